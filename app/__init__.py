@@ -1,0 +1,1 @@
+"""racines app package."""

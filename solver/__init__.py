@@ -1,0 +1,1 @@
+"""racines solver package."""
