@@ -1,0 +1,1 @@
+"""Sub-commands of the racines CLI, one module each, each exposing ``register(cli)``."""
