@@ -24,6 +24,11 @@ cli = typer.Typer(
 )
 
 
+@cli.callback()
+def _root() -> None:
+    """racines: local sourcing for school canteens."""
+
+
 def _register_commands() -> None:
     for mod in sorted(pkgutil.iter_modules(app.commands.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"app.commands.{mod.name}")
