@@ -213,9 +213,7 @@ def _cell_parser(name: str, annotation: Any) -> Callable[[str], Any]:
     if name == "months":
         return parse_months
     if name == "capacity_by_month":
-        return lambda s: tuple(
-            (int(a), float(b)) for a, b in (p.split(":", 1) for p in _split(s))
-        )
+        return lambda s: tuple((int(a), float(b)) for a, b in (p.split(":", 1) for p in _split(s)))
     if _is_time_column(name):
         return parse_time_of_day
     origin = typing.get_origin(tp)
@@ -416,7 +414,7 @@ def _read_settings(path: Path, problems: list[Problem]) -> Settings | None:
             col = ".".join(str(x) for x in err["loc"])
             val = data
             for part in err["loc"]:
-                val = val.get(part, "") if isinstance(val, dict) else ""
+                val = val.get(str(part), "") if isinstance(val, dict) else ""
             msg = err["msg"].removeprefix("Value error, ")
             problems.append(Problem(SETTINGS_FILE, 0, col, str(val), msg))
         return None
@@ -486,7 +484,7 @@ def scenario_from_json(data: str | bytes | Mapping[str, Any]) -> Scenario:
             loc = err["loc"]
             file = str(loc[0]) if loc else "scenario"
             row = int(loc[1]) + 1 if len(loc) > 1 and isinstance(loc[1], int) else 0
-            col = ".".join(str(x) for x in loc[2:] if not isinstance(x, int)) if len(loc) > 2 else ""
+            col = ".".join(str(x) for x in loc[2:] if not isinstance(x, int))
             val = err.get("input", "")
             shown = "" if isinstance(val, dict | list) else str(val)
             msg = err["msg"].removeprefix("Value error, ")
