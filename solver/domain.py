@@ -327,6 +327,9 @@ class Canteen(Located):
 
     id: Id
     name: str = Field(min_length=1)
+    siret: str = Field(
+        default="", pattern=r"^(\d{14})?$", description="SIRET, for the ma-cantine export."
+    )
     management: Management = Management.REGIE
     kitchen_id: str = Field(
         default="", description="Central kitchen that cooks for this satellite; empty = itself."
