@@ -16,9 +16,15 @@ Cell formats (read leniently, written canonically):
 * an empty cell means "the default" (for ``offers.labels``: the producer's labels; write
   ``none`` for an offer without any label).
 
-Reading never stops at the first problem: every cell and row problem is collected and
-raised together in one :class:`~solver.errors.ScenarioError`, each naming file, row,
-column and value. A broken file never produces a traceback for the user.
+Files may be comma- or semicolon-delimited (French Excel): the delimiter is sniffed from
+the header row, and in a ``;`` file number cells may use a decimal comma (``1,5``). A
+UTF-8 byte-order mark is ignored. Row numbers are spreadsheet rows: the header is row 1.
+
+Reading never stops at the first problem: every cell, row and cross-file problem is
+collected and raised together in one :class:`~solver.errors.ScenarioError`, each naming
+file, row, column and value (:func:`load_scenario`, :func:`load_scenario_json`). A broken
+file never produces a traceback for the user. The ``collect_*`` functions return what
+they could build plus the problems, for tools that show them (``racines validate``).
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ import datetime as dt
 import io
 import json
 import logging
+import re
 import tomllib
 import types
 import typing
@@ -41,6 +48,8 @@ import tomli_w
 from pydantic import BaseModel, ValidationError
 
 from solver.domain import (
+    FRANCE_LAT_RANGE,
+    FRANCE_LON_RANGE,
     Canteen,
     DirectDemand,
     Label,
@@ -56,6 +65,7 @@ from solver.domain import (
     Weekday,
 )
 from solver.errors import Problem, ScenarioError
+from solver.validation import scenario_warnings, validate_scenario
 
 logger = logging.getLogger(__name__)
 
@@ -105,10 +115,14 @@ TABLES: tuple[TableSpec, ...] = (
 class SourceMap:
     """Where each record came from: (collection, index) -> (file, row).
 
-    Lets cross-file checks name the file and row of the record at fault.
+    Lets cross-file checks name the file and row of the record at fault. Vans are
+    indexed in scenario order (platform by platform). ``unbuilt`` keeps the raw cells
+    (column -> text) of rows that could not be built, per collection, so cross-file
+    checks do not report a reference to them as unknown a second time.
     """
 
     rows: dict[tuple[str, int], tuple[str, int]] = field(default_factory=dict)
+    unbuilt: dict[str, list[dict[str, str]]] = field(default_factory=dict)
 
     def where(self, collection: str, index: int) -> tuple[str, int]:
         """(file, row) of record ``index`` of ``collection`` (row 0 when built in code)."""
@@ -262,37 +276,245 @@ def _num(x: float) -> str:
     return repr(float(x)).removesuffix(".0") if float(x).is_integer() else repr(float(x))
 
 
+# --------------------------------------------------------------------------- problems
+
+_ID_RULE = "ids may contain only letters, digits, '_', '.' and '-' (no spaces, no accents)"
+
+
+def _shown(value: Any) -> str:
+    """Text of a value as a problem shows it."""
+    if isinstance(value, dict | list):
+        return ""
+    if isinstance(value, tuple):
+        return ";".join(_shown(v) for v in value)
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, float):
+        return _num(value)
+    return str(value)
+
+
+def _noun(column: str, indexed: bool) -> str:
+    """``labels`` (one item of it) -> ``label``; ``cold_chain`` -> ``cold chain``."""
+    word = column.removesuffix("s") if indexed else column
+    return word.replace("_", " ")
+
+
+_WINDOW_RE = re.compile(r"^(\w+_end_min) \((\d+)\) must be after (\w+_start_min) \((\d+)\)$")
+
+
+def _humanize(
+    model: type[BaseModel], err: Mapping[str, Any], payload: Mapping[str, Any]
+) -> tuple[str, str, str]:
+    """(column, value, message) of one pydantic error, in words a spreadsheet user reads.
+
+    Pydantic's "Input should be 'BIO', 'LABEL_ROUGE' or ..." becomes
+    "unknown label 'BIOO' (allowed: BIO, LABEL_ROUGE, ...)"; a model-level error (a window
+    that ends before it starts, a point outside France) is pinned to its column.
+    """
+    loc = tuple(err.get("loc", ()))
+    kind = str(err.get("type", ""))
+    ctx = err.get("ctx") or {}
+    raw = str(err.get("msg", "")).removeprefix("Value error, ")
+    names = [str(x) for x in loc if not isinstance(x, int)]
+    column = ".".join(names)
+    indexed = bool(loc) and isinstance(loc[-1], int)
+    value = _shown(err.get("input", ""))
+    if not loc:  # model-level validator
+        return _humanize_model_error(model, raw, payload)
+    if kind == "enum":
+        allowed = ", ".join(re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))
+        noun = _noun(names[-1] if names else column, indexed)
+        return column, value, f"unknown {noun} {value!r} (allowed: {allowed})"
+    if kind == "missing":
+        return column, "", "required value is missing"
+    if kind == "extra_forbidden":
+        return column, value, "unknown field"
+    if kind in {"float_parsing", "float_type"}:
+        return column, value, "not a number"
+    if kind in {"int_parsing", "int_type", "int_from_float"}:
+        return column, value, "not a whole number"
+    if kind in {
+        "date_parsing",
+        "date_from_datetime_parsing",
+        "date_type",
+        "date_from_datetime_inexact",
+    }:
+        return column, value, "not a date (write YYYY-MM-DD, e.g. 2025-09-01)"
+    if kind == "greater_than":
+        return column, value, f"must be greater than {ctx.get('gt')}"
+    if kind == "greater_than_equal":
+        return column, value, f"must be at least {ctx.get('ge')}"
+    if kind == "less_than":
+        return column, value, f"must be less than {ctx.get('lt')}"
+    if kind == "less_than_equal":
+        return column, value, f"must be at most {ctx.get('le')}"
+    if kind == "string_too_short":
+        return column, value, "must not be empty"
+    if kind == "string_too_long":
+        return column, value, f"too long (at most {ctx.get('max_length')} characters)"
+    if kind == "string_pattern_mismatch":
+        if column == "siret":
+            return column, value, "a SIRET is 14 digits (or leave the cell empty)"
+        return column, value, _ID_RULE
+    return column, value, raw
+
+
+def _humanize_model_error(
+    model: type[BaseModel], raw: str, payload: Mapping[str, Any]
+) -> tuple[str, str, str]:
+    """Pin an error raised by a model validator to the column it is about."""
+    if "outside France" in raw:
+        lat, lon = payload.get("lat"), payload.get("lon")
+        column = "lat"
+        if isinstance(lat, int | float) and FRANCE_LAT_RANGE[0] <= lat <= FRANCE_LAT_RANGE[1]:
+            column = "lon"
+        lo, hi = FRANCE_LAT_RANGE if column == "lat" else FRANCE_LON_RANGE
+        return (
+            column,
+            _shown(payload.get(column, "")),
+            f"point (lat {_shown(lat)}, lon {_shown(lon)}) lies outside France: "
+            f"{column} must be within {lo}..{hi} (WGS84 degrees; lat/lon swapped?)",
+        )
+    m = _WINDOW_RE.match(raw)
+    if m:
+        end, end_v, start, start_v = m.group(1), int(m.group(2)), m.group(3), int(m.group(4))
+        return (
+            end,
+            format_time_of_day(end_v),
+            f"the window ends before it starts: {end} {format_time_of_day(end_v)} "
+            f"must be after {start} {format_time_of_day(start_v)}",
+        )
+    for name in model.model_fields:
+        if raw.startswith(name):
+            return name, _shown(payload.get(name, "")), raw
+    return "", "", raw
+
+
 # --------------------------------------------------------------------------- rows
+
+
+def decode_text(data: bytes, file: str, problems: list[Problem]) -> str | None:
+    """UTF-8 text of a file (a BOM is dropped), or None with a problem naming the row.
+
+    Excel's plain "CSV" is Windows-1252: the problem tells to save as "CSV UTF-8".
+    """
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        row = data[: exc.start].count(b"\n") + 1
+        byte = data[exc.start : exc.start + 1].hex().upper()
+        problems.append(
+            Problem(
+                file,
+                row,
+                "",
+                f"0x{byte}",
+                "not UTF-8 text (byte 0x"
+                f"{byte}): save the file as 'CSV UTF-8' (Excel) or UTF-8 (LibreOffice)",
+            )
+        )
+        return None
+
+
+def sniff_delimiter(text: str) -> str:
+    """``;`` when the header line has more semicolons than commas (French Excel), else ``,``."""
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    unquoted = re.sub(r'"[^"]*"', "", first)
+    return ";" if unquoted.count(";") > unquoted.count(",") else ","
+
+
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
+
+
+def _is_number(annotation: Any) -> bool:
+    tp, _ = _unwrap_optional(_strip_annotated(annotation))
+    return _strip_annotated(tp) in (float, int)
 
 
 def _parse_rows(
     spec: TableSpec, text: str, problems: list[Problem]
-) -> list[tuple[int, dict[str, Any]]]:
-    """Parse a CSV text into (row number, field dict) pairs, collecting cell problems."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+) -> list[tuple[int, dict[str, Any], set[str], dict[str, str]]]:
+    """Parse CSV text into (row, field values, columns that failed, raw cells) per data row.
+
+    Row numbers are spreadsheet rows (header = 1), blank rows included in the count.
+    """
     fields = spec.model.model_fields
-    header = [h.strip() for h in (reader.fieldnames or [])]
     known = set(fields) | set(spec.extra_columns)
+    if not text.strip():
+        cols = ",".join(_columns(spec.model))
+        problems.append(
+            Problem(spec.file, 1, "", "", f"file is empty: it needs a header row ({cols})")
+        )
+        return []
+    delimiter = sniff_delimiter(text)
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        problems.append(Problem(spec.file, 0, "", "", f"not a readable CSV file: {exc}"))
+        return []
+    rows = [(i, r) for i, r in enumerate(records, start=1) if any(c.strip() for c in r)]
+    if not rows:
+        return []
+    header_row, raw_header = rows[0]
+    header = [h.strip() for h in raw_header]
+    if not set(header) & known:
+        problems.append(
+            Problem(
+                spec.file,
+                header_row,
+                "",
+                delimiter.join(raw_header)[:80],
+                "missing header row: the first row must name the columns, e.g. "
+                + ",".join(_columns(spec.model)[:5])
+                + ",...",
+            )
+        )
+        return []
+    seen: set[str] = set()
     for h in header:
-        if h not in known:
-            problems.append(Problem(spec.file, 1, h, h, "unknown column"))
+        if h and h not in known:
+            problems.append(Problem(spec.file, header_row, h, h, "unknown column"))
+        if h and h in seen:
+            problems.append(Problem(spec.file, header_row, h, h, "column appears twice"))
+        seen.add(h)
     for name, info in fields.items():
         if info.is_required() and name not in header and name not in _NESTED:
-            problems.append(Problem(spec.file, 1, name, "", "required column is missing"))
-    out: list[tuple[int, dict[str, Any]]] = []
-    for i, raw in enumerate(reader, start=2):
-        if raw is None or all((v or "").strip() == "" for k, v in raw.items() if k):
-            continue
-        if None in raw:
+            problems.append(Problem(spec.file, header_row, name, "", "required column is missing"))
+    out: list[tuple[int, dict[str, Any], set[str], dict[str, str]]] = []
+    for i, cells in rows[1:]:
+        extra = [c for c in cells[len(header) :] if c.strip()]
+        if extra:
             problems.append(
-                Problem(spec.file, i, "", ",".join(raw[None]), "more cells than header columns")
+                Problem(
+                    spec.file,
+                    i,
+                    "",
+                    delimiter.join(extra),
+                    f"more cells ({len(header) + len(extra)}) than header columns "
+                    f"({len(header)}): a stray '{delimiter}'? quote cells that contain one",
+                )
+            )
+        if len(cells) < len(header):
+            problems.append(
+                Problem(
+                    spec.file,
+                    i,
+                    header[len(cells)],
+                    "",
+                    f"fewer cells ({len(cells)}) than header columns ({len(header)})",
+                )
             )
         values: dict[str, Any] = {}
-        for col, cell in raw.items():
-            if col is None:
+        failed: set[str] = set()
+        raw_cells: dict[str, str] = {}
+        for col, cell_raw in zip(header, cells, strict=False):
+            cell = cell_raw.strip()
+            if not col:
+                if cell:
+                    problems.append(Problem(spec.file, i, "", cell, "cell under a nameless column"))
                 continue
-            col = col.strip()
-            cell = (cell or "").strip()
+            raw_cells[col] = cell
             if col in spec.extra_columns:
                 values[col] = cell
                 continue
@@ -301,12 +523,29 @@ def _parse_rows(
             info = fields[col]
             if cell == "" and not info.is_required():
                 continue
+            if delimiter == ";" and _is_number(info.annotation) and _DECIMAL_COMMA.match(cell):
+                cell = cell.replace(",", ".")
             try:
                 values[col] = _cell_parser(col, info.annotation)(cell)
             except (ValueError, TypeError) as exc:
-                problems.append(Problem(spec.file, i, col, cell, str(exc)))
-        out.append((i, values))
+                failed.add(col)
+                problems.append(Problem(spec.file, i, col, cell, _cell_message(col, cell, exc)))
+        out.append((i, values, failed, raw_cells))
     return out
+
+
+def _cell_message(col: str, cell: str, exc: Exception) -> str:
+    """Message of a cell the cell parser rejected."""
+    text = str(exc)
+    if col == "months":
+        return "not a list of months 1..12 (write e.g. 1-3;9-12)"
+    if col == "capacity_by_month":
+        return "not a list of month:capacity pairs (write e.g. 11:40;12:30)"
+    if _is_time_column(col):
+        return "not a time of day (write HH:MM, e.g. 06:30)"
+    if text.startswith(("not a", "not ")):
+        return text
+    return f"cannot read this cell: {text}"
 
 
 _NESTED = {"vans", "settings", "travel"}
@@ -317,106 +556,168 @@ def _build(
     row: int,
     values: dict[str, Any],
     problems: list[Problem],
-    raw_cells: Mapping[str, Any] | None = None,
+    failed: set[str] | None = None,
 ) -> BaseModel | None:
-    """Validate one row into its model; map pydantic errors to file/row/column problems."""
+    """Validate one row into its model; map pydantic errors to file/row/column problems.
+
+    Columns in ``failed`` already have a problem from the cell parser and are not
+    reported twice.
+    """
     payload = {k: v for k, v in values.items() if k not in spec.extra_columns}
+    failed = failed or set()
     try:
-        return spec.model.model_validate(payload)
+        obj = spec.model.model_validate(payload)
     except ValidationError as exc:
         for err in exc.errors():
-            col = str(err["loc"][0]) if err["loc"] else ""
-            shown = payload.get(col, "") if col else ""
-            msg = err["msg"].removeprefix("Value error, ")
-            problems.append(Problem(spec.file, row, col, _cell_format(col, shown), msg))
+            col, shown, msg = _humanize(spec.model, err, payload)
+            if col.split(".")[0] in failed:
+                continue
+            if col and not shown and col in payload:
+                shown = _cell_format(col, payload[col])
+            problems.append(Problem(spec.file, row, col, shown, msg))
         return None
+    return None if failed else obj
 
 
 # --------------------------------------------------------------------------- read
 
 
+def collect_scenario_folder(folder: str | Path) -> tuple[Scenario, SourceMap, list[Problem]]:
+    """Read a scenario folder as far as possible, never raising for bad content.
+
+    Returns
+    -------
+    scenario
+        Every record that could be built (rows with problems are left out).
+    source
+        Where each record came from, and the raw cells of the rows left out.
+    problems
+        Every file, cell and row problem (cross-file rules are
+        :func:`solver.validation.validate_scenario`'s job).
+    """
+    root = Path(folder)
+    problems: list[Problem] = []
+    source = SourceMap()
+    if not root.is_dir():
+        problems.append(Problem(str(root), 0, "", "", "scenario folder not found"))
+        return Scenario(), source, problems
+    settings = _read_settings(root / SETTINGS_FILE, problems)
+    collections: dict[str, list[BaseModel]] = {}
+    van_rows: list[tuple[str, int, Van]] = []
+    for spec in TABLES:
+        collections[spec.collection] = []
+        path = root / spec.file
+        if not path.is_file():
+            if spec.required:
+                problems.append(Problem(spec.file, 0, "", "", "required file is missing"))
+            continue
+        text = decode_text(path.read_bytes(), spec.file, problems)
+        if text is None:
+            continue
+        for row, values, failed, raw_cells in _parse_rows(spec, text, problems):
+            obj = _build(spec, row, values, problems, failed)
+            if obj is None:
+                source.unbuilt.setdefault(spec.collection, []).append(raw_cells)
+                continue
+            if isinstance(obj, Van):
+                van_rows.append((str(values.get("platform_id", "")), row, obj))
+                continue
+            source.rows[(spec.collection, len(collections[spec.collection]))] = (spec.file, row)
+            collections[spec.collection].append(obj)
+    platforms = _attach_vans(collections.pop("platforms"), van_rows, source, problems)
+    collections.pop("vans")
+    scenario = Scenario(
+        settings=settings or Settings(),
+        platforms=tuple(platforms),
+        **{k: tuple(v) for k, v in collections.items()},  # type: ignore[arg-type]
+    )
+    return scenario, source, problems
+
+
+def _attach_vans(
+    platforms: list[BaseModel],
+    van_rows: list[tuple[str, int, Van]],
+    source: SourceMap,
+    problems: list[Problem],
+) -> list[Platform]:
+    """Put each van of ``vans.csv`` in its platform; index vans in scenario order."""
+    ids = {p.id for p in platforms if isinstance(p, Platform)}
+    broken = {r.get("id", "") for r in source.unbuilt.get("platforms", [])}
+    out: list[Platform] = []
+    flat = 0
+    for p in platforms:
+        assert isinstance(p, Platform)
+        mine = [(row, v) for pid, row, v in van_rows if pid == p.id]
+        for row, _ in mine:
+            source.rows[("vans", flat)] = ("vans.csv", row)
+            flat += 1
+        out.append(p.model_copy(update={"vans": tuple(v for _, v in mine)}))
+    for pid, row, _ in van_rows:
+        if pid not in ids and pid not in broken:
+            msg = "unknown platform" if pid else "platform_id is empty: which platform owns it?"
+            problems.append(Problem("vans.csv", row, "platform_id", pid, msg))
+    return out
+
+
 def read_scenario_folder(folder: str | Path) -> tuple[Scenario, SourceMap]:
     """Read a scenario folder, validating cells and rows (not cross-file references).
+
+    :func:`load_scenario` also runs the cross-file rules; this function is for callers
+    that need the :class:`SourceMap` to locate their own findings.
 
     Raises
     ------
     ScenarioError
         With every problem found in every file.
     """
-    root = Path(folder)
-    problems: list[Problem] = []
-    if not root.is_dir():
-        raise ScenarioError([Problem(str(root), 0, "", "", "scenario folder not found")])
-    settings = _read_settings(root / SETTINGS_FILE, problems)
-    collections: dict[str, list[BaseModel]] = {}
-    source = SourceMap()
-    vans_by_platform: dict[str, list[Van]] = {}
-    for spec in TABLES:
-        path = root / spec.file
-        if not path.exists():
-            if spec.required:
-                problems.append(Problem(spec.file, 0, "", "", "required file is missing"))
-            collections[spec.collection] = []
-            continue
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            problems.append(Problem(spec.file, 0, "", "", f"not UTF-8 text: {exc.reason}"))
-            collections[spec.collection] = []
-            continue
-        items: list[BaseModel] = []
-        for row, values in _parse_rows(spec, text, problems):
-            obj = _build(spec, row, values, problems)
-            if obj is None:
-                continue
-            if spec.collection == "vans":
-                vans_by_platform.setdefault(values.get("platform_id", ""), []).append(
-                    obj  # type: ignore[arg-type]
-                )
-                source.rows[("vans", len(items))] = (spec.file, row)
-            else:
-                source.rows[(spec.collection, len(items))] = (spec.file, row)
-            items.append(obj)
-        collections[spec.collection] = items
-    platforms = []
-    for p in collections.pop("platforms"):
-        assert isinstance(p, Platform)
-        platforms.append(p.model_copy(update={"vans": tuple(vans_by_platform.pop(p.id, []))}))
-    for pid, vans in vans_by_platform.items():
-        for v in vans:
-            idx = next(k for k, obj in enumerate(collections["vans"]) if obj is v)
-            file, row = source.where("vans", idx)
-            problems.append(Problem(file, row, "platform_id", pid, "unknown platform"))
-    collections.pop("vans")
+    scenario, source, problems = collect_scenario_folder(folder)
     if problems:
         raise ScenarioError(problems)
-    scenario = Scenario(
-        settings=settings or Settings(),
-        platforms=tuple(platforms),
-        **{k: tuple(v) for k, v in collections.items()},  # type: ignore[arg-type]
-    )
     return scenario, source
 
 
+def load_scenario(folder: str | Path) -> Scenario:
+    """Read a scenario folder and check every rule, cell, row and cross-file.
+
+    Raises
+    ------
+    ScenarioError
+        With every problem found, row problems and cross-file problems together.
+    """
+    scenario, source, problems = collect_scenario_folder(folder)
+    if problems and not Path(folder).is_dir():
+        raise ScenarioError(problems)
+    problems.extend(validate_scenario(scenario, source))
+    if problems:
+        raise ScenarioError(problems)
+    for w in scenario_warnings(scenario, source):
+        logger.warning("%s", w)
+    return scenario
+
+
 def _read_settings(path: Path, problems: list[Problem]) -> Settings | None:
-    if not path.exists():
+    if not path.is_file():
         problems.append(Problem(SETTINGS_FILE, 0, "", "", "required file is missing"))
         return None
+    text = decode_text(path.read_bytes(), SETTINGS_FILE, problems)
+    if text is None:
+        return None
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         problems.append(Problem(SETTINGS_FILE, 0, "", "", f"not valid TOML: {exc}"))
         return None
+    return _settings_from(data, SETTINGS_FILE, problems)
+
+
+def _settings_from(data: Any, file: str, problems: list[Problem]) -> Settings | None:
+    """Validate settings, one problem per bad key (column = dotted key)."""
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
         for err in exc.errors():
-            col = ".".join(str(x) for x in err["loc"])
-            val = data
-            for part in err["loc"]:
-                val = val.get(str(part), "") if isinstance(val, dict) else ""
-            msg = err["msg"].removeprefix("Value error, ")
-            problems.append(Problem(SETTINGS_FILE, 0, col, str(val), msg))
+            col, shown, msg = _humanize(Settings, err, data if isinstance(data, dict) else {})
+            problems.append(Problem(file, 0, col, shown, msg))
         return None
 
 
@@ -466,30 +767,111 @@ def write_scenario_folder(scenario: Scenario, folder: str | Path) -> Path:
 
 # --------------------------------------------------------------------------- JSON
 
+_JSON_COLLECTIONS: dict[str, type[BaseModel]] = {
+    "products": Product,
+    "producers": Producer,
+    "offers": Offer,
+    "canteens": Canteen,
+    "menu": MenuItem,
+    "direct_demand": DirectDemand,
+    "reference_offers": ReferenceOffer,
+    "platforms": Platform,
+}
+
+
+def collect_scenario_json(
+    data: str | bytes | Mapping[str, Any],
+) -> tuple[Scenario, SourceMap, list[Problem]]:
+    """Build a scenario from its JSON form as far as possible, never raising for bad content.
+
+    Problems are located as ``file`` = the collection (``offers``), ``row`` = the 1-based
+    position in its list, ``column`` = the field (``vans[1].capacity_kg`` inside a platform).
+    """
+    problems: list[Problem] = []
+    source = SourceMap()
+    try:
+        payload = json.loads(data) if isinstance(data, str | bytes) else data
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        problems.append(Problem("scenario", 0, "", "", f"not valid JSON: {exc}"))
+        return Scenario(), source, problems
+    if not isinstance(payload, Mapping):
+        problems.append(Problem("scenario", 0, "", "", "a scenario is a JSON object"))
+        return Scenario(), source, problems
+    for key in payload:
+        if key != "settings" and key not in _JSON_COLLECTIONS:
+            problems.append(Problem("scenario", 0, str(key), "", "unknown field"))
+    settings = _settings_from(payload.get("settings", {}), "settings", problems)
+    built: dict[str, list[BaseModel]] = {}
+    flat_van = 0
+    for name, model in _JSON_COLLECTIONS.items():
+        items = payload.get(name, [])
+        built[name] = []
+        if not isinstance(items, list):
+            problems.append(Problem(name, 0, "", "", "must be a list"))
+            continue
+        for i, item in enumerate(items):
+            try:
+                obj = model.model_validate(item)
+            except ValidationError as exc:
+                for err in exc.errors():
+                    col, shown, msg = _humanize(
+                        model, err, item if isinstance(item, Mapping) else {}
+                    )
+                    problems.append(Problem(name, i + 1, _json_column(err, col), shown, msg))
+                raw = item if isinstance(item, Mapping) else {}
+                source.unbuilt.setdefault(name, []).append({k: _shown(v) for k, v in raw.items()})
+                continue
+            source.rows[(name, len(built[name]))] = (name, i + 1)
+            if isinstance(obj, Platform):
+                for k, _ in enumerate(obj.vans):
+                    source.rows[("vans", flat_van)] = (f"platforms[{i + 1}].vans", k + 1)
+                    flat_van += 1
+            built[name].append(obj)
+    scenario = Scenario(
+        settings=settings or Settings(),
+        **{k: tuple(v) for k, v in built.items()},  # type: ignore[arg-type]
+    )
+    return scenario, source, problems
+
+
+def _json_column(err: Mapping[str, Any], fallback: str) -> str:
+    """``vans[1].capacity_kg`` for an error inside a platform's van list."""
+    loc = tuple(err.get("loc", ()))
+    if len(loc) >= 3 and loc[0] == "vans" and isinstance(loc[1], int):
+        rest = ".".join(str(x) for x in loc[2:] if not isinstance(x, int))
+        return f"vans[{loc[1] + 1}].{rest}" if rest else f"vans[{loc[1] + 1}]"
+    return fallback
+
 
 def scenario_from_json(data: str | bytes | Mapping[str, Any]) -> Scenario:
-    """Build a scenario from its JSON form (the HTTP API's body).
+    """Build a scenario from its JSON form (the HTTP API's body), row rules only.
 
     Raises
     ------
     ScenarioError
-        With one problem per invalid field, located as ``<collection>[<index>].<field>``.
+        With one problem per invalid field (see :func:`collect_scenario_json`).
     """
-    payload = json.loads(data) if isinstance(data, str | bytes) else data
-    try:
-        return Scenario.model_validate(payload)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = err["loc"]
-            file = str(loc[0]) if loc else "scenario"
-            row = int(loc[1]) + 1 if len(loc) > 1 and isinstance(loc[1], int) else 0
-            col = ".".join(str(x) for x in loc[2:] if not isinstance(x, int))
-            val = err.get("input", "")
-            shown = "" if isinstance(val, dict | list) else str(val)
-            msg = err["msg"].removeprefix("Value error, ")
-            problems.append(Problem(f"{file}[{row}]" if row else file, 0, col, shown, msg))
-        raise ScenarioError(problems) from None
+    scenario, _, problems = collect_scenario_json(data)
+    if problems:
+        raise ScenarioError(problems)
+    return scenario
+
+
+def load_scenario_json(data: str | bytes | Mapping[str, Any]) -> Scenario:
+    """Build a scenario from JSON and check every rule, field and cross-record.
+
+    Raises
+    ------
+    ScenarioError
+        With every problem found at once.
+    """
+    scenario, source, problems = collect_scenario_json(data)
+    problems.extend(validate_scenario(scenario, source))
+    if problems:
+        raise ScenarioError(problems)
+    for w in scenario_warnings(scenario, source):
+        logger.warning("%s", w)
+    return scenario
 
 
 def scenario_to_json(scenario: Scenario) -> str:
