@@ -42,9 +42,12 @@ Pont Ascension     no class Fri 15 May 2026   same                       same
 Été                from Sat 4 Jul 2026        same                       same
 =================  =========================  =========================  =========================
 
-(Zone C dates: professeurs-des-ecoles.com ?p=22945 lists hiver zone C 21 Feb - 9 Mar 2026;
-spring zone C 18 Apr - 4 May 2026 from the same arrêté as transcribed in public code,
-e.g. a ski-pricing repository's ``vacancesScolaires.ts`` citing Service-Public F31952.)
+Zone C 2025-26 (not needed by the demo territory, less cross-checked): winter 21 Feb -
+9 Mar 2026 (professeurs-des-ecoles.com ?p=22945), spring 18 Apr - 4 May 2026 (public code
+transcriptions of the same arrêté citing Service-Public page F31952). One public
+transcription found swaps zones A and C for 2025-26; domain-facts §3, macommune.info
+(zone A: 7-23 Feb, 4-20 Apr) and professeurs-des-ecoles.com (zone A 7-23 Feb, zone C
+21 Feb - 9 Mar) agree with the table above.
 
 2026-2027: arrêté du 22 octobre 2025 fixant le calendrier scolaire de l'année 2026-2027
 (JORF n°0250 du 23 octobre 2025, texte n°15,

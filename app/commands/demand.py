@@ -14,23 +14,12 @@ from rich.console import Console
 from rich.table import Table
 
 from app.paths import DEMO_SCENARIO
-from solver import scenario_io
 from solver.calendar import CalendarError, week_starts
 from solver.demand import demand_summary, meals_per_week, portion_check, weekly_demand
-from solver.domain import Scenario
 from solver.errors import ScenarioError
+from solver.scenario_io import load_scenario
 
 logger = logging.getLogger(__name__)
-
-
-def load(folder: Path) -> Scenario:
-    """Load a scenario folder with every check available (cross-file rules when present)."""
-    loader = getattr(scenario_io, "load_scenario", None)
-    if callable(loader):
-        scenario = loader(folder)
-        assert isinstance(scenario, Scenario)
-        return scenario
-    return scenario_io.read_scenario_folder(folder)[0]
 
 
 def _fmt(x: float | None, digits: int = 1) -> str:
@@ -176,7 +165,7 @@ def register(cli: typer.Typer) -> None:
         """Weekly demand per kitchen and product from menus, calendar and headcounts."""
         console = Console()
         try:
-            sc = load(scenario)
+            sc = load_scenario(scenario)
         except ScenarioError as exc:
             console.print(f"[red]Scenario {scenario} has {len(exc.problems)} problem(s):[/red]")
             for p in exc.problems:
