@@ -193,8 +193,30 @@ def _parse_bool(text: str) -> bool:
     raise ValueError(msg)
 
 
+_WEEKDAY_FULL = {
+    **{
+        name: d
+        for d, name in zip(
+            Weekday,
+            ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+            strict=True,
+        )
+    },
+    **{
+        name: d
+        for d, name in zip(
+            Weekday,
+            ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
+            strict=True,
+        )
+    },
+}
+
+
 def _parse_weekday(text: str) -> Weekday:
-    key = text.strip().lower()[:3] if not text.strip().isdigit() else text.strip()
+    key = text.strip().lower()
+    if key in _WEEKDAY_FULL:
+        return _WEEKDAY_FULL[key]
     if key not in _WEEKDAY_BY_NAME:
         msg = f"not a weekday: {text!r} (use mon, tue, wed, thu, fri, sat, sun)"
         raise ValueError(msg)
@@ -342,13 +364,13 @@ def _humanize(
     }:
         return column, value, "not a date (write YYYY-MM-DD, e.g. 2025-09-01)"
     if kind == "greater_than":
-        return column, value, f"must be greater than {ctx.get('gt')}"
+        return column, value, f"must be greater than {_shown(ctx.get('gt'))}"
     if kind == "greater_than_equal":
-        return column, value, f"must be at least {ctx.get('ge')}"
+        return column, value, f"must be at least {_shown(ctx.get('ge'))}"
     if kind == "less_than":
-        return column, value, f"must be less than {ctx.get('lt')}"
+        return column, value, f"must be less than {_shown(ctx.get('lt'))}"
     if kind == "less_than_equal":
-        return column, value, f"must be at most {ctx.get('le')}"
+        return column, value, f"must be at most {_shown(ctx.get('le'))}"
     if kind == "string_too_short":
         return column, value, "must not be empty"
     if kind == "string_too_long":
@@ -360,15 +382,20 @@ def _humanize(
     return column, value, raw
 
 
+def _as_float(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
 def _humanize_model_error(
     model: type[BaseModel], raw: str, payload: Mapping[str, Any]
 ) -> tuple[str, str, str]:
     """Pin an error raised by a model validator to the column it is about."""
     if "outside France" in raw:
         lat, lon = payload.get("lat"), payload.get("lon")
-        column = "lat"
-        if isinstance(lat, int | float) and FRANCE_LAT_RANGE[0] <= lat <= FRANCE_LAT_RANGE[1]:
-            column = "lon"
+        column = "lon" if FRANCE_LAT_RANGE[0] <= _as_float(lat) <= FRANCE_LAT_RANGE[1] else "lat"
         lo, hi = FRANCE_LAT_RANGE if column == "lat" else FRANCE_LON_RANGE
         return (
             column,
@@ -495,12 +522,13 @@ def _parse_rows(
                     f"({len(header)}): a stray '{delimiter}'? quote cells that contain one",
                 )
             )
-        if len(cells) < len(header):
+        lacking = [h for h in header[len(cells) :] if h]
+        if lacking:
             problems.append(
                 Problem(
                     spec.file,
                     i,
-                    header[len(cells)],
+                    lacking[0],
                     "",
                     f"fewer cells ({len(cells)}) than header columns ({len(header)})",
                 )
@@ -557,6 +585,7 @@ def _build(
     values: dict[str, Any],
     problems: list[Problem],
     failed: set[str] | None = None,
+    raw_cells: Mapping[str, str] | None = None,
 ) -> BaseModel | None:
     """Validate one row into its model; map pydantic errors to file/row/column problems.
 
@@ -572,7 +601,9 @@ def _build(
             col, shown, msg = _humanize(spec.model, err, payload)
             if col.split(".")[0] in failed:
                 continue
-            if col and not shown and col in payload:
+            if raw_cells and col in raw_cells and col not in {"labels", "delivery_modes"}:
+                shown = raw_cells[col]  # the cell as typed, not as parsed
+            elif col and not shown and col in payload:
                 shown = _cell_format(col, payload[col])
             problems.append(Problem(spec.file, row, col, shown, msg))
         return None
@@ -615,7 +646,7 @@ def collect_scenario_folder(folder: str | Path) -> tuple[Scenario, SourceMap, li
         if text is None:
             continue
         for row, values, failed, raw_cells in _parse_rows(spec, text, problems):
-            obj = _build(spec, row, values, problems, failed)
+            obj = _build(spec, row, values, problems, failed, raw_cells)
             if obj is None:
                 source.unbuilt.setdefault(spec.collection, []).append(raw_cells)
                 continue
@@ -645,9 +676,11 @@ def _attach_vans(
     broken = {r.get("id", "") for r in source.unbuilt.get("platforms", [])}
     out: list[Platform] = []
     flat = 0
+    attached: set[str] = set()
     for p in platforms:
         assert isinstance(p, Platform)
-        mine = [(row, v) for pid, row, v in van_rows if pid == p.id]
+        mine = [(row, v) for pid, row, v in van_rows if pid == p.id and pid not in attached]
+        attached.add(p.id)
         for row, _ in mine:
             source.rows[("vans", flat)] = ("vans.csv", row)
             flat += 1

@@ -458,8 +458,12 @@ def platform_vans(ctx: _Context) -> Iterator[Problem]:
             f"({ctx.file_of('platforms')} is empty or missing)",
         )
         return
+    broken_vans = ctx.unbuilt("vans", "platform_id")
+    first = {p.id: i for i, p in reversed(list(enumerate(s.platforms)))}
     for i, p in enumerate(s.platforms):
-        if not p.vans:
+        if first[p.id] != i:
+            continue  # a duplicate id, reported by duplicate_ids
+        if not p.vans and p.id not in broken_vans:
             yield ctx.problem(
                 "platforms",
                 i,
