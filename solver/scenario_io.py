@@ -444,6 +444,16 @@ def decode_text(data: bytes, file: str, problems: list[Problem]) -> str | None:
         return None
 
 
+def _read_text(path: Path, file: str, problems: list[Problem]) -> str | None:
+    """Decoded text of ``path``, or None with a problem (unreadable, not UTF-8)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(file, 0, "", "", f"cannot read the file: {exc.strerror}"))
+        return None
+    return decode_text(data, file, problems)
+
+
 def sniff_delimiter(text: str) -> str:
     """``;`` when the header line has more semicolons than commas (French Excel), else ``,``."""
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
@@ -642,7 +652,7 @@ def collect_scenario_folder(folder: str | Path) -> tuple[Scenario, SourceMap, li
             if spec.required:
                 problems.append(Problem(spec.file, 0, "", "", "required file is missing"))
             continue
-        text = decode_text(path.read_bytes(), spec.file, problems)
+        text = _read_text(path, spec.file, problems)
         if text is None:
             continue
         for row, values, failed, raw_cells in _parse_rows(spec, text, problems):
@@ -732,7 +742,7 @@ def _read_settings(path: Path, problems: list[Problem]) -> Settings | None:
     if not path.is_file():
         problems.append(Problem(SETTINGS_FILE, 0, "", "", "required file is missing"))
         return None
-    text = decode_text(path.read_bytes(), SETTINGS_FILE, problems)
+    text = _read_text(path, SETTINGS_FILE, problems)
     if text is None:
         return None
     try:
