@@ -1,0 +1,72 @@
+"""Settings of the HTTP service, read from ``RACINES_*`` environment variables.
+
+Every limit the API enforces lives here, so an operator can raise it without touching
+code; the API answers a request beyond a limit with 413 (body size) or 422 naming the
+limit and the setting that holds it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.paths import SCENARIOS_DIR
+from geodata.cache import default_cache_dir
+
+ENV_PREFIX = "RACINES_"
+
+
+class Settings(BaseSettings):
+    """Service settings (environment variable ``RACINES_<FIELD NAME IN CAPITALS>``)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_ignore_empty=True, extra="ignore", frozen=True
+    )
+
+    cache_dir: Path = Field(
+        default_factory=default_cache_dir, description="Cache folder (also used by geodata)."
+    )
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy URL of the job store; empty = sqlite:///<cache_dir>/racines.db.",
+    )
+    scenarios_dir: Path = Field(default=SCENARIOS_DIR, description="Bundled scenarios.")
+    workers: int = Field(default=1, ge=1, le=64, description="Job worker threads.")
+    sync_time_limit_s: float = Field(
+        default=10.0, gt=0, description="Time limit of a synchronous solve, seconds."
+    )
+    job_time_limit_s: float = Field(
+        default=600.0, gt=0, description="Time limit of a background job, seconds."
+    )
+    job_grace_s: float = Field(
+        default=30.0, ge=0, description="Extra time before a job over its limit is failed, s."
+    )
+    sync_max_weeks: int = Field(
+        default=8, ge=0, description="Proposals up to this many weeks answer synchronously."
+    )
+    sync_max_stops: int = Field(
+        default=60, ge=0, description="Rounds up to this many stops answer synchronously."
+    )
+    max_body_bytes: int = Field(default=20_000_000, ge=1_000, description="Request body limit.")
+    max_canteens: int = Field(default=2_000, ge=1)
+    max_producers: int = Field(default=10_000, ge=1)
+    max_weeks: int = Field(default=52, ge=1)
+    max_stops: int = Field(default=1_000, ge=1, description="Pickups + deliveries of a round.")
+    max_vehicles: int = Field(default=100, ge=1)
+    max_zip_files: int = Field(default=50, ge=1, description="Files in an uploaded zip.")
+    max_zip_bytes: int = Field(
+        default=100_000_000, ge=1_000, description="Uncompressed size of an uploaded zip."
+    )
+
+    @model_validator(mode="after")
+    def _default_database(self) -> Settings:
+        if not self.database_url:
+            url = f"sqlite:///{self.cache_dir / 'racines.db'}"
+            object.__setattr__(self, "database_url", url)
+        return self
+
+    def env_name(self, field: str) -> str:
+        """Environment variable that sets ``field`` (for error messages)."""
+        return f"{ENV_PREFIX}{field.upper()}"

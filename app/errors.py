@@ -1,0 +1,208 @@
+"""HTTP errors: every 4xx names the field and the value, no stack trace ever reaches a client.
+
+All error bodies share one shape::
+
+    {"detail": [{"loc": ["body", "weeks"], "field": "weeks", "value": 0,
+                 "message": "weeks: Input should be greater than or equal to 1 (got 0)"}]}
+
+Domain exceptions map to status codes here (``ScenarioError`` -> 422), so routers hold no
+try/except. Anything unexpected becomes a 500 with an error id, logged with its traceback
+on the server side only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from solver.errors import ScenarioError
+
+logger = logging.getLogger(__name__)
+
+_MAX_VALUE_CHARS = 200
+_LOC_SOURCES = ("body", "query", "path", "header", "cookie")
+
+
+class ApiError(Exception):
+    """An error answered to the client with ``status`` and located items."""
+
+    def __init__(self, status: int, items: Sequence[dict[str, Any]]) -> None:
+        super().__init__(items[0]["message"] if items else str(status))
+        self.status = status
+        self.items = list(items)
+
+    @classmethod
+    def one(
+        cls,
+        status: int,
+        loc: Sequence[str | int],
+        value: Any,
+        message: str,
+        **extra: Any,
+    ) -> ApiError:
+        """An error about a single field."""
+        return cls(status, [error_item(loc, value, message, **extra)])
+
+
+class RequestProblem(ValueError):
+    """A request names something that does not fit (unknown id, a limit exceeded).
+
+    ``field`` is the dotted request field (``canteen_id``, ``scenario.canteens``);
+    answered 422 (or a failed job with code ``invalid_request``).
+    """
+
+    def __init__(self, field: str, value: Any, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.value = value
+        self.message = message
+
+    def item(self) -> dict[str, Any]:
+        """The error item of this problem."""
+        return error_item(["body", *self.field.split(".")], self.value, self.message)
+
+
+def field_name(loc: Iterable[str | int]) -> str:
+    """``("body", "scenario", "canteens", 3, "lat")`` -> ``scenario.canteens[3].lat``."""
+    parts = list(loc)
+    if parts and parts[0] in _LOC_SOURCES:
+        parts = parts[1:]
+    out = ""
+    for p in parts:
+        if isinstance(p, int):
+            out += f"[{p}]"
+        else:
+            out += f".{p}" if out else str(p)
+    return out or "body"
+
+
+def shown_value(value: Any) -> Any:
+    """A JSON-safe, size-bounded copy of an offending value."""
+    try:
+        enc = jsonable_encoder(value)
+        text = json.dumps(enc, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError):
+        text = repr(value)
+        enc = text
+    if len(text) > _MAX_VALUE_CHARS:
+        return text[:_MAX_VALUE_CHARS] + "..."
+    return enc
+
+
+def error_item(loc: Sequence[str | int], value: Any, message: str, **extra: Any) -> dict[str, Any]:
+    """One located error: loc, field, value and a message naming both."""
+    field = field_name(loc)
+    value = shown_value(value)
+    text = message if message.startswith(field) else f"{field}: {message}"
+    if value is not None and value != "" and "(got " not in text:
+        text += f" (got {json.dumps(value, ensure_ascii=False)[:_MAX_VALUE_CHARS]})"
+    return {"loc": list(loc), "field": field, "value": value, "message": text, **extra}
+
+
+def scenario_error_items(
+    exc: ScenarioError, prefix: Sequence[str | int] = ("body", "scenario")
+) -> list[dict[str, Any]]:
+    """One error item per problem of a :class:`ScenarioError` (file, row, column, value)."""
+    items = []
+    for p in exc.problems:
+        loc: list[str | int] = [*prefix, p.file]
+        if p.row:
+            loc.append(p.row)
+        if p.column:
+            loc.extend(p.column.split("."))
+        items.append(
+            error_item(
+                loc,
+                p.value,
+                str(p),
+                file=p.file,
+                row=p.row,
+                column=p.column,
+            )
+        )
+    return items
+
+
+def validation_items(errors: Iterable[Any]) -> list[dict[str, Any]]:
+    """Error items of pydantic / FastAPI validation errors."""
+    items = []
+    for err in errors:
+        loc = tuple(err.get("loc", ()))
+        msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+        value = err.get("input")
+        if err.get("type") == "missing":
+            value = None
+        items.append(error_item(loc, value, msg))
+    return items
+
+
+async def _validation_handler(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse(status_code=422, content={"detail": validation_items(exc.errors())})
+
+
+async def _api_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return JSONResponse(status_code=exc.status, content={"detail": exc.items})
+
+
+async def _scenario_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ScenarioError)
+    return JSONResponse(status_code=422, content={"detail": scenario_error_items(exc)})
+
+
+async def _request_problem_handler(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestProblem)
+    return JSONResponse(status_code=422, content={"detail": [exc.item()]})
+
+
+async def _http_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    items = getattr(exc, "items", None)
+    if items is None:
+        items = [error_item(["path"], request.url.path, str(exc.detail))]
+    return JSONResponse(status_code=exc.status_code, content={"detail": items}, headers=exc.headers)
+
+
+async def _internal_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    error_id = uuid.uuid4().hex[:12]
+    logger.error(
+        "unhandled error %s on %s %s",
+        error_id,
+        request.method,
+        request.url.path,
+        exc_info=exc,
+    )
+    return JSONResponse(
+        status_code=500,
+        content={
+            "detail": [
+                {
+                    "loc": [],
+                    "field": "",
+                    "value": None,
+                    "message": f"internal error; quote error id {error_id}",
+                    "error_id": error_id,
+                }
+            ]
+        },
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Register the exception handlers on ``app``."""
+    app.add_exception_handler(RequestValidationError, _validation_handler)
+    app.add_exception_handler(ApiError, _api_error_handler)
+    app.add_exception_handler(ScenarioError, _scenario_error_handler)
+    app.add_exception_handler(RequestProblem, _request_problem_handler)
+    app.add_exception_handler(StarletteHTTPException, _http_error_handler)
+    app.add_exception_handler(Exception, _internal_error_handler)

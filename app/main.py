@@ -1,0 +1,109 @@
+"""The racines HTTP service: ``create_app()`` builds the FastAPI application.
+
+Run it with ``racines serve`` (uvicorn) or ``uvicorn app.main:create_app --factory``.
+Routers translate HTTP to the shared services (:mod:`app.tasks`) and back; long solves
+run as jobs on :class:`app.worker.Worker`, persisted in :class:`app.jobs.SqlJobStore`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import version
+
+from fastapi import FastAPI
+
+from app import errors
+from app.config import Settings
+from app.deps import Runtime
+from app.jobs import JobStore, SqlJobStore
+from app.limits import BodySizeLimit
+from app.routers import health, jobs, plans, rounds, scenarios, sourcing_proposals
+from app.tasks import ScenarioResolver, Services, make_tasks
+from app.worker import Worker
+
+logger = logging.getLogger(__name__)
+
+DESCRIPTION = """
+Feed school canteens from local farms.
+
+* **Cooks**: `POST /v1/sourcing-proposals` — what to buy locally for one canteen, week by week.
+* **Platform**: `POST /v1/rounds` — van routes collecting at farms and delivering kitchens.
+* **Territory**: `POST /v1/plans` — a whole scenario (JSON or a zip of its folder), as a job.
+* Start from the demo territory: `GET /v1/scenarios/{name}`.
+
+Long solves answer `202` with a job: poll `GET /v1/jobs/{id}` (status, progress, best result
+so far), cancel with `DELETE`, fetch exports from the job's `links`. Every error body is
+`{"detail": [{"loc", "field", "value", "message"}]}`; an infeasible request is a `200`
+answer with its explanation.
+"""
+
+
+def default_services() -> Services:
+    """The production services (the orchestration shared with the CLI)."""
+    from app.adapter import AppServices
+
+    return AppServices()
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    services: Services | None = None,
+    store: JobStore | None = None,
+) -> FastAPI:
+    """Build the application.
+
+    Parameters
+    ----------
+    settings
+        Service settings; default read from ``RACINES_*`` environment variables.
+    services
+        The solving services; default :class:`app.adapter.AppServices`. Tests pass a fake.
+    store
+        Job store; default :class:`SqlJobStore` on ``settings.database_url``.
+    """
+    settings = settings or Settings()
+    services = services or default_services()
+    own_store = store is None
+    job_store: JobStore = store if store is not None else SqlJobStore(settings.database_url)
+    resolver = ScenarioResolver(services, settings)
+    worker = Worker(
+        job_store,
+        make_tasks(services, resolver, settings),
+        workers=settings.workers,
+        time_limit_s=settings.job_time_limit_s,
+        grace_s=settings.job_grace_s,
+    )
+    runtime = Runtime(
+        settings=settings, store=job_store, services=services, resolver=resolver, worker=worker
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        resumed = worker.start()
+        logger.info("racines service up (%d job(s) resumed)", resumed)
+        try:
+            yield
+        finally:
+            worker.stop()
+            if own_store:
+                job_store.close()
+
+    app = FastAPI(
+        title="racines",
+        version=version("racines"),
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    errors.install(app)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        setting=settings.env_name("max_body_bytes"),
+    )
+    for module in (health, scenarios, sourcing_proposals, rounds, plans, jobs):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,329 @@
+"""The API's jobs as plain functions: request JSON in, result JSON and export files out.
+
+The routers (synchronous answers) and the worker (background jobs) run the same code.
+Solving is delegated to a :class:`Services` object — the orchestration shared with the
+CLI (:mod:`app.services`) in production, a small fake in tests — so no solver detail
+lives here: this module only resolves the scenario a request names, enforces the size
+limits, and turns a result into JSON and files.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+
+from app.config import Settings
+from app.errors import RequestProblem
+from app.jobs import Artifact
+from app.schemas import RoundsProblemIn
+from app.worker import JobProgress, Task, TaskOutput
+from solver.domain import Scenario
+from solver.routing import RoundsProblem
+
+logger = logging.getLogger(__name__)
+
+#: Job kinds.
+PROPOSAL = "proposal"
+PLAN = "plan"
+ROUNDS = "rounds"
+
+#: Export files per job kind: name -> media type.
+EXPORTS: dict[str, dict[str, str]] = {
+    PROPOSAL: {
+        "purchase_plan.csv": "text/csv; charset=utf-8",
+        "purchase_plan.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "macantine_achats.csv": "text/csv; charset=utf-8",
+    },
+    ROUNDS: {
+        "routes.geojson": "application/geo+json",
+        "map": "text/html; charset=utf-8",
+    },
+}
+EXPORTS[PLAN] = {**EXPORTS[PROPOSAL], **EXPORTS[ROUNDS]}
+
+Progress = Callable[..., None]
+
+
+class Services(Protocol):
+    """The orchestration the API needs (``app.services`` provides it for real)."""
+
+    def load_scenario(self, source: Path | Mapping[str, Any]) -> Scenario:
+        """A validated scenario from a folder or its JSON form (raises ScenarioError)."""
+        ...
+
+    def propose(
+        self,
+        scenario: Scenario,
+        canteen_id: str,
+        *,
+        weeks: int,
+        time_limit_s: float,
+        seed: int,
+        progress: Progress | None = None,
+    ) -> Any:
+        """The cook's proposal for one canteen; the result has ``to_dict()``."""
+        ...
+
+    def plan_territory(
+        self,
+        scenario: Scenario,
+        *,
+        time_limit_s: float,
+        seed: int,
+        progress: Progress | None = None,
+    ) -> Any:
+        """The whole territory's plan; the result has ``to_dict()``."""
+        ...
+
+    def plan_rounds(
+        self,
+        problem: RoundsProblem,
+        *,
+        routing_mode: str,
+        time_limit_s: float,
+        seed: int,
+        progress: Progress | None = None,
+    ) -> Any:
+        """Rounds for a problem; the result has ``to_dict()``."""
+        ...
+
+    def artifacts(self, kind: str, result: Any) -> list[Artifact]:
+        """Export files of a result (names from :data:`EXPORTS`)."""
+        ...
+
+
+class ScenarioResolver:
+    """Finds bundled scenarios by name and caches them (re-read when a file changes)."""
+
+    def __init__(self, services: Services, settings: Settings) -> None:
+        self.services = services
+        self.settings = settings
+        self._cache: dict[str, tuple[float, Scenario]] = {}
+        self._lock = threading.Lock()
+
+    def names(self) -> list[str]:
+        """Names of the bundled scenarios (folders holding ``settings.toml``)."""
+        root = self.settings.scenarios_dir
+        if not root.is_dir():
+            return []
+        return sorted(p.name for p in root.iterdir() if (p / "settings.toml").is_file())
+
+    def folder(self, name: str) -> Path | None:
+        """Folder of a bundled scenario, or None when there is no such scenario."""
+        if name not in self.names():
+            return None
+        return self.settings.scenarios_dir / name
+
+    def bundled(self, name: str, field: str = "scenario_name") -> Scenario:
+        """A bundled scenario by name (cached until one of its files changes).
+
+        Raises
+        ------
+        RequestProblem
+            When no bundled scenario has that name.
+        """
+        folder = self.folder(name)
+        if folder is None:
+            known = ", ".join(self.names()) or "none"
+            msg = f"no bundled scenario named {name!r}; available: {known}"
+            raise RequestProblem(field, name, msg)
+        stamp = max((p.stat().st_mtime for p in folder.iterdir()), default=0.0)
+        with self._lock:
+            hit = self._cache.get(name)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        scenario = self.services.load_scenario(folder)
+        with self._lock:
+            self._cache[name] = (stamp, scenario)
+        return scenario
+
+    def resolve(self, request: Mapping[str, Any]) -> Scenario:
+        """The scenario a request names: inline ``scenario`` JSON or ``scenario_name``."""
+        inline = request.get("scenario")
+        if inline is not None:
+            if not isinstance(inline, Mapping):
+                raise RequestProblem("scenario", inline, "must be a JSON object")
+            check_scenario_size(inline, self.settings)
+            try:  # located errors first: scenario.canteens[3].lat, 0-based like the JSON
+                Scenario.model_validate(inline)
+            except ValidationError as exc:
+                raise RequestValidationError(
+                    [{**e, "loc": ("body", "scenario", *e["loc"])} for e in exc.errors()]
+                ) from None
+            scenario = self.services.load_scenario(inline)
+        else:
+            scenario = self.bundled(str(request.get("scenario_name") or ""))
+        check_scenario_limits(scenario, self.settings)
+        return scenario
+
+
+def _limit(field: str, count: int, limit: int, setting: str, what: str) -> RequestProblem:
+    msg = f"{count} {what} exceed the limit of {limit} (setting {setting})"
+    return RequestProblem(field, count, msg)
+
+
+def check_scenario_size(inline: Mapping[str, Any], settings: Settings) -> None:
+    """Reject an inline scenario with too many canteens or producers before parsing it."""
+    for key, limit_name in (("canteens", "max_canteens"), ("producers", "max_producers")):
+        items = inline.get(key)
+        limit = int(getattr(settings, limit_name))
+        if isinstance(items, list) and len(items) > limit:
+            field = f"scenario.{key}"
+            raise _limit(field, len(items), limit, settings.env_name(limit_name), key)
+
+
+def check_scenario_limits(scenario: Scenario, settings: Settings) -> None:
+    """Reject a scenario with more canteens or producers than the settings allow."""
+    if len(scenario.canteens) > settings.max_canteens:
+        raise _limit(
+            "scenario.canteens",
+            len(scenario.canteens),
+            settings.max_canteens,
+            settings.env_name("max_canteens"),
+            "canteens",
+        )
+    if len(scenario.producers) > settings.max_producers:
+        raise _limit(
+            "scenario.producers",
+            len(scenario.producers),
+            settings.max_producers,
+            settings.env_name("max_producers"),
+            "producers",
+        )
+
+
+def check_weeks(weeks: int, settings: Settings) -> None:
+    """Reject a horizon longer than the settings allow."""
+    if weeks > settings.max_weeks:
+        raise _limit("weeks", weeks, settings.max_weeks, settings.env_name("max_weeks"), "weeks")
+
+
+def check_canteen(scenario: Scenario, canteen_id: str) -> None:
+    """Reject a canteen id the scenario does not hold."""
+    ids = [c.id for c in scenario.canteens]
+    if canteen_id not in ids:
+        shown = ", ".join(ids[:10]) + (" ..." if len(ids) > 10 else "")
+        msg = f"no canteen {canteen_id!r} in the scenario; canteens: {shown or 'none'}"
+        raise RequestProblem("canteen_id", canteen_id, msg)
+
+
+def check_rounds(problem: RoundsProblemIn, settings: Settings) -> int:
+    """Reject a rounds problem beyond the stop or vehicle limits; return its stop count."""
+    if problem.stops > settings.max_stops:
+        raise _limit(
+            "problem.shipments",
+            problem.stops,
+            settings.max_stops,
+            settings.env_name("max_stops"),
+            "stops (2 per shipment)",
+        )
+    if len(problem.vehicles) > settings.max_vehicles:
+        raise _limit(
+            "problem.vehicles",
+            len(problem.vehicles),
+            settings.max_vehicles,
+            settings.env_name("max_vehicles"),
+            "vehicles",
+        )
+    return problem.stops
+
+
+def rounds_problem(request: Mapping[str, Any]) -> RoundsProblem:
+    """The solver's problem from a stored rounds request."""
+    try:
+        return RoundsProblemIn.model_validate(request["problem"]).to_domain()
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**e, "loc": ("body", "problem", *e["loc"])} for e in exc.errors()]
+        ) from None
+    except ValueError as exc:  # cross-field rules of RoundsProblem itself
+        raise RequestProblem("problem", None, str(exc)) from None
+
+
+def _time_limit(request: Mapping[str, Any], ceiling_s: float) -> float:
+    asked = request.get("time_limit_s")
+    return min(float(asked), ceiling_s) if asked is not None else ceiling_s
+
+
+def run_proposal(
+    services: Services,
+    scenario: Scenario,
+    request: Mapping[str, Any],
+    *,
+    ceiling_s: float,
+    progress: Progress | None = None,
+) -> TaskOutput:
+    """Solve a proposal request against a resolved scenario."""
+    result = services.propose(
+        scenario,
+        str(request["canteen_id"]),
+        weeks=int(request.get("weeks", 4)),
+        time_limit_s=_time_limit(request, ceiling_s),
+        seed=int(request.get("seed", 0)),
+        progress=progress,
+    )
+    return TaskOutput(result.to_dict(), services.artifacts(PROPOSAL, result))
+
+
+def run_plan(
+    services: Services,
+    scenario: Scenario,
+    request: Mapping[str, Any],
+    *,
+    ceiling_s: float,
+    progress: Progress | None = None,
+) -> TaskOutput:
+    """Plan a whole territory."""
+    result = services.plan_territory(
+        scenario,
+        time_limit_s=_time_limit(request, ceiling_s),
+        seed=int(request.get("seed", 0)),
+        progress=progress,
+    )
+    return TaskOutput(result.to_dict(), services.artifacts(PLAN, result))
+
+
+def run_rounds(
+    services: Services,
+    request: Mapping[str, Any],
+    *,
+    ceiling_s: float,
+    progress: Progress | None = None,
+) -> TaskOutput:
+    """Plan rounds for a VROOM-like problem."""
+    result = services.plan_rounds(
+        rounds_problem(request),
+        routing_mode=str(request.get("routing_mode", "direct")),
+        time_limit_s=_time_limit(request, ceiling_s),
+        seed=int(request.get("seed", 0)),
+        progress=progress,
+    )
+    return TaskOutput(result.to_dict(), services.artifacts(ROUNDS, result))
+
+
+def make_tasks(
+    services: Services, resolver: ScenarioResolver, settings: Settings
+) -> dict[str, Task]:
+    """The worker's task per job kind."""
+    ceiling = settings.job_time_limit_s
+
+    def proposal(request: Mapping[str, Any], progress: JobProgress) -> TaskOutput:
+        scenario = resolver.resolve(request)
+        progress.check()
+        return run_proposal(services, scenario, request, ceiling_s=ceiling, progress=progress)
+
+    def plan(request: Mapping[str, Any], progress: JobProgress) -> TaskOutput:
+        scenario = resolver.resolve(request)
+        progress.check()
+        return run_plan(services, scenario, request, ceiling_s=ceiling, progress=progress)
+
+    def rounds(request: Mapping[str, Any], progress: JobProgress) -> TaskOutput:
+        return run_rounds(services, request, ceiling_s=ceiling, progress=progress)
+
+    return {PROPOSAL: proposal, PLAN: plan, ROUNDS: rounds}

@@ -1,0 +1,127 @@
+"""A tiny fake of the solving services: real scenario validation, instant "solves".
+
+Lets the API's infrastructure (sync answers, jobs, persistence, errors) be tested
+without running a model; the real services plug in through ``create_app(services=...)``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from app.jobs import Artifact
+from app.tasks import EXPORTS, PROPOSAL, Progress
+from solver.domain import Scenario
+from solver.routing import RoundsProblem
+from solver.scenario_io import load_scenario, load_scenario_json
+
+
+class FakeResult:
+    """A result with ``to_dict()`` like the real ones."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return dict(self.data)
+
+
+class FakeServices:
+    """Services whose solves take ``delay_s`` (reporting progress) or wait for ``gate``."""
+
+    def __init__(self, delay_s: float = 0.0, gate: threading.Event | None = None) -> None:
+        self.delay_s = delay_s
+        self.gate = gate
+        self.calls: list[str] = []
+        self.started = threading.Event()
+        self._lock = threading.Lock()
+
+    def load_scenario(self, source: Path | Mapping[str, Any]) -> Scenario:
+        """Real loading and validation."""
+        if isinstance(source, Path):
+            return load_scenario(source)
+        return load_scenario_json(source)
+
+    def _work(self, progress: Progress | None) -> None:
+        self.started.set()
+        t0 = time.monotonic()
+        step = 0
+        while True:
+            done = time.monotonic() - t0 >= self.delay_s
+            if self.gate is None and done:
+                break
+            if self.gate is not None and self.gate.is_set() and done:
+                break
+            step += 1
+            if progress is not None:
+                frac = min(0.99, (time.monotonic() - t0) / max(self.delay_s, 1e-9))
+                progress(frac, f"step {step}", {"best_cost_eur": 100.0 - step})
+            time.sleep(0.01)
+
+    def propose(
+        self,
+        scenario: Scenario,
+        canteen_id: str,
+        *,
+        weeks: int,
+        time_limit_s: float,
+        seed: int,
+        progress: Progress | None = None,
+    ) -> FakeResult:
+        """Echo the question with the canteen's meals."""
+        with self._lock:
+            self.calls.append(f"propose:{canteen_id}")
+        self._work(progress)
+        canteen = scenario.canteen(canteen_id)
+        return FakeResult(
+            {
+                "canteen_id": canteen_id,
+                "canteen_name": canteen.name,
+                "weeks": weeks,
+                "meals_per_day": canteen.meals_per_day,
+                "time_limit_s": time_limit_s,
+                "status": "feasible",
+            }
+        )
+
+    def plan_territory(
+        self,
+        scenario: Scenario,
+        *,
+        time_limit_s: float,
+        seed: int,
+        progress: Progress | None = None,
+    ) -> FakeResult:
+        """Count the territory."""
+        with self._lock:
+            self.calls.append(f"plan:{scenario.settings.name}")
+        self._work(progress)
+        return FakeResult({"canteens": len(scenario.canteens), "status": "feasible"})
+
+    def plan_rounds(
+        self,
+        problem: RoundsProblem,
+        *,
+        routing_mode: str,
+        time_limit_s: float,
+        seed: int,
+        progress: Progress | None = None,
+    ) -> FakeResult:
+        """Count the orders."""
+        with self._lock:
+            self.calls.append("rounds")
+        self._work(progress)
+        return FakeResult({"orders": len(problem.orders), "mode": routing_mode})
+
+    def artifacts(self, kind: str, result: Any) -> list[Artifact]:
+        """One small file per export name of the kind."""
+        data = result.to_dict()
+        return [
+            Artifact(name, media, f"{name},{data.get('canteen_id', '')}\n".encode())
+            for name, media in EXPORTS[kind].items()
+            if kind != PROPOSAL or name != "purchase_plan.xlsx"
+        ]
