@@ -1,0 +1,170 @@
+"""Eligibility: which producer may supply which kitchen, and by which channel.
+
+Rules (brief §4, issue 4):
+
+* **Direct** (the producer delivers, a carrier delivers for it, or the kitchen collects at
+  the farm): the pair (producer ``p``, kitchen ``k``) is eligible when the drive time is
+  within the kitchen's radius (``canteen.radius_min``, else ``settings.radius_min``) and,
+  when the producer itself drives (``SELF_DELIVERY``), within ``producer.max_drive_min``.
+  The drive time of a delivery is ``seconds[p, k]``; of a farm pickup ``seconds[k, p]``
+  (the kitchen drives; only the radius applies). A ``CARRIER`` producer is eligible within
+  the radius: the carrier, not the farmer, drives. The smallest allowed drive is kept.
+* **Platform**: a producer with the ``PLATFORM`` mode within the first platform's
+  ``catchment_min`` of its depot (``seconds[depot, p]``), and a kitchen whose canteen has
+  ``on_platform_round``; both are then served by the round. Scenarios carry at most one
+  platform today; with none, both sets are empty.
+
+The travel matrix is handed in as plain arrays (``ids`` index the square ``seconds``
+matrix); this module never imports :mod:`geodata`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from solver.domain import DeliveryMode, Scenario
+
+__all__ = ["Eligibility", "build_eligibility"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """Pairs allowed for a direct drop or farm pickup, and the platform's round members.
+
+    Attributes
+    ----------
+    direct
+        ``(producer_id, kitchen_id) -> drive seconds`` for pairs allowed a direct drop or a
+        farm pickup.
+    platform_producers, platform_kitchens
+        Producers collected and kitchens delivered by the platform's round.
+    travel_source
+        Where the drive times come from (``"estimate"``, ``"road"``, ...).
+    estimated
+        True when the drive times are an estimate rather than road routing.
+    """
+
+    direct: Mapping[tuple[str, str], int]
+    platform_producers: frozenset[str]
+    platform_kitchens: frozenset[str]
+    travel_source: str
+    estimated: bool
+
+    def producers_of(self, kitchen_id: str) -> list[str]:
+        """Producers allowed a direct drop to ``kitchen_id``, nearest first."""
+        pairs = [(s, p) for (p, k), s in self.direct.items() if k == kitchen_id]
+        return [p for _, p in sorted(pairs)]
+
+
+def build_eligibility(
+    scenario: Scenario,
+    ids: Sequence[str],
+    seconds: np.ndarray,
+    *,
+    travel_source: str,
+    estimated: bool,
+) -> Eligibility:
+    """Compute the eligible direct pairs and the platform's round members.
+
+    Parameters
+    ----------
+    scenario
+        The territory.
+    ids
+        Ids indexing ``seconds`` (producers, canteens, platform depots).
+    seconds
+        Square matrix of drive times, seconds, ``seconds[i, j]`` from ``ids[i]`` to ``ids[j]``.
+    travel_source, estimated
+        Provenance of the drive times, carried to the result.
+
+    Returns
+    -------
+    Eligibility
+
+    Raises
+    ------
+    ValueError
+        When ``seconds`` is not square of side ``len(ids)``, or a producer, purchasing
+        kitchen or platform depot is missing from ``ids``.
+    """
+    mat = np.asarray(seconds, dtype=float)
+    n = len(ids)
+    if mat.shape != (n, n):
+        msg = f"seconds has shape {mat.shape}, expected ({n}, {n}) for {n} ids"
+        raise ValueError(msg)
+    index = {x: i for i, x in enumerate(ids)}
+    kitchens = scenario.kitchens()
+    missing = [
+        x
+        for x in [p.id for p in scenario.producers]
+        + [k.id for k in kitchens]
+        + [pl.id for pl in scenario.platforms[:1]]
+        if x not in index
+    ]
+    if missing:
+        msg = f"travel matrix ids lack {len(missing)} id(s): {', '.join(missing[:10])}"
+        raise ValueError(msg)
+
+    default_radius_min = scenario.settings.radius_min
+    k_idx = np.array([index[k.id] for k in kitchens], dtype=int)
+    radius_s = np.array(
+        [
+            (k.radius_min if k.radius_min is not None else default_radius_min) * 60.0
+            for k in kitchens
+        ]
+    )
+    direct: dict[tuple[str, str], int] = {}
+    for prod in scenario.producers:
+        pi = index[prod.id]
+        modes = set(prod.delivery_modes)
+        best = np.full(len(kitchens), np.inf)
+        if DeliveryMode.SELF_DELIVERY in modes:
+            drive = mat[pi, k_idx]
+            ok = (drive <= radius_s) & (drive <= prod.max_drive_min * 60.0)
+            best = np.where(ok, np.minimum(best, drive), best)
+        if DeliveryMode.CARRIER in modes:
+            drive = mat[pi, k_idx]
+            best = np.where(drive <= radius_s, np.minimum(best, drive), best)
+        if DeliveryMode.FARM_PICKUP in modes:
+            drive = mat[k_idx, pi]
+            best = np.where(drive <= radius_s, np.minimum(best, drive), best)
+        for j in np.flatnonzero(np.isfinite(best)):
+            direct[(prod.id, kitchens[j].id)] = int(round(float(best[j])))
+
+    platform_producers: frozenset[str] = frozenset()
+    platform_kitchens: frozenset[str] = frozenset()
+    if scenario.platforms:
+        platform = scenario.platforms[0]
+        if len(scenario.platforms) > 1:
+            logger.warning(
+                "%d platforms in the scenario: only %s is modelled",
+                len(scenario.platforms),
+                platform.id,
+            )
+        di = index[platform.id]
+        limit_s = platform.catchment_min * 60.0
+        platform_producers = frozenset(
+            p.id
+            for p in scenario.producers
+            if DeliveryMode.PLATFORM in p.delivery_modes and mat[di, index[p.id]] <= limit_s
+        )
+        platform_kitchens = frozenset(k.id for k in kitchens if k.on_platform_round)
+    logger.info(
+        "eligibility: %d direct pairs, %d platform producers, %d platform kitchens",
+        len(direct),
+        len(platform_producers),
+        len(platform_kitchens),
+    )
+    return Eligibility(
+        direct=direct,
+        platform_producers=platform_producers,
+        platform_kitchens=platform_kitchens,
+        travel_source=travel_source,
+        estimated=estimated,
+    )

@@ -1,0 +1,637 @@
+r"""Sourcing and matching: which kitchen buys what from whom, week by week.
+
+The model
+=========
+
+Sets
+----
+``K`` purchasing kitchens, ``I`` products, ``P`` producers, ``O`` offers (a producer's
+product), ``W`` calendar weeks (Mondays, holidays included), ``PK`` direct pairs allowed by
+:mod:`solver.eligibility` whose producer and kitchen share a delivery weekday, ``PP`` / ``PK_pl``
+producers / kitchens of the platform's round (sharing a weekday with the round).
+
+Data
+----
+``d[k,i,w]`` demand (purchase units), ``L_i = floor(shelf_life_days / 7)`` for storable
+products (else 0), ``F[k,i,w] = min(sum_{j=1..L_i} d[k,i,w+j], storage / kg_i)`` the most
+that may be in stock at the end of week ``w``, ``R = d + F`` the most worth buying in week
+``w``; ``cap[o,w] = Offer.capacity_in_month(month of w's Thursday)``; ``c_o`` producer price,
+``(1 + margin) c_o`` platform price, ``c^ref[k,i]`` the kitchen's reference wholesaler;
+``min_kg_p, min_eur_p``, ``n_p`` (every n weeks), ``D_p`` (drops per week), ``D_k`` (max
+deliveries a week); ``f_pk`` EUR per direct drop, ``g_pw`` per platform pickup, ``h`` per
+platform stop (logistics estimate, :mod:`solver.matching_data`); target shares ``t^E, t^B,
+t^MF, t^L`` and budget ``b_k`` EUR per meal, ``meals[k,w]``.
+
+Variables
+---------
+``xd[o,k,w] >= 0`` bought directly (``(p(o),k) in PK``), ``xp[o,k,w] >= 0`` through the
+platform, ``xr[k,i,w] >= 0`` from the reference wholesaler, ``s[k,i,w] >= 0`` stock at the end
+of ``w`` (storable), binaries ``y[p,k,w]`` (direct drop), ``z[p,w]`` (platform pickup, pooled
+over kitchens), ``v[k,w]`` (platform stop), ``r[k,w]`` (wholesaler delivery), ``a[p,w]``
+(producer delivers that week, only when ``n_p > 1``), ``u[p,k,w] in [0,1]`` (new supplier),
+shortfalls ``sh[k,T] >= 0`` for ``T`` in egalim, bio, meat_fish_egalim, local, budget.
+Lines are created only where ``cap > 0`` and ``R > 0``; drops ``(p,k,w)`` (pickups
+``(p,w)``) whose producer's minimum cannot be reached even at full reach and capacity are
+pruned, with their lines (valid: no feasible plan uses them).
+
+Objective (MIN_COST)
+--------------------
+``min  sum c xd + sum (1+m) c xp + sum c^ref xr + sum (f_pk + e1) y + sum g z + sum (h + e1) v
++ sum e1 r + sum e2 u + 1e-4 sum s + sum_k sum_T pi_T sh[k,T]``, with tie-breaks ``e1 = 0.5``
+EUR a delivery (fewer deliveries) and ``e2 = 0.5`` EUR a new supplier (the same supplier
+week after week) (:class:`~solver.matching_model.Tiebreak`), penalties ``pi_T`` from
+:class:`~solver.matching_data.TargetPenalties` (EUR per missing EUR of share; 1000 in hard
+mode). MAX_LOCAL: every cost term is weighted 0.05 and each EUR bought from a producer
+(``xd``, ``xp``) earns -1: the most local value, within the budget (penalised 2 EUR/EUR).
+
+Constraints (each one function in :mod:`solver.matching_model`)
+----------------------------------------------------------------
+* ``_add_demand_balance``: ``sum_o xd + sum_o xp + xr + s[w-1] - s[w] = d`` (fresh products
+  have no ``s``: bought the week they are used); ``s[k,i,w] <= sum_{j<=L_i} d[k,i,w+j]``
+  (shelf life, a variable bound).
+* ``_add_storage``: ``sum_i kg_i s[k,i,w] <= storage_chilled_kg`` over chilled and frozen
+  products, ``<= storage_ambient_kg`` over ambient ones.
+* ``_add_capacity``: ``sum_k xd[o,k,w] + xp[o,k,w] <= cap[o,w]`` (shared, seasonal).
+* ``_add_min_orders``: ``xd <= min(cap, R) y``; ``sum_i kg xd >= min_kg y``; ``sum c xd >= min_eur
+  y``; platform: ``xp <= min(cap, R) z``, ``xp <= min(cap, R) v``, ``sum_{k,i} kg xp >= min_kg z``,
+  ``sum c xp >= min_eur z`` (the pooled pickup; both minimums apply when both are set).
+* ``_add_platform_capacity``: ``sum kg xp[.,.,w] <= van payload x round days``; chilled and
+  frozen goods stay off a platform without a refrigerated van.
+* ``_add_reference_link``: ``xr <= R r``.
+* ``_add_producer_frequency``: ``sum_k y[p,k,w] + z[p,w] <= D_p``; ``y, z <= a[p,w]``,
+  ``sum_{w'=w..w+n_p-1} a[p,w'] <= 1`` (at most one delivery week in ``n_p`` consecutive).
+* ``_add_kitchen_deliveries``: ``sum_p y[p,k,w] + v[k,w] + r[k,w] <= D_k`` (distinct
+  suppliers delivering: direct drops, +1 for the platform, +1 for the wholesaler).
+* Delivery days: a direct pair needs a weekday in both the producer's ``delivery_weekdays``
+  and the kitchen's (a pure farm pickup needs only the kitchen's); the platform needs a
+  round weekday in the producer's and in the kitchen's days (filtered in the data).
+* ``_add_targets`` (value ``V = c x`` at the price paid): ``sum (e - t^E) V + sh_E >= 0``,
+  the same for organic (``b``), for meat-and-fish (over those families only) and for local
+  (``xd``, ``xp`` are local; the wholesaler is not); ``sum V - sh_budget <= b_k meals_k``.
+  EGALIM groups count each euro once (bio > SIQO > externalités/performance > autres,
+  :func:`solver.domain.egalim_group`).
+* ``_add_continuity``: ``u[p,k,w] >= y[p,k,w] - y[p,k,w-1]``.
+
+Decomposition and yearly targets
+--------------------------------
+The law's shares are annual, so targets are per kitchen over the whole horizon. A full
+school year in one MIP is too big (issue 4's probe), so the horizon is cut into windows of
+``params.window_weeks`` weeks solved in order. Each window carries what earlier windows
+committed (:class:`~solver.matching_model.WindowState`): the stock left, the last week's
+drops, the weeks each producer delivered (for ``every n weeks``), and **running balances**:
+the window's target rows are written over *everything bought so far plus the window*
+(``sum_{w < w1} (e - t) V + sh >= 0``, budget over the meals served so far), so a window
+may make up for an earlier one. The plan that results satisfies every constraint of the
+monolithic model (stock, frequency and continuity rows straddling a boundary use the
+committed values), and its cost is evaluated with the monolithic objective: food +
+logistics + tie-breaks + ``pi`` times the *final* (yearly) shortfalls.
+
+Lower bound
+-----------
+The run reports the optimal value of the monolithic model's LP relaxation (all weeks, all
+kitchens, integrality dropped, the same objective). Every feasible plan of the monolithic
+MIP is feasible for the LP, so ``LP <= MIP optimum <= cost of the plan returned``: the bound
+is valid and ``gap = (cost - LP) / cost`` over-states the true optimality gap. Pruned
+drops remove only variables no feasible plan can use, so the pruning keeps it valid. With
+a single window (e.g. a cook's 4-week proposal) the window *is* the monolithic model and
+the engine's own MIP bound is reported instead.
+
+Engine choice (measured, ``benchmarks/matching_scale.py --engines``)
+-------------------------------------------------------------------
+The matrix is built once with numpy/scipy and handed to OR-Tools' model builder
+(``fill_model_from_sparse_data``), which drives HiGHS, SCIP or CP-SAT on the same model.
+See ``ENGINE_MEASUREMENTS`` below for the table; HiGHS is the default.
+
+Hard targets
+------------
+In hard mode the shortfalls get a 1000 EUR/EUR penalty: the model first minimises the
+total missing EUR (the cheapest relaxation), then the cost. If a shortfall remains, the
+LP relaxation with every shortfall fixed to 0 is solved: when it is infeasible, no plan
+can meet the targets (``status="INFEASIBLE"``, proven), else the decomposition failed to
+find one (``status="NO_SOLUTION_WITHIN_LIMIT"``). Either way the answer is a
+:class:`HardInfeasibility` naming the target, the shortfall and the relaxation, never an
+exception.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from solver.domain import Scenario, TargetMode
+from solver.eligibility import Eligibility
+from solver.matching_data import LogisticsOverrides, MatchData, TargetPenalties, build_match_data
+from solver.matching_model import (
+    TARGETS,
+    Tiebreak,
+    WindowModel,
+    WindowSolution,
+    WindowState,
+    build_window,
+    initial_state,
+    solve_window,
+)
+from solver.params import SolveParams
+from solver.plan import Channel, PurchaseLine, PurchasePlan
+
+__all__ = [
+    "ENGINE_MEASUREMENTS",
+    "HardInfeasibility",
+    "LogisticsOverrides",
+    "SourcingResult",
+    "TargetPenalties",
+    "TargetShortfall",
+    "Tiebreak",
+    "WindowStats",
+    "solve_sourcing",
+]
+
+logger = logging.getLogger(__name__)
+
+#: What was measured when choosing the engine (filled from benchmarks/matching_scale.py).
+ENGINE_MEASUREMENTS = ""
+
+_TOL_EUR = 1e-3
+
+
+@dataclass(frozen=True)
+class TargetShortfall:
+    """A target missed over the horizon.
+
+    ``required``/``achieved``/``shortfall`` are in ``unit``: ``"%"`` for the shares, ``"EUR/meal"``
+    for the budget (achieved = food cost per meal). ``shortfall_eur`` is the missing EUR of
+    share (or EUR over budget); ``penalty_eur`` what the objective charged for it.
+    """
+
+    kitchen_id: str
+    target: str
+    required: float
+    achieved: float
+    shortfall: float
+    unit: str
+    penalty_eur: float
+    shortfall_eur: float = 0.0
+
+
+@dataclass(frozen=True)
+class HardInfeasibility:
+    """Why hard targets cannot be met, and the cheapest relaxation found.
+
+    ``target``/``kitchen_id``/``shortfall`` name the largest miss (in EUR);
+    ``relaxations`` lists every target to relax, to the value the plan achieves;
+    ``proven`` is True when the LP relaxation with every target hard is infeasible.
+    """
+
+    target: str
+    kitchen_id: str
+    required: float
+    achieved: float
+    shortfall: float
+    unit: str
+    cheapest_relaxation: str
+    relaxations: tuple[TargetShortfall, ...]
+    proven: bool
+
+
+@dataclass(frozen=True)
+class WindowStats:
+    """One window of the decomposition."""
+
+    first_week: dt.date
+    last_week: dt.date
+    n_vars: int
+    n_rows: int
+    n_binaries: int
+    status: str
+    objective_eur: float
+    bound_eur: float
+    runtime_s: float
+
+
+@dataclass
+class SourcingResult:
+    """The plan and how good it is."""
+
+    plan: PurchasePlan
+    status: str
+    objective_eur: float
+    lower_bound_eur: float
+    gap: float
+    runtime_s: float
+    target_shortfalls: list[TargetShortfall]
+    hard_infeasibility: HardInfeasibility | None
+    windows: list[WindowStats] = field(default_factory=list)
+    food_cost_eur: float = 0.0
+    logistics_cost_eur: float = 0.0
+    penalty_eur: float = 0.0
+    bound_runtime_s: float = 0.0
+    bound_status: str = ""
+
+    def summary(self) -> str:
+        """A few human lines: status, cost, bound, gap, targets missed."""
+        n_lines = len(self.plan.lines)
+        out = [
+            f"status {self.status}: objective {self.objective_eur:,.2f} EUR "
+            f"(food {self.food_cost_eur:,.2f}, logistics {self.logistics_cost_eur:,.2f} "
+            f"[{self.plan.logistics_source}], penalties {self.penalty_eur:,.2f})",
+            f"lower bound {self.lower_bound_eur:,.2f} EUR, gap {self.gap:.3%}, "
+            f"{self.runtime_s:.1f} s, {len(self.windows)} window(s), {n_lines} lines",
+        ]
+        for s in self.target_shortfalls:
+            out.append(
+                f"  {s.kitchen_id}: {s.target} {s.achieved:.2f} vs {s.required:.2f} {s.unit} "
+                f"(short {s.shortfall:.2f}, penalty {s.penalty_eur:,.2f} EUR)"
+            )
+        if self.hard_infeasibility is not None:
+            h = self.hard_infeasibility
+            out.append(
+                f"hard targets not met ({'proven' if h.proven else 'not proven'}): "
+                f"{h.cheapest_relaxation}"
+            )
+        return "\n".join(out)
+
+
+# --------------------------------------------------------------------------- extraction
+
+
+@dataclass
+class _Acc:
+    """Everything the windows bought, as flat arrays (one entry per line)."""
+
+    week: list[np.ndarray] = field(default_factory=list)
+    kitchen: list[np.ndarray] = field(default_factory=list)
+    product: list[np.ndarray] = field(default_factory=list)
+    supplier: list[np.ndarray] = field(default_factory=list)  # producer index, -1 reference
+    channel: list[np.ndarray] = field(default_factory=list)  # 0 direct 1 farm 2 platform 3 ref
+    qty: list[np.ndarray] = field(default_factory=list)
+    price: list[np.ndarray] = field(default_factory=list)
+    offer: list[np.ndarray] = field(default_factory=list)  # offer index, -1 reference
+    cost_eur: float = 0.0  # objective without target penalties
+    logistics_eur: float = 0.0
+
+
+def _commit(
+    m: WindowModel, sol: WindowSolution, data: MatchData, state: WindowState, acc: _Acc
+) -> None:
+    """Record a window's purchases and carry its state to the next window."""
+    x = np.maximum(sol.x, 0.0)
+    cost = np.concatenate(m.vars.cost)
+    s_idx = m.s.ravel()
+    acc.cost_eur += float(cost @ x - cost[s_idx] @ x[s_idx])
+    qd, qp, qr = x[m.xd], x[m.xp], x[m.xr]
+    eps = 1e-7
+    sd, spl, sr = qd > eps, qp > eps, qr > eps
+    ch_d = np.array([1 if c is Channel.FARM_PICKUP else 0 for c in data.pk_channel], dtype=int)
+    acc.week.append(np.concatenate([m.xd_t[sd], m.xp_t[spl], m.xr_t[sr]]) + m.w0)
+    acc.kitchen.append(np.concatenate([data.pk_k[m.xd_pk[sd]], m.xp_k[spl], m.xr_k[sr]]))
+    acc.product.append(np.concatenate([data.o_i[m.xd_o[sd]], data.o_i[m.xp_o[spl]], m.xr_i[sr]]))
+    acc.supplier.append(
+        np.concatenate([data.pk_p[m.xd_pk[sd]], data.o_p[m.xp_o[spl]], np.full(int(sr.sum()), -1)])
+    )
+    acc.channel.append(
+        np.concatenate(
+            [
+                ch_d[m.xd_pk[sd]] if len(ch_d) else np.zeros(0, int),
+                np.full(int(spl.sum()), 2),
+                np.full(int(sr.sum()), 3),
+            ]
+        )
+    )
+    acc.qty.append(np.concatenate([qd[sd], qp[spl], qr[sr]]))
+    acc.price.append(np.concatenate([m.xd_value[sd], m.xp_value[spl], m.xr_value[sr]]))
+    acc.offer.append(np.concatenate([m.xd_o[sd], m.xp_o[spl], np.full(int(sr.sum()), -1)]))
+
+    yv, zv, vv = x[m.y] > 0.5, x[m.z] > 0.5, x[m.v] > 0.5
+    acc.logistics_eur += float(
+        data.pk_cost[m.y_pk[yv]].sum()
+        + data.plat_pickup_cost[m.z_p[zv], m.w0 + m.z_t[zv]].sum()
+        + data.plat_stop_cost * vv.sum()
+    )
+    n_t = m.w1 - m.w0
+    state.drop_prev = np.zeros(len(data.pk_p), dtype=bool)
+    state.drop_prev[m.y_pk[yv & (m.y_t == n_t - 1)]] = True
+    state.delivered[data.pk_p[m.y_pk[yv]], m.w0 + m.y_t[yv]] = True
+    state.delivered[m.z_p[zv], m.w0 + m.z_t[zv]] = True
+    inv_end = np.zeros_like(state.inv0)
+    last = m.inv_t == n_t - 1
+    inv_end[m.inv_k[last], m.inv_i[last]] = x[m.inv[last]]
+    state.inv0 = np.where(inv_end > eps, inv_end, 0.0)
+    # running balances
+    k = acc.kitchen[-1]
+    i = acc.product[-1]
+    val = acc.qty[-1] * acc.price[-1]
+    o = acc.offer[-1]
+    is_ref = o < 0
+    egal = np.where(is_ref, data.ref_egalim[k, i], data.o_egalim[np.maximum(o, 0)])
+    bio = np.where(is_ref, data.ref_bio[k, i], data.o_bio[np.maximum(o, 0)])
+    mf = data.meat_fish[i]
+    n_k = len(data.kitchens)
+    state.value += np.bincount(k, val, minlength=n_k)
+    state.egalim += np.bincount(k, val * egal, minlength=n_k)
+    state.bio += np.bincount(k, val * bio, minlength=n_k)
+    state.mf_value += np.bincount(k, val * mf, minlength=n_k)
+    state.mf_egalim += np.bincount(k, val * mf * egal, minlength=n_k)
+    state.local += np.bincount(k, val * ~is_ref, minlength=n_k)
+
+
+def _shortfalls(
+    data: MatchData, state: WindowState, pen: np.ndarray
+) -> tuple[np.ndarray, list[TargetShortfall]]:
+    """Final (yearly) shortfall EUR per kitchen and target, and the report rows."""
+    meals = data.meals.sum(axis=1)
+    eur = np.stack(
+        [
+            np.maximum(0.0, data.t_egalim * state.value - state.egalim),
+            np.maximum(0.0, data.t_bio * state.value - state.bio),
+            np.maximum(0.0, data.t_meat_fish * state.mf_value - state.mf_egalim),
+            np.maximum(0.0, data.t_local * state.value - state.local),
+            np.maximum(0.0, state.value - data.budget_eur_per_meal * meals),
+        ],
+        axis=1,
+    )
+    rows: list[TargetShortfall] = []
+    for k, kid in enumerate(data.kitchens):
+        base = [state.value[k], state.value[k], state.mf_value[k], state.value[k]]
+        got = [state.egalim[k], state.bio[k], state.mf_egalim[k], state.local[k]]
+        req = [data.t_egalim[k], data.t_bio[k], data.t_meat_fish[k], data.t_local[k]]
+        for j, name in enumerate(TARGETS[:4]):
+            if eur[k, j] > _TOL_EUR and base[j] > 0:
+                ach = 100.0 * got[j] / base[j]
+                rows.append(
+                    TargetShortfall(
+                        kid,
+                        name,
+                        100 * req[j],
+                        ach,
+                        100 * req[j] - ach,
+                        "%",
+                        pen[j] * eur[k, j],
+                        eur[k, j],
+                    )
+                )
+        if eur[k, 4] > _TOL_EUR and meals[k] > 0:
+            ach = state.value[k] / meals[k]
+            b = data.budget_eur_per_meal[k]
+            rows.append(
+                TargetShortfall(
+                    kid, "budget", b, ach, ach - b, "EUR/meal", pen[4] * eur[k, 4], eur[k, 4]
+                )
+            )
+    return eur, rows
+
+
+def _plan(scenario: Scenario, data: MatchData, acc: _Acc) -> PurchasePlan:
+    if not acc.qty:
+        return PurchasePlan(weeks=tuple(data.weeks), logistics_source=data.logistics_source)
+    week = np.concatenate(acc.week)
+    kit = np.concatenate(acc.kitchen)
+    prod = np.concatenate(acc.product)
+    sup = np.concatenate(acc.supplier)
+    chan = np.concatenate(acc.channel)
+    qty = np.concatenate(acc.qty)
+    price = np.concatenate(acc.price)
+    offer = np.concatenate(acc.offer)
+    order = np.lexsort((prod, sup, kit, week))
+    channels = (Channel.DIRECT, Channel.FARM_PICKUP, Channel.PLATFORM, Channel.REFERENCE)
+    ref_names = {r.supplier_id: r.supplier_name for r in scenario.reference_offers}
+    pk_day = {
+        (int(p), int(k)): int(d)
+        for p, k, d in zip(data.pk_p, data.pk_k, data.pk_weekday, strict=True)
+    }
+    lines = []
+    for j in order:
+        k, i, w, c = int(kit[j]), int(prod[j]), int(week[j]), channels[int(chan[j])]
+        monday = data.weeks[w]
+        q = float(qty[j])
+        if c is Channel.REFERENCE:
+            sid = data.ref_supplier[k][i]
+            name = ref_names.get(sid, "")
+            labels = data.ref_labels[k][i]
+            day = min(data.kitchen_weekdays[k]) if data.kitchen_weekdays[k] else 1
+        else:
+            p = int(sup[j])
+            sid, name = data.producers[p], data.producer_names[p]
+            labels = data.o_labels[int(offer[j])]
+            day = data.plat_weekday if c is Channel.PLATFORM else pk_day.get((p, k), 1)
+        lines.append(
+            PurchaseLine(
+                week_start=monday,
+                delivery_date=monday + dt.timedelta(days=day - 1),
+                kitchen_id=data.kitchens[k],
+                supplier_id=sid,
+                supplier_name=name,
+                product_id=data.products[i],
+                quantity=round(q, 6),
+                quantity_kg=round(q * float(data.kg_per_unit[i]), 6),
+                unit_price_eur=round(float(price[j]), 6),
+                value_eur=round(q * float(price[j]), 6),
+                labels=tuple(labels),
+                channel=c,
+                local=c is not Channel.REFERENCE,
+            )
+        )
+    return PurchasePlan(
+        weeks=tuple(data.weeks),
+        lines=tuple(lines),
+        logistics_cost_eur=round(acc.logistics_eur, 6),
+        logistics_source=data.logistics_source,
+    )
+
+
+# --------------------------------------------------------------------------- solve
+
+
+def _windows(n_weeks: int, size: int) -> list[tuple[int, int]]:
+    return [(a, min(a + size, n_weeks)) for a in range(0, n_weeks, size)]
+
+
+def solve_sourcing(
+    scenario: Scenario,
+    demand: pd.DataFrame,
+    meals: pd.DataFrame,
+    eligibility: Eligibility,
+    *,
+    params: SolveParams,
+    kitchens: Sequence[str] | None = None,
+    progress: Callable[[float, str], None] | None = None,
+    logistics_cost_overrides: LogisticsOverrides | None = None,
+    penalties: TargetPenalties | None = None,
+    tiebreak: Tiebreak | None = None,
+    compute_bound: bool = True,
+) -> SourcingResult:
+    """Plan the purchases of ``kitchens`` (default: all with demand) over the demand's weeks.
+
+    Parameters
+    ----------
+    scenario
+        The territory (objective and target modes come from ``scenario.settings``).
+    demand
+        ``solver.demand.weekly_demand`` output: ``kitchen_id, week_start, product_id,
+        quantity`` (purchase units), ...
+    meals
+        ``solver.demand.meals_per_week`` output: ``kitchen_id, week_start, meals``.
+    eligibility
+        From :func:`solver.eligibility.build_eligibility`.
+    params
+        Time limit (for the whole call), seed, threads, MIP gap, window size.
+    kitchens
+        Restrict the plan to these purchasing kitchens (a cook's proposal).
+    progress
+        Called as ``progress(fraction_done, message)`` after each step.
+    logistics_cost_overrides
+        Costs replacing the logistics estimate (e.g. from the rounds module).
+    penalties, tiebreak
+        Soft-target penalties and tie-break weights (documented defaults).
+    compute_bound
+        Solve the monolithic LP relaxation for the lower bound (multi-window runs).
+
+    Returns
+    -------
+    SourcingResult
+        Never raises for infeasible targets: see ``status`` and ``hard_infeasibility``.
+    """
+    t_start = time.perf_counter()
+    settings = scenario.settings
+    mode, target_mode = settings.objective, settings.target_mode
+    penalties = penalties or TargetPenalties()
+    tiebreak = tiebreak or Tiebreak()
+    data = build_match_data(
+        scenario, demand, meals, eligibility, kitchens=kitchens, overrides=logistics_cost_overrides
+    )
+    windows = _windows(data.n_weeks, params.window_weeks)
+    single = len(windows) == 1
+    kw = {"mode": mode, "target_mode": target_mode, "penalties": penalties, "tiebreak": tiebreak}
+
+    def elapsed() -> float:
+        return time.perf_counter() - t_start
+
+    lower, bound_rt, bound_status = float("nan"), 0.0, "not computed"
+    if compute_bound and not single:
+        full = build_window(data, 0, data.n_weeks, initial_state(data), **kw)  # type: ignore[arg-type]
+        lp = solve_window(full, params, 0.35 * params.time_limit_s, relax=True)
+        bound_rt, bound_status = lp.runtime_s, lp.status
+        if lp.status == "OPTIMAL":
+            lower = lp.objective
+        del full
+        if progress:
+            progress(0.2, f"lower bound (LP relaxation): {lower:,.2f} EUR")
+
+    state = initial_state(data)
+    acc = _Acc()
+    stats: list[WindowStats] = []
+    window_bound = float("nan")
+    all_optimal = True
+    for n_done, (w0, w1) in enumerate(windows):
+        m = build_window(data, w0, w1, state, **kw)  # type: ignore[arg-type]
+        left = params.time_limit_s - elapsed()
+        limit = max(0.1, 0.95 * left / (len(windows) - n_done))
+        sol = solve_window(m, params, limit)
+        if not sol.has_solution:
+            logger.warning(
+                "weeks %d-%d: no solution within %.1fs, reference-only fallback", w0, w1, limit
+            )
+            sol = solve_window(
+                m, params, max(1.0, limit), relax=True, fix_zero=("y", "z", "v", "a")
+            )
+            sol.status = "NO_SOLUTION_WITHIN_LIMIT"
+        all_optimal &= sol.status == "OPTIMAL"
+        window_bound = sol.bound
+        stats.append(
+            WindowStats(
+                first_week=data.weeks[w0],
+                last_week=data.weeks[w1 - 1],
+                n_vars=m.vars.n,
+                n_rows=m.rows.n,
+                n_binaries=m.n_binaries,
+                status=sol.status,
+                objective_eur=sol.objective,
+                bound_eur=sol.bound,
+                runtime_s=sol.runtime_s,
+            )
+        )
+        _commit(m, sol, data, state, acc)
+        if progress:
+            progress(
+                0.2 + 0.8 * (n_done + 1) / len(windows),
+                f"weeks {data.weeks[w0]}..{data.weeks[w1 - 1]}: "
+                f"{sol.status} in {sol.runtime_s:.1f}s",
+            )
+
+    pen = np.array(m.penalty)
+    eur, rows = _shortfalls(data, state, pen)
+    penalty_eur = float((eur * pen[None, :]).sum())
+    objective = acc.cost_eur + penalty_eur
+    if single:
+        lower = window_bound
+        bound_status = stats[0].status
+        bound_rt = stats[0].runtime_s
+    gap = (
+        (objective - lower) / abs(objective)
+        if np.isfinite(lower) and objective != 0
+        else float("nan")
+    )
+    if any(s.status == "NO_SOLUTION_WITHIN_LIMIT" for s in stats):
+        status = "NO_SOLUTION_WITHIN_LIMIT"
+    elif (single and all_optimal) or (np.isfinite(gap) and gap <= params.mip_gap + 1e-9):
+        status = "OPTIMAL"
+    else:
+        status = "FEASIBLE"
+
+    hard: HardInfeasibility | None = None
+    if target_mode is TargetMode.HARD and rows:
+        full = build_window(data, 0, data.n_weeks, initial_state(data), **kw)  # type: ignore[arg-type]
+        left = max(1.0, params.time_limit_s - elapsed())
+        proof = solve_window(full, params, left, relax=True, fix_zero=("s",))
+        proven = proof.status == "INFEASIBLE"
+        worst = max(rows, key=lambda s: s.shortfall_eur)
+        parts = []
+        for s in rows:
+            if s.target == "budget":
+                parts.append(
+                    f"raise the budget of {s.kitchen_id} from {s.required:.2f} "
+                    f"to {s.achieved:.2f} EUR/meal"
+                )
+            else:
+                parts.append(
+                    f"lower {s.target} of {s.kitchen_id} from {s.required:.1f}% "
+                    f"to {s.achieved:.1f}%"
+                )
+        hard = HardInfeasibility(
+            target=worst.target,
+            kitchen_id=worst.kitchen_id,
+            required=worst.required,
+            achieved=worst.achieved,
+            shortfall=worst.shortfall,
+            unit=worst.unit,
+            cheapest_relaxation="; ".join(parts),
+            relaxations=tuple(rows),
+            proven=proven,
+        )
+        status = "INFEASIBLE" if proven else "NO_SOLUTION_WITHIN_LIMIT"
+
+    plan = _plan(scenario, data, acc)
+    food = float(sum(line.value_eur for line in plan.lines))
+    result = SourcingResult(
+        plan=plan,
+        status=status,
+        objective_eur=objective,
+        lower_bound_eur=lower,
+        gap=gap,
+        runtime_s=elapsed(),
+        target_shortfalls=rows,
+        hard_infeasibility=hard,
+        windows=stats,
+        food_cost_eur=food,
+        logistics_cost_eur=acc.logistics_eur,
+        penalty_eur=penalty_eur,
+        bound_runtime_s=bound_rt,
+        bound_status=bound_status,
+    )
+    logger.info("sourcing: %s", result.summary().splitlines()[0])
+    return result
