@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import cli
+from app.paths import DEMO_SCENARIO
 from solver.demand import (
     canteen_weekly_demand,
     cycle_weeks,
@@ -33,7 +34,7 @@ from solver.domain import (
     Weekday,
 )
 from solver.errors import ScenarioError
-from solver.scenario_io import write_scenario_folder
+from solver.scenario_io import load_scenario, write_scenario_folder
 
 D = dt.date
 ARMISTICE_WEEK = D(2025, 11, 10)  # Tuesday 11 Nov 2025 is a public holiday
@@ -323,3 +324,16 @@ def test_cli_demand_outside_calendar(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["demand", str(folder), "--start", "2028-01-03"])
     assert result.exit_code == 1
     assert "outside the known school calendar" in result.output
+
+
+def test_demo_territory_portions_are_plausible() -> None:
+    """On the Baronnies demo, every kitchen's kg per meal by family lies in its GEMRCN band."""
+    sc = load_scenario(DEMO_SCENARIO)
+    demand = weekly_demand(sc)
+    meals = meals_per_week(sc)
+    check = portion_check(sc, demand, meals)
+    flagged = check[check["status"] != "ok"]
+    assert flagged.empty, flagged.to_string()
+    # every kitchen eats and serves: demand and meals exist for each of them
+    assert set(demand["kitchen_id"]) == {k.id for k in sc.kitchens()}
+    assert int(meals["meals"].sum()) > 0
