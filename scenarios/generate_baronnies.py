@@ -542,7 +542,6 @@ class Archetype:
     core: tuple[str, ...]
     extra: tuple[tuple[str, float], ...]
     capacity: tuple[float, float]
-    storable_share: float = 0.0
 
 
 ARCHETYPES: dict[str, Archetype] = {
@@ -558,7 +557,7 @@ ARCHETYPES: dict[str, Archetype] = {
                 ("courgette", 0.8), ("tomate", 0.8), ("haricot_vert", 0.5), ("laitue", 0.6),
                 ("coulis_tomate", 0.2), ("melon", 0.15), ("herbes_fraiches", 0.15),
             ),
-            (15, 80),
+            (8, 40),
         ),
         Archetype("arbo_pommes", "Arboriculture (pommes, poires)", ("pomme",),
                   (("poire", 0.7), ("compote_pomme", 0.4), ("jus_pomme", 0.4),
@@ -617,6 +616,14 @@ MIX: dict[str, dict[str, int]] = {
 LABEL_COUNTS: dict[str, tuple[int, int]] = {SIDE_SB: (63, 5), SIDE_DR: (17, 2)}
 SHARES: dict[str, tuple[float, float]] = {SIDE_SB: (0.82, 0.06), SIDE_DR: (0.194, 0.019)}
 PRODUCER_COUNTS: dict[str, int] = {SIDE_SB: 77, SIDE_DR: 88}
+
+#: Producers placed where the seeds name one (the first producer of that kind on that side):
+#: (side, kind, INSEE, why).
+ANCHORS: tuple[tuple[str, str, str, str], ...] = (
+    (SIDE_SB, "maraicher", "04209", "the central kitchen orders from a producer of Sisteron"),
+    (SIDE_SB, "arbo_pommes", "05118", "Ribiers orders from new producers (vegetables, compote)"),
+    (SIDE_SB, "cereales", "05165", "farm visit at Savournon: le moulin d'Eugénie"),
+)
 
 #: Local quality signs (domain-facts §2.6 and the seeds): (archetype, product, labels).
 SIQO: dict[str, tuple[tuple[str, str, tuple[Label, ...], str], ...]] = {
@@ -702,11 +709,14 @@ def build_producers(
         members = territory.members[side]
         siqo_by_arch = {(a, p): (lab, note) for a, p, lab, note in SIQO[side]}
         counters: dict[str, int] = {}
+        anchors = {(sd, kind): insee for sd, kind, insee, _ in ANCHORS if sd == side}
         for i, kind in enumerate(kinds):
             arch = ARCHETYPES[kind]
             counters[kind] = counters.get(kind, 0) + 1
             pid = f"{prefix}_p{i + 1:03d}"
             commune = territory.commune(members[rng.randrange(len(members))])
+            if (side, kind) in anchors:
+                commune = territory.commune(anchors.pop((side, kind)))
             is_bio = i in bio
             products = list(arch.core) + [p for p, prob in arch.extra if rng.random() < prob]
             # Labels held: organic (whole farm), the other-label holder's sign, and, for some
@@ -821,6 +831,27 @@ ORGANIC_PREMIUM = (1.20, 1.50)
 SIQO_PREMIUM = (1.05, 1.15)
 
 
+CAPACITY_FACTOR: dict[str, float] = {"pomme_de_terre": 0.6}
+"""Per-product capacity factors: potatoes are short in the territory (seeds: "cultures
+industrielles (pommes de terre...) déficitaires")."""
+
+SEASON_RAMP_IDS = frozenset(
+    p.id
+    for p in PRODUCTS
+    if p.family is Family.FRUITS_ET_LEGUMES and not p.storable and p.season != ALL_YEAR
+)
+"""Fresh fruit and vegetables whose capacity is halved in the first and last month of their
+season (synthetic ramp)."""
+
+
+def _season_ends(months: tuple[int, ...]) -> tuple[int, int]:
+    """(first, last) month of a season that may wrap over the new year (``9-3`` -> (9, 3))."""
+    ms = set(months)
+    starts = [m for m in sorted(ms) if (m - 2) % 12 + 1 not in ms]
+    ends = [m for m in sorted(ms) if m % 12 + 1 not in ms]
+    return starts[0], ends[0]
+
+
 def _draw_offer(
     rng: random.Random,
     producer: Producer,
@@ -838,7 +869,13 @@ def _draw_offer(
     lo, hi = arch.capacity
     cap = math.exp(rng.uniform(math.log(lo), math.log(hi)))
     step = 1.0 if hi <= 10 else 5.0 if hi <= 200 else 10.0
-    cap = max(_round_to(cap, step), step)
+    cap = max(_round_to(cap * CAPACITY_FACTOR.get(spec.id, 1.0), step), step)
+    by_month: tuple[tuple[int, float], ...] = ()
+    if spec.id in SEASON_RAMP_IDS and len(spec.season) >= 3:
+        # fresh produce: half the capacity in the first and last month of its season
+        first, last = _season_ends(spec.season)
+        half = max(_round_to(cap / 2, step), step)
+        by_month = tuple(sorted({(first, half), (last, half)}))
     min_lot = 0.0
     if spec.storable and spec.unit is Unit.KG and rng.random() < 0.3:
         min_lot = 5.0
@@ -855,6 +892,7 @@ def _draw_offer(
         months=spec.season,
         labels=label_field,
         min_lot=min_lot,
+        capacity_by_month=by_month,
     )
 
 
