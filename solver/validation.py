@@ -4,6 +4,7 @@ Row rules (types, ranges, enums, a window that ends before it starts, a point ou
 France, an empty season) live in the domain model and are reported by
 :mod:`solver.scenario_io` while reading. The rules here need several records at once:
 
+* ``not_empty``: at least one canteen and one product;
 * ``duplicate_ids``: one row per id (products, producers, canteens, platforms, vans) and
   per key (offers on (producer, product), reference offers on (supplier, product),
   direct demand on (canteen, week, product));
@@ -154,6 +155,14 @@ def _listing(items: Iterable[str], limit: int = 5) -> str:
 
 
 # --------------------------------------------------------------------------- rules
+
+
+def not_empty(ctx: _Context) -> Iterator[Problem]:
+    """A scenario has at least one canteen and one product to plan for."""
+    for collection in ("canteens", "products"):
+        if not getattr(ctx.scenario, collection) and not ctx.unbuilt(collection):
+            file = ctx.file_of(collection)
+            yield Problem(file, 0, "", "", f"no {collection.removesuffix('s')}: {file} has no row")
 
 
 def duplicate_ids(ctx: _Context) -> Iterator[Problem]:
@@ -529,6 +538,7 @@ Rule = Callable[[_Context], Iterable[Problem]]
 
 #: The cross-file rules, in the order their problems are reported.
 RULES: tuple[Rule, ...] = (
+    not_empty,
     duplicate_ids,
     unknown_references,
     kitchen_links,

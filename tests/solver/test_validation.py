@@ -100,6 +100,12 @@ def _rename_the_only_cycle(d: Path) -> None:
         edit(d, "menu.csv", r, cycle_id="hiver")
 
 
+def _header_only_canteens(d: Path) -> None:
+    """canteens.csv keeps its header only; the round and the demand go with the canteens."""
+    rows = _read(d / "canteens.csv")
+    _write(d / "canteens.csv", rows[:1])
+
+
 def _no_platform_but_a_round(d: Path) -> None:
     """No platform at all while ribiers is on the platform round."""
     (d / "platforms.csv").unlink()
@@ -268,6 +274,17 @@ CASES: list[tuple[str, Edit, str, int, str, str, str, int]] = [
         "capacity_by_month",
         "6:0;7:0;8:0;9:0;10:0;11:0",
         "offered out of any season",
+        1,
+    ),
+    # ---- empty
+    (
+        "no_canteen",
+        _header_only_canteens,
+        "canteens.csv",
+        0,
+        "",
+        "",
+        "no canteen: canteens.csv has no row",
         1,
     ),
     # ---- duplicates
@@ -642,6 +659,7 @@ def test_every_rule_has_a_failing_case() -> None:
     """Each cross-file rule is exercised by at least one broken variant above."""
     names = {c[0] for c in CASES}
     covered = {
+        "not_empty": "no_canteen",
         "duplicate_ids": "duplicate_product",
         "unknown_references": "offer_unknown_producer",
         "kitchen_links": "kitchen_is_a_satellite",
@@ -778,6 +796,16 @@ def test_json_with_cross_record_problem_only(tiny_scenario: Scenario) -> None:
     assert [(x.file, x.row, x.column, x.value) for x in err.value.problems] == [
         ("platforms[1].vans", 2, "id", "van-1")
     ]
+
+
+def test_json_offer_out_of_any_season(tiny_scenario: Scenario) -> None:
+    """An offer with an empty season in JSON is a product offered out of any season."""
+    data = json.loads(scenario_to_json(tiny_scenario))
+    data["offers"][2]["months"] = []
+    with pytest.raises(ScenarioError) as err:
+        load_scenario_json(data)
+    assert [(p.file, p.row, p.column) for p in err.value.problems] == [("offers", 3, "months")]
+    assert "offered out of any season" in err.value.problems[0].message
 
 
 def test_invalid_json_text_is_a_problem() -> None:
