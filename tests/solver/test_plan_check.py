@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import plan_fixtures as fx
 import pytest
+from plan_fixtures import is_, replace_line, with_canteen, with_offer, with_producer, with_product
 
 from solver.domain import DeliveryMode, Label, Scenario, TargetMode
 from solver.plan import Channel, PurchaseLine
@@ -26,79 +27,6 @@ def run(scenario: Scenario | None = None, lines: Lines | None = None) -> PlanChe
 def rules_of(check: PlanCheck) -> set[str]:
     """The distinct rules violated."""
     return {v.rule for v in check.violations}
-
-
-def replace_line(lines: Lines, match: Callable[[PurchaseLine], bool], **update: object) -> Lines:
-    """Lines with every matching line updated (value and kg recomputed unless given)."""
-    out = []
-    for ln in lines:
-        if match(ln):
-            new = ln.model_copy(update=update)
-            if "value_eur" not in update:
-                new = new.model_copy(update={"value_eur": new.quantity * new.unit_price_eur})
-            if "quantity_kg" not in update and "quantity" in update:
-                new = new.model_copy(
-                    update={"quantity_kg": new.quantity * ln.quantity_kg / ln.quantity}
-                )
-            ln = new
-        out.append(ln)
-    return out
-
-
-def is_(
-    kitchen: str, product: str, week: dt.date | None = None, channel: Channel | None = None
-) -> Callable[[PurchaseLine], bool]:
-    """Match lines of a kitchen and product (and optionally week and channel)."""
-    return lambda ln: (
-        ln.kitchen_id == kitchen
-        and ln.product_id == product
-        and (week is None or ln.week_start == week)
-        and (channel is None or ln.channel is channel)
-    )
-
-
-def with_producer(sc: Scenario, pid: str, **update: object) -> Scenario:
-    """Scenario with one producer changed."""
-    return sc.model_copy(
-        update={
-            "producers": tuple(
-                p.model_copy(update=update) if p.id == pid else p for p in sc.producers
-            )
-        }
-    )
-
-
-def with_offer(sc: Scenario, pid: str, product: str, **update: object) -> Scenario:
-    """Scenario with one offer changed."""
-    return sc.model_copy(
-        update={
-            "offers": tuple(
-                o.model_copy(update=update) if o.key == (pid, product) else o for o in sc.offers
-            )
-        }
-    )
-
-
-def with_canteen(sc: Scenario, kid: str, **update: object) -> Scenario:
-    """Scenario with one canteen changed."""
-    return sc.model_copy(
-        update={
-            "canteens": tuple(
-                c.model_copy(update=update) if c.id == kid else c for c in sc.canteens
-            )
-        }
-    )
-
-
-def with_product(sc: Scenario, pid: str, **update: object) -> Scenario:
-    """Scenario with one product changed."""
-    return sc.model_copy(
-        update={
-            "products": tuple(
-                p.model_copy(update=update) if p.id == pid else p for p in sc.products
-            )
-        }
-    )
 
 
 def test_valid_plan_passes() -> None:

@@ -1,0 +1,604 @@
+"""Why a kg was not bought locally, and why a target was missed: reason codes with numbers.
+
+For every kitchen x week x product whose demand is not fully eaten from local purchases
+(the stock of :func:`solver.plan_check.stock_table`, local stock eaten first), one row
+with the kg not local and the most specific reason first. The reasons are tested as a
+funnel over the offers of that product, in this order; the first stage that removes every
+remaining offer is the reason:
+
+1. ``NO_PRODUCER_IN_RADIUS`` -- no offer of the product by a producer eligible for the
+   kitchen (direct pair within radius / max drive, or both on the platform round, by a
+   delivery mode the producer practises);
+2. ``OUT_OF_SEASON`` -- eligible offers exist, none in season that week (the month of a
+   week is the month of its Thursday); ``STORAGE`` replaces it for a storable product
+   that was in season within its shelf life before, when the kitchen's storage of that
+   cold class had no room left then;
+3. ``CAPACITY`` -- in-season capacity of the eligible offers, minus what all kitchens took
+   that week, is below the kg not local (by how much); when some capacity is left, the
+   funnel goes on for that part and its reason is appended;
+4. ``MIN_ORDER_NOT_REACHED`` -- for every remaining producer, no drop (or platform pickup)
+   exists that week and the kitchen's whole not-local need of that producer's products
+   (pooled over the round's kitchens for the platform) is below the producer's minimum;
+5. ``FREQUENCY`` -- every remaining producer cannot deliver that week: no weekday shared
+   with the kitchen (or the round), already delivering within its ``every n weeks``
+   window, or its ``deliveries_per_week`` days used on days the kitchen does not receive;
+6. ``DELIVERY_LIMIT`` -- every remaining producer would need a new delivery and the
+   kitchen already receives its maximum that week;
+7. ``BUDGET`` -- local is dearer than the wholesaler and the kitchen's cost per meal is at
+   its budget (within 0.5 %); ``PRICE`` -- local is dearer and the budget did not bind:
+   the objective chose the wholesaler; ``LOGISTICS`` -- local is not dearer at the farm
+   gate, so the drop's logistics cost or the tie-breaks (fewer deliveries, same supplier)
+   outweighed it.
+
+Target rows (``kind == "target"``) give target, required, achieved, shortfall (and the EUR
+it represents for a share), with the kg reasons that weigh most for that kitchen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from solver.domain import ColdChain, DeliveryMode, Offer, Scenario
+from solver.indicators import (
+    TERRITORY,
+    deliveries_by_week,
+    indicators_table,
+    target_shortfalls,
+)
+from solver.plan import Channel, PurchasePlan
+from solver.plan_check import (
+    CHANNEL_MODES,
+    TOL_KG,
+    EligibilityLike,
+    _drive_limit_min,
+    build_context,
+    week_month,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class Reason(StrEnum):
+    """Why a kg was not sourced locally (or a target missed)."""
+
+    NO_PRODUCER_IN_RADIUS = "NO_PRODUCER_IN_RADIUS"
+    OUT_OF_SEASON = "OUT_OF_SEASON"
+    STORAGE = "STORAGE"
+    CAPACITY = "CAPACITY"
+    MIN_ORDER_NOT_REACHED = "MIN_ORDER_NOT_REACHED"
+    FREQUENCY = "FREQUENCY"
+    DELIVERY_LIMIT = "DELIVERY_LIMIT"
+    BUDGET = "BUDGET"
+    PRICE = "PRICE"
+    LOGISTICS = "LOGISTICS"
+    TARGET_MISSED = "TARGET_MISSED"
+
+
+#: Columns of :func:`explain`'s table.
+COLUMNS = [
+    "kind",
+    "kitchen_id",
+    "week_start",
+    "product_id",
+    "demand_kg",
+    "local_kg",
+    "not_local_kg",
+    "reason",
+    "reasons",
+    "message",
+    "eligible_offers",
+    "in_season_offers",
+    "capacity_kg",
+    "taken_kg",
+    "remaining_kg",
+    "local_price_eur_per_kg",
+    "reference_price_eur_per_kg",
+    "target",
+    "required",
+    "achieved",
+    "shortfall",
+    "shortfall_eur",
+    "unit",
+]
+
+_BUDGET_BINDS = 0.995
+
+
+class _Funnel:
+    """Precomputed lookups shared by every row."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        eligibility: EligibilityLike,
+        lines: pd.DataFrame,
+        stock: pd.DataFrame,
+        need: Mapping[tuple[str, dt.date, str], float],
+        table: pd.DataFrame,
+    ) -> None:
+        sc = scenario
+        self.sc = sc
+        self.products = {p.id: p for p in sc.products}
+        self.producers = {p.id: p for p in sc.producers}
+        self.canteens = {c.id: c for c in sc.canteens}
+        self.offers_of: dict[str, list[Offer]] = defaultdict(list)
+        for o in sc.offers:
+            if o.producer_id in self.producers and o.product_id in self.products:
+                self.offers_of[o.product_id].append(o)
+        self.products_of: dict[str, list[Offer]] = defaultdict(list)
+        for o in sc.offers:
+            self.products_of[o.producer_id].append(o)
+        self.el = eligibility
+        self.plat_p, self.plat_k = (
+            set(eligibility.platform_producers),
+            set(eligibility.platform_kitchens),
+        )
+        self.platform = sc.platforms[0] if sc.platforms else None
+        self.margin = self.platform.margin_pct / 100.0 if self.platform else 0.0
+        self.round_days = {int(d) for d in self.platform.round_weekdays} if self.platform else set()
+        self.need = need
+        self.need_by_kw: dict[tuple[str, dt.date], dict[str, float]] = defaultdict(dict)
+        for (k, w, p), kg in need.items():
+            self.need_by_kw[(k, w)][p] = kg
+        local = lines[lines["local"]] if not lines.empty else lines
+        # kg taken per offer and week (all kitchens)
+        self.taken: dict[tuple[str, str, dt.date], float] = {}
+        self.direct_drop: set[tuple[str, str, dt.date]] = set()
+        self.pickup: set[tuple[str, dt.date]] = set()
+        self.platform_kitchen_week: set[tuple[str, dt.date]] = set()
+        self.producer_weeks: dict[str, set[dt.date]] = defaultdict(set)
+        self.producer_days: dict[tuple[str, dt.date], set[int]] = defaultdict(set)
+        if not local.empty:
+            kpu = local["product_id"].map({p: x.kg_per_unit for p, x in self.products.items()})
+            tk = (
+                local.assign(kg_true=local["quantity"] * kpu.fillna(1.0))
+                .groupby(["supplier_id", "product_id", "week_start"])["kg_true"]
+                .sum()
+                .reset_index()
+            )
+            self.taken = {
+                (str(a), str(b), wk): float(v)
+                for a, b, wk, v in zip(
+                    tk["supplier_id"],
+                    tk["product_id"],
+                    tk["week_start"],
+                    tk["kg_true"],
+                    strict=True,
+                )
+            }
+            for s, k, w, ch, day in zip(
+                local["supplier_id"],
+                local["kitchen_id"],
+                local["week_start"],
+                local["channel"],
+                local["day"],
+                strict=True,
+            ):
+                self.producer_weeks[s].add(w)
+                if ch in (Channel.DIRECT.value, Channel.FARM_PICKUP.value):
+                    self.direct_drop.add((s, k, w))
+                    if ch == Channel.DIRECT.value:
+                        self.producer_days[(s, w)].add(day.isoweekday())
+                elif ch == Channel.PLATFORM.value:
+                    self.pickup.add((s, w))
+                    self.platform_kitchen_week.add((k, w))
+        deliv = deliveries_by_week(lines)
+        self.deliveries = {
+            (r[0], r[1]): int(r[2])
+            for r in zip(deliv["kitchen_id"], deliv["week_start"], deliv["deliveries"], strict=True)
+        }
+        self.cost_ratio = {}
+        for rec in table.to_dict("records"):
+            cost, budget = float(rec["cost_per_meal_eur"]), float(rec["budget_eur_per_meal"])
+            self.cost_ratio[rec["kitchen_id"]] = (
+                cost / budget if budget > 0 and not np.isnan(cost) else np.nan
+            )
+        self.ref_price: dict[tuple[str, str], float] = {}
+        for k, c in self.canteens.items():
+            for pid in self.products:
+                cands = [r for r in sc.reference_offers if r.product_id == pid]
+                if not cands:
+                    continue
+                own = [r for r in cands if r.supplier_id == c.reference_supplier_id]
+                r = min(own or cands, key=lambda x: x.price_eur_per_unit)
+                self.ref_price[(k, pid)] = r.price_eur_per_unit / self.products[pid].kg_per_unit
+        # free storage per kitchen, cold class and week (end of week)
+        self.free_storage: dict[tuple[str, str, dt.date], float] = {}
+        if not stock.empty:
+            by = stock.groupby(["kitchen_id", "cold", "week_start"])["stock_kg"].sum().reset_index()
+            for kid, cold, wk, stock_kg in zip(
+                by["kitchen_id"], by["cold"], by["week_start"], by["stock_kg"], strict=True
+            ):
+                can = self.canteens.get(kid)
+                if can is None:
+                    continue
+                ambient = cold == ColdChain.AMBIENT.value
+                cap = can.storage_ambient_kg if ambient else can.storage_chilled_kg
+                self.free_storage[(kid, cold, wk)] = cap - float(stock_kg)
+        self._pool_cache: dict[tuple[str, dt.date], tuple[float, float]] = {}
+
+    # ---------------------------------------------------------------- eligibility
+    def channels(self, o: Offer, kid: str) -> list[str]:
+        """Channels by which producer ``o.producer_id`` may supply kitchen ``kid``."""
+        prod = self.producers[o.producer_id]
+        out = []
+        c = self.canteens.get(kid)
+        radius = c.radius_min if c is not None and c.radius_min else self.sc.settings.radius_min
+        drive = self.el.direct.get((o.producer_id, kid))
+        if drive is not None:
+            for ch in (Channel.DIRECT.value, Channel.FARM_PICKUP.value):
+                if (
+                    CHANNEL_MODES[ch] & set(prod.delivery_modes)
+                    and drive <= _drive_limit_min(radius, prod, ch) * 60 + 1e-6
+                ):
+                    out.append(ch)
+                    break
+        if (
+            o.producer_id in self.plat_p
+            and kid in self.plat_k
+            and DeliveryMode.PLATFORM in prod.delivery_modes
+            and self.platform is not None
+        ):
+            out.append(Channel.PLATFORM.value)
+        return out
+
+    def cap_kg(self, o: Offer, w: dt.date) -> float:
+        return o.capacity_in_month(week_month(w)) * self.products[o.product_id].kg_per_unit
+
+    def left_kg(self, o: Offer, w: dt.date) -> float:
+        return max(0.0, self.cap_kg(o, w) - self.taken.get((o.producer_id, o.product_id, w), 0.0))
+
+    # ---------------------------------------------------------------- min order
+    def _potential(self, pid: str, kids: list[str], w: dt.date) -> tuple[float, float]:
+        kg = eur = 0.0
+        for o in self.products_of[pid]:
+            if o.product_id not in self.products or o.capacity_in_month(week_month(w)) <= 0:
+                continue
+            kpu = self.products[o.product_id].kg_per_unit
+            for k in kids:
+                n = self.need_by_kw.get((k, w), {}).get(o.product_id, 0.0)
+                kg += n
+                eur += n / kpu * o.price_eur_per_unit
+        return kg, eur
+
+    def min_order_ok(self, o: Offer, ch: str, kid: str, w: dt.date) -> tuple[bool, str]:
+        prod = self.producers[o.producer_id]
+        if prod.min_order_kg <= 0 and prod.min_order_eur <= 0:
+            return True, ""
+        if ch == Channel.PLATFORM.value:
+            if (o.producer_id, w) in self.pickup:
+                return True, ""
+            key = (o.producer_id, w)
+            if key not in self._pool_cache:
+                self._pool_cache[key] = self._potential(o.producer_id, sorted(self.plat_k), w)
+            kg, eur = self._pool_cache[key]
+            what = "pooled over the round"
+        else:
+            if (o.producer_id, kid, w) in self.direct_drop:
+                return True, ""
+            kg, eur = self._potential(o.producer_id, [kid], w)
+            what = "for this kitchen"
+        ok = (prod.min_order_kg <= 0 or kg >= prod.min_order_kg - TOL_KG) and (
+            prod.min_order_eur <= 0 or eur >= prod.min_order_eur - 0.01
+        )
+        mins = " and ".join(
+            x
+            for x in (
+                f"{prod.min_order_kg:.0f} kg" if prod.min_order_kg > 0 else "",
+                f"{prod.min_order_eur:.0f} EUR" if prod.min_order_eur > 0 else "",
+            )
+            if x
+        )
+        return ok, f"{o.producer_id}: {kg:.1f} kg / {eur:.2f} EUR {what} < minimum {mins}"
+
+    # ---------------------------------------------------------------- frequency
+    def frequency_ok(self, o: Offer, ch: str, kid: str, w: dt.date) -> tuple[bool, str]:
+        prod = self.producers[o.producer_id]
+        c = self.canteens.get(kid)
+        kdays = {int(d) for d in c.delivery_weekdays} if c is not None else set(range(1, 8))
+        pdays = {int(d) for d in prod.delivery_weekdays}
+        if ch == Channel.DIRECT.value and not pdays & kdays:
+            return (
+                False,
+                f"{o.producer_id} delivers on weekdays {sorted(pdays)}, kitchen receives on "
+                f"{sorted(kdays)}",
+            )
+        if ch == Channel.PLATFORM.value and not (
+            self.round_days & pdays and self.round_days & kdays
+        ):
+            return False, (
+                f"round on weekdays {sorted(self.round_days)}; {o.producer_id} on {sorted(pdays)}, "
+                f"kitchen on {sorted(kdays)}"
+            )
+        n = prod.delivery_every_n_weeks
+        weeks = self.producer_weeks.get(o.producer_id, set())
+        if n > 1 and w not in weeks:
+            near = sorted(x for x in weeks if abs((x - w).days) // 7 < n)
+            if near:
+                return (
+                    False,
+                    f"{o.producer_id} delivers every {n} weeks and already delivers in week "
+                    f"{near[0]}",
+                )
+        if ch == Channel.DIRECT.value and (o.producer_id, kid, w) not in self.direct_drop:
+            used = self.producer_days.get((o.producer_id, w), set())
+            if len(used) >= prod.deliveries_per_week and not used & kdays:
+                return False, (
+                    f"{o.producer_id} already uses its {prod.deliveries_per_week} delivery day(s) "
+                    f"{sorted(used)} that week, none a receiving day of the kitchen"
+                )
+        return True, ""
+
+    def delivery_ok(self, o: Offer, ch: str, kid: str, w: dt.date) -> tuple[bool, str]:
+        c = self.canteens.get(kid)
+        if c is None:
+            return True, ""
+        if ch == Channel.PLATFORM.value and (kid, w) in self.platform_kitchen_week:
+            return True, ""
+        if ch != Channel.PLATFORM.value and (o.producer_id, kid, w) in self.direct_drop:
+            return True, ""
+        have = self.deliveries.get((kid, w), 0)
+        if have >= c.max_deliveries_per_week:
+            return (
+                False,
+                f"kitchen already receives {have} deliveries that week (max "
+                f"{c.max_deliveries_per_week})",
+            )
+        return True, ""
+
+    def local_price_kg(self, o: Offer, ch: str) -> float:
+        p = o.price_eur_per_unit / self.products[o.product_id].kg_per_unit
+        return p * (1.0 + self.margin) if ch == Channel.PLATFORM.value else p
+
+    # ---------------------------------------------------------------- the funnel
+    def row(self, kid: str, w: dt.date, pid: str, need_kg: float) -> dict[str, Any]:
+        rec: dict[str, Any] = {"eligible_offers": 0, "in_season_offers": 0}
+        reasons: list[str] = []
+        msgs: list[str] = []
+        offers = self.offers_of.get(pid, [])
+        cands = [(o, ch) for o in offers for ch in self.channels(o, kid)]
+        elig_offers = {o.key for o, _ in cands}
+        rec["eligible_offers"] = len(elig_offers)
+        ref = self.ref_price.get((kid, pid), np.nan)
+        rec["reference_price_eur_per_kg"] = ref
+        if not cands:
+            reasons.append(Reason.NO_PRODUCER_IN_RADIUS)
+            if offers:
+                msgs.append(
+                    f"{len(offers)} producer(s) offer {pid}, none within reach of {kid} (direct "
+                    "radius "
+                    f"or platform round)"
+                )
+            else:
+                msgs.append(f"no producer of the territory offers {pid}")
+            return self._finish(rec, reasons, msgs)
+        season = [(o, ch) for o, ch in cands if o.capacity_in_month(week_month(w)) > 0]
+        rec["in_season_offers"] = len({o.key for o, _ in season})
+        if not season:
+            months = sorted({m for o, _ in cands for m in o.months})
+            storage_msg = self._storage_blocked(kid, w, pid, cands, need_kg)
+            if storage_msg:
+                reasons.append(Reason.STORAGE)
+                msgs.append(storage_msg)
+            reasons.append(Reason.OUT_OF_SEASON)
+            msgs.append(
+                f"{len(elig_offers)} eligible offer(s), none in season in month {week_month(w)} "
+                f"(season months {months})"
+            )
+            return self._finish(rec, reasons, msgs)
+        uniq = {o.key: o for o, _ in season}
+        cap = sum(self.cap_kg(o, w) for o in uniq.values())
+        taken = sum(self.taken.get((o.producer_id, o.product_id, w), 0.0) for o in uniq.values())
+        left = sum(self.left_kg(o, w) for o in uniq.values())
+        rec.update(capacity_kg=cap, taken_kg=taken, remaining_kg=left)
+        if left < need_kg - TOL_KG:
+            storage_msg = self._storage_blocked(kid, w, pid, cands, need_kg - left)
+            if storage_msg:
+                reasons.append(Reason.STORAGE)
+                msgs.append(storage_msg)
+            reasons.append(Reason.CAPACITY)
+            msgs.append(
+                f"{need_kg:.1f} kg needed; in-season capacity {cap:.1f} kg, {taken:.1f} kg taken "
+                "by "
+                f"the plan, {left:.1f} kg left: short by {need_kg - left:.1f} kg"
+            )
+            if left <= TOL_KG:
+                return self._finish(rec, reasons, msgs)
+        season = [(o, ch) for o, ch in season if self.left_kg(o, w) > TOL_KG]
+        for test, reason in (
+            (self.min_order_ok, Reason.MIN_ORDER_NOT_REACHED),
+            (self.frequency_ok, Reason.FREQUENCY),
+            (self.delivery_ok, Reason.DELIVERY_LIMIT),
+        ):
+            kept, why = [], []
+            for o, ch in season:
+                ok, msg = test(o, ch, kid, w)
+                if ok:
+                    kept.append((o, ch))
+                else:
+                    why.append(f"{msg} ({ch})")
+            if not kept:
+                reasons.append(reason)
+                msgs.append("; ".join(dict.fromkeys(why)))
+                return self._finish(rec, reasons, msgs)
+            season = kept
+        best = min(self.local_price_kg(o, ch) for o, ch in season)
+        rec["local_price_eur_per_kg"] = best
+        if not np.isnan(ref) and best > ref + 1e-9:
+            ratio = self.cost_ratio.get(kid, np.nan)
+            if not np.isnan(ratio) and ratio >= _BUDGET_BINDS:
+                reasons.append(Reason.BUDGET)
+                msgs.append(
+                    f"local {best:.2f} EUR/kg > wholesaler {ref:.2f} EUR/kg and the kitchen spends "
+                    f"{100 * ratio:.1f} % of its budget per meal"
+                )
+            else:
+                reasons.append(Reason.PRICE)
+                msgs.append(
+                    f"local {best:.2f} EUR/kg > wholesaler {ref:.2f} EUR/kg (+{best - ref:.2f}); "
+                    f"the objective chose the wholesaler"
+                )
+        else:
+            reasons.append(Reason.LOGISTICS)
+            msgs.append(
+                f"local {best:.2f} EUR/kg <= wholesaler {ref:.2f} EUR/kg at farm price; the drop's "
+                f"logistics cost or the delivery tie-breaks outweighed it"
+            )
+        return self._finish(rec, reasons, msgs)
+
+    def _storage_blocked(
+        self, kid: str, w: dt.date, pid: str, cands: list[tuple[Offer, str]], kg: float
+    ) -> str:
+        prod = self.products[pid]
+        weeks_ahead = prod.shelf_life_days // 7 if prod.storable else 0
+        if weeks_ahead <= 0:
+            return ""
+        cold = ColdChain.AMBIENT.value if prod.cold_chain is ColdChain.AMBIENT else "cold"
+        for back in range(1, weeks_ahead + 1):
+            w0 = w - dt.timedelta(weeks=back)
+            left = sum(self.left_kg(o, w0) for o in {o.key: o for o, _ in cands}.values())
+            if left <= TOL_KG:
+                continue
+            free = min(
+                self.free_storage.get((kid, cold, w0 + dt.timedelta(weeks=j)), np.inf)
+                for j in range(back)
+            )
+            if free < kg - TOL_KG:
+                return (
+                    f"could be bought ahead in week {w0} ({left:.1f} kg in season then) but the "
+                    f"kitchen's {'ambient' if cold == 'ambient' else 'chilled'} storage had only "
+                    f"{max(free, 0.0):.1f} kg free for {kg:.1f} kg"
+                )
+        return ""
+
+    @staticmethod
+    def _finish(rec: dict[str, Any], reasons: list[str], msgs: list[str]) -> dict[str, Any]:
+        rec["reason"] = str(reasons[0])
+        rec["reasons"] = ";".join(str(r) for r in reasons)
+        rec["message"] = " | ".join(m for m in msgs if m)
+        return rec
+
+
+def explain(
+    scenario: Scenario,
+    demand: pd.DataFrame | None,
+    meals: pd.DataFrame | None,
+    eligibility: EligibilityLike,
+    plan: PurchasePlan,
+) -> pd.DataFrame:
+    """One row per kitchen x week x product not fully local, and one per target missed.
+
+    Parameters
+    ----------
+    scenario, demand, meals, eligibility, plan
+        As for :func:`solver.plan_check.check_plan`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`COLUMNS`. ``kind`` is ``"kg"`` (``reason`` the most specific code,
+        ``reasons`` every code found, ``message`` the numbers) or ``"target"``
+        (``target, required, achieved, shortfall, shortfall_eur, unit``). Sorted by kind,
+        kitchen, week and product.
+    """
+    ctx = build_context(scenario, demand, meals, eligibility, plan)
+    st = ctx.stock
+    table = indicators_table(scenario, plan, meals, lines=ctx.lines)
+    rows: list[dict[str, Any]] = []
+    if not st.empty:
+        st = st[st["in_horizon"] & (st["demand_kg"] > TOL_KG)].copy()
+        st["not_local_kg"] = st["demand_kg"] - st["local_used_kg"]
+        todo = st[st["not_local_kg"] > TOL_KG + 1e-6 * st["demand_kg"]]
+        need = {
+            (k, w, p): float(n)
+            for k, w, p, n in zip(
+                todo["kitchen_id"],
+                todo["week_start"],
+                todo["product_id"],
+                todo["not_local_kg"],
+                strict=True,
+            )
+        }
+        funnel = _Funnel(scenario, eligibility, ctx.lines, ctx.stock, need, table)
+        for k, w, p, d, used, n in zip(
+            todo["kitchen_id"],
+            todo["week_start"],
+            todo["product_id"],
+            todo["demand_kg"],
+            todo["local_used_kg"],
+            todo["not_local_kg"],
+            strict=True,
+        ):
+            rec = {
+                "kind": "kg",
+                "kitchen_id": k,
+                "week_start": w,
+                "product_id": p,
+                "demand_kg": float(d),
+                "local_kg": float(used),
+                "not_local_kg": float(n),
+            }
+            if p in funnel.products:
+                rec.update(funnel.row(k, w, p, float(n)))
+            else:
+                rec.update(
+                    reason=Reason.NO_PRODUCER_IN_RADIUS.value,
+                    reasons=Reason.NO_PRODUCER_IN_RADIUS.value,
+                    message=f"unknown product {p}",
+                )
+            rows.append(rec)
+    kg_rows = pd.DataFrame(rows)
+    for s in target_shortfalls(table):
+        kid = s["kitchen_id"]
+        base_col = (
+            "meat_fish_value_eur" if s["target"] == "meat_fish_egalim_pct" else "total_value_eur"
+        )
+        total = float(table.loc[table["kitchen_id"] == kid, base_col].iloc[0])
+        short_eur = s["shortfall"] / 100.0 * total if s["unit"] == "%" else np.nan
+        if s["target"] == "budget":
+            meals_k = float(table.loc[table["kitchen_id"] == kid, "meals"].iloc[0])
+            short_eur = s["shortfall"] * meals_k
+        top = ""
+        if not kg_rows.empty:
+            sub = kg_rows if kid == TERRITORY else kg_rows[kg_rows["kitchen_id"] == kid]
+            if not sub.empty:
+                by = (
+                    sub.groupby("reason")["not_local_kg"].sum().sort_values(ascending=False).head(3)
+                )
+                top = "; kg not local by reason: " + ", ".join(
+                    f"{r} {v:.0f} kg" for r, v in by.items()
+                )
+        rows.append(
+            {
+                "kind": "target",
+                "kitchen_id": kid,
+                "reason": Reason.TARGET_MISSED.value,
+                "reasons": Reason.TARGET_MISSED.value,
+                "target": s["target"],
+                "required": s["required"],
+                "achieved": s["achieved"],
+                "shortfall": s["shortfall"],
+                "shortfall_eur": short_eur,
+                "unit": s["unit"],
+                "message": (
+                    f"{s['target']}: {s['achieved']:.2f} {s['unit']} achieved, {s['required']:.2f} "
+                    f"required, short by {s['shortfall']:.2f} {s['unit']} ({short_eur:.2f} "
+                    f"EUR){top}"
+                ),
+            }
+        )
+    out = pd.DataFrame(rows, columns=COLUMNS)
+    logger.info(
+        "explanations: %d kg rows, %d target rows",
+        int((out["kind"] == "kg").sum()),
+        int((out["kind"] == "target").sum()),
+    )
+    return out.reset_index(drop=True)
