@@ -203,9 +203,9 @@ class ProductSpec:
     """A product and its reference (wholesaler) price.
 
     ``season`` = months a local producer offers it (ADEME calendar, domain-facts §4; storable
-    goods sold from storage all year or over their storage season); ``ref_price`` = EUR excl.
-    VAT per purchase unit at the reference wholesaler (conventional); ``price_note`` = where it
-    comes from.
+    goods sold from storage all year or over their storage season); ``ref_price`` = base price,
+    EUR excl. VAT per purchase unit, before the calibration of :func:`reference_prices`;
+    ``price_note`` = where the base price comes from.
     """
 
     id: str
@@ -238,6 +238,7 @@ MIN_TO_DELIVERED = 1.6
 2019 MIN de Toulouse wholesale cotation (domain-facts §5.2): ~+25 % food inflation 2019-2025
 and the distributor's delivery and margin. Unsourced; documented in the README."""
 
+# Vegetables (V) and fruit (F) are both "fruits et légumes frais" in ma-cantine's families.
 V, F = Family.FRUITS_ET_LEGUMES, Family.FRUITS_ET_LEGUMES
 KG, L_, PC = Unit.KG, Unit.L, Unit.PIECE
 AMB, CHI, FRO = ColdChain.AMBIENT, ColdChain.CHILLED, ColdChain.FROZEN
@@ -252,7 +253,7 @@ PRODUCTS: tuple[ProductSpec, ...] = (
     ProductSpec("pomme_de_terre", "Pomme de terre", V, KG, 1, True, 60, AMB, VEG, 0.10,
                 round(0.55 * MIN_TO_DELIVERED, 2), ALL_YEAR, MIN19 + " (Agata)"),
     ProductSpec("oignon", "Oignon jaune", V, KG, 1, True, 90, AMB, VEG, 0.10,
-                round(0.40 * MIN_TO_DELIVERED, 2), _months((9, 4)), MIN19),
+                round(0.40 * MIN_TO_DELIVERED, 2), ALL_YEAR, MIN19 + " (stored all year)"),
     ProductSpec("poireau", "Poireau", V, KG, 1, False, 7, AMB, VEG, 0.20,
                 round(1.20 * MIN_TO_DELIVERED, 2), _months((9, 4)), MIN19),
     ProductSpec("chou", "Chou vert / blanc", V, KG, 1, False, 14, AMB, VEG, 0.20,
@@ -261,7 +262,7 @@ PRODUCTS: tuple[ProductSpec, ...] = (
                 round(1.00 * MIN_TO_DELIVERED, 2), _months((9, 3)),
                 MIN19 + " (1.00 EUR/head, ~1 kg)"),
     ProductSpec("courge", "Courge / potiron", V, KG, 1, True, 60, AMB, VEG, 0.20,
-                round(0.90 * MIN_TO_DELIVERED, 2), _months((9, 2)), MIN19 + " (butternut)"),
+                round(0.90 * MIN_TO_DELIVERED, 2), _months((9, 3)), MIN19 + " (butternut)"),
     ProductSpec("betterave", "Betterave", V, KG, 1, True, 30, AMB, VEG, 0.10,
                 1.60, _months((10, 3)), PH),
     ProductSpec("epinard", "Épinard", V, KG, 1, False, 4, CHI, VEG, 0.03,
@@ -320,14 +321,14 @@ PRODUCTS: tuple[ProductSpec, ...] = (
                 1.60, ALL_YEAR, PH + " (no local offer; couscous x2.8, domain-facts 1.4)"),
     # -- meat (Ecobalyse: beef 0.792, chicken 0.755; carcass-based lamb/pork inedible 0.05)
     ProductSpec("boeuf_morceaux", "Bœuf à braiser / sauté (non haché)", Family.VIANDES_VOLAILLES,
-                KG, 1, False, 6, CHI, MEAT, 0.0, 17.50, ALL_YEAR,
+                KG, 1, False, 6, CHI, MEAT, 0.0, 15.00, ALL_YEAR,
                 PH + " (RHD bœuf brut 9.42 in 2014; minced 20.66 in Jul 2025)"),
     ProductSpec("boeuf_hache", "Bœuf haché", Family.VIANDES_VOLAILLES, KG, 1, False, 3, CHI,
                 MEAT, 0.0, 20.66, ALL_YEAR, "RNM Jul 2025, frozen minced 20 % fat (5.2)"),
     ProductSpec("veau", "Veau (rôti / sauté)", Family.VIANDES_VOLAILLES, KG, 1, False, 6, CHI,
-                MEAT, 0.0, 19.00, ALL_YEAR, PH + " (RHD 8.67 in 2014)"),
+                MEAT, 0.0, 17.00, ALL_YEAR, PH + " (RHD 8.67 in 2014)"),
     ProductSpec("agneau", "Agneau (sauté / navarin)", Family.VIANDES_VOLAILLES, KG, 1, False, 6,
-                CHI, MEAT, 0.05, 17.00, ALL_YEAR, PH + " (RHD 9.58 in 2014)"),
+                CHI, MEAT, 0.05, 16.00, ALL_YEAR, PH + " (RHD 9.58 in 2014)"),
     ProductSpec("porc", "Porc (rôti / sauté)", Family.VIANDES_VOLAILLES, KG, 1, False, 6, CHI,
                 MEAT, 0.05, 9.50, ALL_YEAR, PH + " (RHD 5.39 in 2014)"),
     ProductSpec("chevreau", "Chevreau", Family.VIANDES_VOLAILLES, KG, 1, False, 6, CHI, MEAT,
@@ -1424,11 +1425,41 @@ def _default_check_table() -> Path | None:
     return None
 
 
+def products_markdown() -> str:
+    """The product table of the README (Markdown), with the calibrated reference prices."""
+    prices = reference_prices()
+    lines = [
+        "| id | family | unit | storable (days) | cold chain | raw→cooked | inedible | "
+        "local season | wholesaler EUR/unit | base price from |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for p in PRODUCTS:
+        season = "all year" if p.season == ALL_YEAR else _format_months(p.season)
+        storable = f"yes ({p.shelf_life_days})" if p.storable else f"no ({p.shelf_life_days})"
+        lines.append(
+            f"| {p.id} | {p.family.value} | {p.unit.value} | {storable} | {p.cold_chain.value} "
+            f"| {p.raw_to_cooked:g} | {p.inedible:g} | {season} | {prices[p.id]:g} "
+            f"| {p.price_note} |"
+        )
+    return "\n".join(lines)
+
+
+def _format_months(months: tuple[int, ...]) -> str:
+    first, last = _season_ends(months)
+    return f"{first}-{last}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Write the demo territory and print its key figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT_DIR, help="Output folder.")
+    parser.add_argument(
+        "--products-table", action="store_true", help="Print the README's product table and stop."
+    )
     args = parser.parse_args(argv)
+    if args.products_table:
+        print(products_markdown())
+        return 0
     problems = gemrcn_violations(MENU_CYCLE)
     problems += [f"4-day subset: {p}" for p in gemrcn_violations(
         [m for m in MENU_CYCLE if m[1] in FOUR_DAYS])]  # fmt: skip
