@@ -1,0 +1,599 @@
+"""Orchestration shared by the CLI and the HTTP service: the only place solver and geodata meet.
+
+A territory plan runs these steps::
+
+    scenario --geodata--> travel matrix --> eligibility (who may supply whom)
+             --solver.demand--> weekly demand and meals
+             --solver.matching--> purchase plan (logistics priced by an estimate)
+             --solver.routing--> the platform's rounds for the plan's platform orders
+             --solver.matching--> re-solve with the logistics priced by the rounds
+             --solver.routing--> the rounds of the final plan
+             --solver.plan_check / indicators / explain--> verdict, indicators, reasons
+
+Every result carries the independent checkers' verdicts and says which travel source it
+used (a road network, or the straight-line *estimate*).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import math
+import time
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from geodata import Point, TravelMatrix, make_source
+from solver.calendar import week_starts
+from solver.demand import meals_per_week, weekly_demand
+from solver.domain import Canteen, Platform, Producer, Scenario
+from solver.eligibility import Eligibility, build_eligibility
+from solver.errors import Problem, ScenarioError
+from solver.explain import explain
+from solver.indicators import indicators_table
+from solver.matching import SourcingResult, solve_sourcing
+from solver.matching_data import LogisticsOverrides
+from solver.params import SolveParams
+from solver.plan import Channel, PurchasePlan
+from solver.plan_check import PlanCheck, check_plan
+from solver.routing import Order, RoundsProblem, RoundsResult, Site, solve_rounds, vehicle_from_van
+from solver.scenario_io import load_scenario as _load_folder
+from solver.scenario_io import load_scenario_json
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[float, str], None]
+
+#: Engine seconds given to the rounds of one week inside a territory plan.
+ROUNDS_TIME_LIMIT_S_PER_WEEK = 2.0
+
+
+def _noop(_fraction: float, _message: str) -> None:
+    return None
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_scenario(source: str | Path | Mapping[str, Any]) -> Scenario:
+    """A validated scenario from a folder, a ``.json`` file or its JSON content.
+
+    Raises
+    ------
+    ScenarioError
+        With every problem found (file, row, column, value).
+    """
+    if isinstance(source, Mapping):
+        return load_scenario_json(source)
+    path = Path(source)
+    if path.is_file() and path.suffix.lower() == ".json":
+        return load_scenario_json(path.read_text(encoding="utf-8"))
+    return _load_folder(path)
+
+
+# --------------------------------------------------------------------------- territory
+
+
+@dataclass
+class Territory:
+    """What every job derives from a scenario once: travel times, eligibility, demand."""
+
+    scenario: Scenario
+    matrix: TravelMatrix
+    eligibility: Eligibility
+    weeks: list[dt.date]
+    demand: pd.DataFrame
+    meals: pd.DataFrame
+
+    @property
+    def travel_label(self) -> str:
+        """Which travel source was used, and whether it is an estimate."""
+        kind = "ESTIMATED drive times" if self.matrix.estimated else "road-network drive times"
+        return f"{kind}: {self.matrix.source}"
+
+
+def travel_matrix(scenario: Scenario, *, base_dir: str | Path = ".") -> TravelMatrix:
+    """Drive times between every producer, canteen and platform depot of ``scenario``."""
+    located: list[Producer | Canteen | Platform] = [
+        *scenario.producers,
+        *scenario.canteens,
+        *scenario.platforms,
+    ]
+    ids = [x.id for x in located]
+    if len(set(ids)) != len(ids):
+        seen: set[str] = set()
+        dup = sorted({i for i in ids if i in seen or seen.add(i)})  # type: ignore[func-returns-value]
+        raise ScenarioError(
+            [
+                Problem(
+                    "scenario",
+                    0,
+                    "id",
+                    d,
+                    "id used by more than one place (producer, canteen, platform)",
+                )
+                for d in dup
+            ]
+        )
+    source = make_source(scenario.settings.travel, base_dir=base_dir)
+    return source.matrix([Point(x.id, x.lat, x.lon) for x in located])
+
+
+def prepare(
+    scenario: Scenario,
+    *,
+    weeks: int | None = None,
+    start: dt.date | None = None,
+    base_dir: str | Path = ".",
+) -> Territory:
+    """Travel matrix, eligibility, weekly demand and meals for ``weeks`` weeks from ``start``.
+
+    Defaults come from the scenario's settings (``start_date``, ``horizon_weeks``).
+    """
+    settings = scenario.settings
+    mondays = week_starts(start or settings.start_date, weeks or settings.horizon_weeks)
+    matrix = travel_matrix(scenario, base_dir=base_dir)
+    eligibility = build_eligibility(
+        scenario,
+        matrix.ids,
+        matrix.seconds,
+        travel_source=matrix.source,
+        estimated=matrix.estimated,
+    )
+    demand = weekly_demand(scenario, weeks=mondays)
+    meals = meals_per_week(scenario, weeks=mondays)
+    return Territory(scenario, matrix, eligibility, mondays, demand, meals)
+
+
+# --------------------------------------------------------------------------- rounds
+
+
+@dataclass(frozen=True)
+class RoundsOutcome:
+    """A rounds result with its problem (GeoJSON and the map need the sites)."""
+
+    problem: RoundsProblem
+    result: RoundsResult
+
+    def to_dict(self) -> dict[str, Any]:
+        """VROOM-like routes, unassigned with reasons, summary, check, and GeoJSON."""
+        from solver.routing_export import to_geojson, to_json
+
+        return {**to_json(self.result), "geojson": to_geojson(self.result, self.problem)}
+
+
+
+
+def rounds_problem_from_plan(territory: Territory, plan: PurchasePlan) -> RoundsProblem | None:
+    """The platform's pickup-and-delivery orders of a plan, one per producer, kitchen, day
+    and cold-chain class; ``None`` when the plan sends nothing through the platform."""
+    sc = territory.scenario
+    lines = [ln for ln in plan.lines if ln.channel is Channel.PLATFORM and ln.quantity_kg > 0]
+    if not lines or not sc.platforms:
+        return None
+    platform = sc.platforms[0]
+    kg: dict[tuple[str, str, str, str], float] = defaultdict(float)
+    for ln in lines:
+        day = (ln.delivery_date or ln.week_start).isoformat()
+        cold = sc.product(ln.product_id).cold_chain
+        kg[(ln.supplier_id, ln.kitchen_id, day, cold.value)] += ln.quantity_kg
+    sites: dict[str, Site] = {platform.id: Site(platform.id, platform.lat, platform.lon, "depot")}
+    orders = []
+    for n, ((producer_id, kitchen_id, day, cold_class), q) in enumerate(sorted(kg.items())):
+        p, k = sc.producer(producer_id), sc.canteen(kitchen_id)
+        sites.setdefault(
+            p.id,
+            Site(
+                p.id,
+                p.lat,
+                p.lon,
+                "farm",
+                p.pickup_start_min * 60,
+                p.pickup_end_min * 60,
+                int(platform.service_time_s),
+            ),
+        )
+        sites.setdefault(
+            k.id,
+            Site(
+                k.id,
+                k.lat,
+                k.lon,
+                "kitchen",
+                k.receiving_start_min * 60,
+                k.receiving_end_min * 60,
+                int(platform.service_time_s),
+            ),
+        )
+        orders.append(
+            Order(
+                id=f"o{n + 1:04d}-{producer_id}-{kitchen_id}-{day}",
+                pickup_site_id=producer_id,
+                delivery_site_id=kitchen_id,
+                kg=round(q, 3),
+                cold_chain=cold_class,  # type: ignore[arg-type]
+                day=day,
+                service_s_per_kg=platform.service_time_s_per_kg,
+            )
+        )
+    ids = list(sites)
+    sub = territory.matrix.sub(ids)
+    return RoundsProblem(
+        sites=tuple(sites.values()),
+        orders=tuple(orders),
+        vehicles=tuple(vehicle_from_van(v, platform.id) for v in platform.vans),
+        matrix_seconds=sub.seconds,
+        matrix_metres=sub.metres,
+        travel_source=sub.source,
+        catchment_s=int(platform.catchment_min * 60),
+    )
+
+
+def plan_rounds(
+    problem: RoundsProblem, *, time_limit_s: float, seed: int = 0, mode: str = "direct"
+) -> RoundsOutcome:
+    """Solve the rounds of ``problem`` (checked by :mod:`solver.routing_check`)."""
+    result = solve_rounds(
+        problem,
+        time_limit_s=time_limit_s,
+        seed=seed,
+        mode="cross_dock" if mode == "cross_dock" else "direct",
+    )
+    return RoundsOutcome(problem, result)
+
+
+def pickup_costs_from_rounds(outcome: RoundsOutcome) -> dict[tuple[str, dt.date], float]:
+    """EUR per platform pickup, per producer and week, priced by the rounds.
+
+    Each day's route cost (km and hours at the vans' rates) is shared equally among the
+    farms collected that day: the average cost of a pickup, which the sourcing model then
+    weighs against buying elsewhere. (A marginal, detour-based price would be sharper; the
+    average keeps the sum of prices equal to the rounds' cost.)
+    """
+    cost_by_day: dict[str, float] = defaultdict(float)
+    farms_by_day: dict[str, set[str]] = defaultdict(set)
+    sites = {s.id: s for s in outcome.problem.sites}
+    vans = {v.id: v for v in outcome.problem.vehicles}
+    for route in outcome.result.routes:
+        van = vans[route.vehicle_id]
+        cost_by_day[route.day] += (
+            van.cost_eur_per_km * route.distance_m / 1000
+            + van.cost_eur_per_hour * route.duration_s / 3600
+        )
+        for step in route.steps:
+            site = sites.get(step.site_id)
+            if site is not None and site.kind == "farm":
+                farms_by_day[route.day].add(site.id)
+    out: dict[tuple[str, dt.date], float] = {}
+    for day, farms in farms_by_day.items():
+        if not farms:
+            continue
+        monday = dt.date.fromisoformat(day)
+        monday -= dt.timedelta(days=monday.weekday())
+        for f in farms:
+            out[(f, monday)] = cost_by_day[day] / len(farms)
+    return out
+
+
+# --------------------------------------------------------------------------- plans
+
+
+@dataclass
+class PlanOutcome:
+    """A purchase plan with everything a user needs to trust and use it."""
+
+    territory: Territory
+    sourcing: SourcingResult
+    check: PlanCheck
+    indicators: pd.DataFrame
+    explanations: pd.DataFrame
+    rounds: RoundsOutcome | None = None
+    iterations: list[dict[str, Any]] = field(default_factory=list)
+    kitchens: tuple[str, ...] = ()
+    runtime_s: float = 0.0
+
+    @property
+    def plan(self) -> PurchasePlan:
+        """The final purchase plan."""
+        return self.sourcing.plan
+
+    @property
+    def ok(self) -> bool:
+        """Both checkers (plan and rounds) found no violation."""
+        rounds_check = None if self.rounds is None else self.rounds.result.check
+        rounds_ok = self.rounds is None or (rounds_check is not None and rounds_check.ok)
+        return bool(self.check.ok) and rounds_ok
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: plan lines, indicators, explanations, verdicts, provenance."""
+        s = self.sourcing
+        return {
+            "status": s.status,
+            "ok": self.ok,
+            "kitchens": list(self.kitchens),
+            "weeks": [w.isoformat() for w in self.territory.weeks],
+            "travel_source": self.territory.matrix.source,
+            "travel_estimated": self.territory.matrix.estimated,
+            "synthetic_scenario": self.territory.scenario.settings.synthetic,
+            "objective_eur": _num(s.objective_eur),
+            "food_cost_eur": _num(s.food_cost_eur),
+            "logistics_cost_eur": _num(s.logistics_cost_eur),
+            "logistics_source": s.plan.logistics_source,
+            "lower_bound_eur": _num(s.lower_bound_eur),
+            "gap": _num(s.gap),
+            "solve_runtime_s": _num(s.runtime_s),
+            "runtime_s": _num(self.runtime_s),
+            "target_shortfalls": [_plain(t) for t in s.target_shortfalls],
+            "hard_infeasibility": _plain(s.hard_infeasibility),
+            "iterations": self.iterations,
+            "purchase_plan": [ln.model_dump(mode="json") for ln in s.plan.lines],
+            "indicators": _records(self.indicators),
+            "explanations": _records(self.explanations),
+            "check": self.check.to_dict(),
+            "rounds": None if self.rounds is None else self.rounds.to_dict(),
+        }
+
+    def write_outputs(self, folder: str | Path) -> dict[str, Path]:
+        """Write every output file into ``folder``; returns name -> path."""
+        from solver.exports import write_plan_outputs
+
+        out = Path(folder)
+        out.mkdir(parents=True, exist_ok=True)
+        written = dict(
+            write_plan_outputs(
+                out,
+                self.territory.scenario,
+                self.plan,
+                self.check,
+                self.indicators,
+                self.explanations,
+                demand=self.territory.demand,
+            )
+        )
+        summary = {k: v for k, v in self.to_dict().items() if k not in ("purchase_plan", "rounds")}
+        (out / "summary.json").write_text(json.dumps(summary, indent=1, default=str))
+        written["summary.json"] = out / "summary.json"
+        if self.rounds is not None:
+            written.update(write_rounds_outputs(self.rounds, out, self.territory.scenario))
+        return written
+
+
+def write_rounds_outputs(
+    outcome: RoundsOutcome, folder: str | Path, scenario: Scenario | None = None
+) -> dict[str, Path]:
+    """``routes.json``, ``routes.geojson``, ``map.html`` and ``round_sheets/`` in ``folder``."""
+    from solver.routing_export import to_geojson, to_json, to_map_html, write_round_sheets
+
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "routes.json").write_text(json.dumps(to_json(outcome.result), indent=1, default=str))
+    (out / "routes.geojson").write_text(
+        json.dumps(to_geojson(outcome.result, outcome.problem), default=str)
+    )
+    to_map_html(outcome.result, outcome.problem, out / "map.html")
+    write_round_sheets(outcome.result, outcome.problem, out / "round_sheets")
+    return {
+        "routes.json": out / "routes.json",
+        "routes.geojson": out / "routes.geojson",
+        "map.html": out / "map.html",
+        "round_sheets": out / "round_sheets",
+    }
+
+
+def _finish(
+    territory: Territory,
+    sourcing: SourcingResult,
+    *,
+    rounds: RoundsOutcome | None,
+    iterations: list[dict[str, Any]],
+    kitchens: Sequence[str],
+    t0: float,
+) -> PlanOutcome:
+    t, sc = territory, territory.scenario
+    check = check_plan(sc, t.demand, t.meals, t.eligibility, sourcing.plan)
+    table = indicators_table(sc, sourcing.plan, t.meals)
+    reasons = explain(sc, t.demand, t.meals, t.eligibility, sourcing.plan)
+    if not check.ok:
+        logger.warning("plan checker: %d violation(s)", len(check.violations))
+    return PlanOutcome(
+        territory=t,
+        sourcing=sourcing,
+        check=check,
+        indicators=table,
+        explanations=reasons,
+        rounds=rounds,
+        iterations=iterations,
+        kitchens=tuple(kitchens),
+        runtime_s=time.perf_counter() - t0,
+    )
+
+
+def propose(
+    scenario: Scenario,
+    canteen_id: str,
+    *,
+    weeks: int | None = None,
+    start: dt.date | None = None,
+    params: SolveParams,
+    progress: Progress | None = None,
+    base_dir: str | Path = ".",
+) -> PlanOutcome:
+    """A cook's sourcing proposal for one canteen (its purchasing kitchen) over ``weeks``.
+
+    The whole weekly capacity of every offer is available to this kitchen: the proposal
+    does not know what other kitchens buy (the territory plan does).
+
+    Raises
+    ------
+    ScenarioError
+        When ``canteen_id`` is not a canteen of the scenario.
+    """
+    t0 = time.perf_counter()
+    report = progress or _noop
+    try:
+        canteen = scenario.canteen(canteen_id)
+    except KeyError:
+        known = ", ".join(c.id for c in scenario.canteens[:30])
+        raise ScenarioError(
+            [Problem("canteens.csv", 0, "id", canteen_id, f"unknown canteen (known: {known})")]
+        ) from None
+    kitchen = canteen.purchasing_kitchen_id
+    report(0.05, "travel times, demand")
+    territory = prepare(scenario, weeks=weeks, start=start, base_dir=base_dir)
+    report(0.2, f"sourcing model for {kitchen}")
+    sourcing = solve_sourcing(
+        scenario,
+        territory.demand,
+        territory.meals,
+        territory.eligibility,
+        params=params,
+        kitchens=[kitchen],
+        progress=lambda f, m: report(0.2 + 0.7 * f, m),
+    )
+    report(0.95, "independent check")
+    outcome = _finish(territory, sourcing, rounds=None, iterations=[], kitchens=[kitchen], t0=t0)
+    report(1.0, "done")
+    return outcome
+
+
+def plan_territory(
+    scenario: Scenario,
+    *,
+    params: SolveParams,
+    weeks: int | None = None,
+    start: dt.date | None = None,
+    progress: Progress | None = None,
+    base_dir: str | Path = ".",
+    with_rounds: bool = True,
+    rounds_time_limit_s: float = ROUNDS_TIME_LIMIT_S_PER_WEEK,
+) -> PlanOutcome:
+    """The territory's plan: all kitchens, the platform's rounds, logistics fed back once.
+
+    The first sourcing solve prices logistics with an estimate; the rounds of its platform
+    orders then price each pickup (:func:`pickup_costs_from_rounds`) and the sourcing model
+    is solved again with those prices; the rounds are re-planned for the final plan. Both
+    solves are reported in ``iterations``.
+    """
+    t0 = time.perf_counter()
+    report = progress or _noop
+    report(0.02, "travel times, demand")
+    territory = prepare(scenario, weeks=weeks, start=start, base_dir=base_dir)
+    n_weeks = len(territory.weeks)
+    share = 0.45 if with_rounds else 0.85
+
+    def solve(overrides: LogisticsOverrides | None, lo: float) -> SourcingResult:
+        return solve_sourcing(
+            scenario,
+            territory.demand,
+            territory.meals,
+            territory.eligibility,
+            params=params,
+            progress=lambda f, m: report(lo + share * f / (2 if with_rounds else 1), m),
+            logistics_cost_overrides=overrides,
+        )
+
+    report(0.05, "sourcing model (logistics estimated)")
+    first = solve(None, 0.05)
+    iterations = [_iteration("estimate", first)]
+    rounds: RoundsOutcome | None = None
+    sourcing = first
+    if with_rounds:
+        problem = rounds_problem_from_plan(territory, first.plan)
+        if problem is not None:
+            report(0.3, f"platform rounds for {len(problem.orders)} orders")
+            rounds = plan_rounds(
+                problem, time_limit_s=rounds_time_limit_s * n_weeks, seed=params.seed
+            )
+            overrides = LogisticsOverrides(platform_pickup_eur=pickup_costs_from_rounds(rounds))
+            report(0.4, "sourcing model (logistics priced by the rounds)")
+            second = solve(overrides, 0.4)
+            changed = _changed_lines(first.plan, second.plan)
+            iterations.append({**_iteration("rounds", second), "lines_changed": changed})
+            sourcing = second
+            problem = rounds_problem_from_plan(territory, second.plan)
+            if problem is not None:
+                report(0.85, f"platform rounds of the final plan ({len(problem.orders)} orders)")
+                rounds = plan_rounds(
+                    problem, time_limit_s=rounds_time_limit_s * n_weeks, seed=params.seed
+                )
+            else:
+                rounds = None
+    report(0.95, "independent checks, indicators, explanations")
+    kitchens = [k.id for k in scenario.kitchens()]
+    outcome = _finish(
+        territory, sourcing, rounds=rounds, iterations=iterations, kitchens=kitchens, t0=t0
+    )
+    report(1.0, "done")
+    return outcome
+
+
+def _iteration(priced_by: str, r: SourcingResult) -> dict[str, Any]:
+    return {
+        "logistics_priced_by": priced_by,
+        "status": r.status,
+        "objective_eur": _num(r.objective_eur),
+        "food_cost_eur": _num(r.food_cost_eur),
+        "logistics_cost_eur": _num(r.logistics_cost_eur),
+        "runtime_s": _num(r.runtime_s),
+        "platform_kg": _num(
+            sum(ln.quantity_kg for ln in r.plan.lines if ln.channel is Channel.PLATFORM)
+        ),
+    }
+
+
+def _changed_lines(a: PurchasePlan, b: PurchasePlan) -> int:
+    """Number of (week, kitchen, supplier, product, channel) keys whose quantity differs."""
+
+    def keyed(p: PurchasePlan) -> dict[tuple[Any, ...], float]:
+        out: dict[tuple[Any, ...], float] = defaultdict(float)
+        for ln in p.lines:
+            out[(ln.week_start, ln.kitchen_id, ln.supplier_id, ln.product_id, ln.channel)] += (
+                ln.quantity
+            )
+        return out
+
+    ka, kb = keyed(a), keyed(b)
+    return sum(1 for k in ka.keys() | kb.keys() if abs(ka.get(k, 0.0) - kb.get(k, 0.0)) > 1e-6)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _num(x: Any) -> Any:
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x
+
+
+def _plain(obj: Any) -> Any:
+    """Dataclasses, dates and enums to JSON-ready values."""
+    import dataclasses
+    import enum
+
+    if obj is None or isinstance(obj, str | int | bool):
+        return obj
+    if isinstance(obj, float):
+        return _num(obj)
+    if isinstance(obj, dt.date):
+        return obj.isoformat()
+    if isinstance(obj, enum.Enum):
+        return obj.value
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, Mapping):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple | set | frozenset):
+        return [_plain(v) for v in obj]
+    return str(obj)
+
+
+def _records(df: pd.DataFrame | None) -> list[dict[str, Any]]:
+    if df is None or df.empty:
+        return []
+    return [_plain(r) for r in df.to_dict(orient="records")]
