@@ -366,6 +366,39 @@ def _merge_sources(sources: set[str]) -> str:
     return SOURCE_BOTH
 
 
+def canteen_meals_per_week(
+    scenario: Scenario, *, weeks: Sequence[dt.date] | None = None
+) -> pd.DataFrame:
+    """Meals served each week by each canteen.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``canteen_id, kitchen_id, week_start, meals, service_days,
+        meals_maternelle, meals_elementaire, meals_adulte``; one row per (canteen, week)
+        of the horizon, zero rows included.
+    """
+    horizon = _horizon(scenario, weeks)
+    records = []
+    for c in scenario.canteens:
+        for w in horizon:
+            n_days = len(_week_service_days(c, w))
+            records.append(
+                {
+                    "canteen_id": c.id,
+                    "kitchen_id": c.purchasing_kitchen_id,
+                    "week_start": w,
+                    "meals": c.meals_per_day * n_days,
+                    "service_days": n_days,
+                    "meals_maternelle": c.meals_maternelle * n_days,
+                    "meals_elementaire": c.meals_elementaire * n_days,
+                    "meals_adulte": c.meals_adulte * n_days,
+                }
+            )
+    df = pd.DataFrame.from_records(records, columns=["canteen_id", *MEALS_COLUMNS])
+    return df.sort_values(["canteen_id", "week_start"], ignore_index=True)
+
+
 def meals_per_week(scenario: Scenario, *, weeks: Sequence[dt.date] | None = None) -> pd.DataFrame:
     """Meals served each week by all canteens each kitchen cooks for.
 
@@ -378,18 +411,15 @@ def meals_per_week(scenario: Scenario, *, weeks: Sequence[dt.date] | None = None
         dates of that week on which at least one of the kitchen's canteens serves.
     """
     horizon = _horizon(scenario, weeks)
-    acc: dict[tuple[str, dt.date], list[float]] = {}
+    acc: dict[tuple[str, dt.date], list[int]] = {}
     dates: dict[tuple[str, dt.date], set[dt.date]] = defaultdict(set)
-    kitchens = sorted({c.purchasing_kitchen_id for c in scenario.canteens})
-    for kid in kitchens:
+    for kid in sorted({c.purchasing_kitchen_id for c in scenario.canteens}):
         for w in horizon:
-            acc[(kid, w)] = [0.0, 0.0, 0.0]
+            acc[(kid, w)] = [0, 0, 0]
     for c in scenario.canteens:
         kid = c.purchasing_kitchen_id
         for w in horizon:
             sdays = _week_service_days(c, w)
-            if not sdays:
-                continue
             dates[(kid, w)].update(sdays)
             counts = acc[(kid, w)]
             counts[0] += c.meals_maternelle * len(sdays)
@@ -399,11 +429,11 @@ def meals_per_week(scenario: Scenario, *, weeks: Sequence[dt.date] | None = None
         {
             "kitchen_id": kid,
             "week_start": w,
-            "meals": int(sum(v)),
-            "service_days": len(dates.get((kid, w), ())),
-            "meals_maternelle": int(v[0]),
-            "meals_elementaire": int(v[1]),
-            "meals_adulte": int(v[2]),
+            "meals": sum(v),
+            "service_days": len(dates[(kid, w)]),
+            "meals_maternelle": v[0],
+            "meals_elementaire": v[1],
+            "meals_adulte": v[2],
         }
         for (kid, w), v in acc.items()
     ]
@@ -451,21 +481,36 @@ def demand_summary(scenario: Scenario, demand: pd.DataFrame, meals: pd.DataFrame
     return df.sort_values(["kitchen_id", "family"], ignore_index=True)
 
 
-def portion_check(scenario: Scenario, demand: pd.DataFrame, meals: pd.DataFrame) -> pd.DataFrame:
+def portion_check(
+    scenario: Scenario,
+    demand: pd.DataFrame,
+    meals: pd.DataFrame,
+    *,
+    key: str = "kitchen_id",
+) -> pd.DataFrame:
     """Purchased kg per meal by family against GEMRCN-derived bands (module docstring).
+
+    Parameters
+    ----------
+    demand, meals
+        :func:`weekly_demand` and :func:`meals_per_week` (per kitchen), or
+        :func:`canteen_weekly_demand` and :func:`canteen_meals_per_week` with
+        ``key="canteen_id"`` (per canteen).
+    key
+        Column to group by.
 
     Returns
     -------
     pandas.DataFrame
-        One row per (kitchen, family) plus rows with ``kitchen_id == "ALL"`` for the
-        whole territory; columns ``kitchen_id, family, demand_kg, meals, kg_per_meal,
+        One row per (``key`` value, family) plus rows whose ``key`` is ``"ALL"`` for the
+        whole territory; columns ``<key>, family, demand_kg, meals, kg_per_meal,
         low_kg_per_meal, high_kg_per_meal, status`` where ``status`` is ``"ok"``,
         ``"too low"``, ``"too high"`` or ``"no meals"``.
     """
     families = [f.value for f in Family]
     kg: dict[str, dict[str, float]] = defaultdict(lambda: dict.fromkeys(families, 0.0))
     for r in _with_family(scenario, demand).to_dict("records"):
-        kg[str(r["kitchen_id"])][str(r["family"])] += float(r["demand_kg"])
+        kg[str(r[key])][str(r["family"])] += float(r["demand_kg"])
         kg["ALL"][str(r["family"])] += float(r["demand_kg"])
     age_cols = [f"meals_{a.value}" for a in _AGES]
     counts: dict[str, dict[str, float]] = defaultdict(
@@ -473,7 +518,7 @@ def portion_check(scenario: Scenario, demand: pd.DataFrame, meals: pd.DataFrame)
     )
     for r in meals.to_dict("records"):
         for col in ("meals", *age_cols):
-            counts[str(r["kitchen_id"])][col] += float(r[col])
+            counts[str(r[key])][col] += float(r[col])
             counts["ALL"][col] += float(r[col])
     kitchens = sorted(k for k in counts if k != "ALL")
     groups = [(k, counts[k], kg[k]) for k in ["ALL", *kitchens]]
@@ -498,7 +543,7 @@ def portion_check(scenario: Scenario, demand: pd.DataFrame, meals: pd.DataFrame)
                 status = "too low" if per_meal < low else "too high" if per_meal > high else "ok"
             records.append(
                 {
-                    "kitchen_id": kid,
+                    key: kid,
                     "family": family.value,
                     "demand_kg": kg_total,
                     "meals": int(n),

@@ -15,7 +15,14 @@ from rich.table import Table
 
 from app.paths import DEMO_SCENARIO
 from solver.calendar import CalendarError, week_starts
-from solver.demand import demand_summary, meals_per_week, portion_check, weekly_demand
+from solver.demand import (
+    canteen_meals_per_week,
+    canteen_weekly_demand,
+    demand_summary,
+    meals_per_week,
+    portion_check,
+    weekly_demand,
+)
 from solver.errors import ScenarioError
 from solver.scenario_io import load_scenario
 
@@ -196,13 +203,30 @@ def register(cli: typer.Typer) -> None:
         console.print(_kitchen_table(summary, meals))
         console.print(_family_table(summary, meals))
         console.print(_portion_table(check))
-        flagged = check[
-            (check["kitchen_id"] != "ALL") & check["status"].isin(["too low", "too high"])
-        ]
-        if not flagged.empty:
+        per_canteen = portion_check(
+            sc,
+            canteen_weekly_demand(sc, weeks=horizon),
+            canteen_meals_per_week(sc, weeks=horizon),
+            key="canteen_id",
+        )
+        for what, table, key in (
+            ("kitchen", check, "kitchen_id"),
+            ("canteen", per_canteen, "canteen_id"),
+        ):
+            flagged = [
+                f"{r[key]}/{r['family']} {r['status']}"
+                for r in table.to_dict("records")
+                if r[key] != "ALL" and r["status"] in ("too low", "too high")
+            ]
+            n_keys = table[key].nunique() - 1
+            if not flagged:
+                console.print(f"All {n_keys} {what}s: every family within its band.")
+                continue
+            more = f" ... and {len(flagged) - 20} more" if len(flagged) > 20 else ""
             console.print(
-                f"{len(flagged)} (kitchen, family) pair(s) outside their band: "
-                + ", ".join(f"{r.kitchen_id}/{r.family} {r.status}" for r in flagged.itertuples())
+                f"{len(flagged)} ({what}, family) pair(s) outside their band: "
+                + ", ".join(flagged[:20])
+                + more
             )
         if csv_out is not None:
             out = demand.copy()

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from app.cli import cli
 from app.paths import DEMO_SCENARIO
 from solver.demand import (
+    canteen_meals_per_week,
     canteen_weekly_demand,
     cycle_weeks,
     demand_summary,
@@ -337,3 +338,16 @@ def test_demo_territory_portions_are_plausible() -> None:
     # every kitchen eats and serves: demand and meals exist for each of them
     assert set(demand["kitchen_id"]) == {k.id for k in sc.kitchens()}
     assert int(meals["meals"].sum()) > 0
+    per_canteen = portion_check(
+        sc, canteen_weekly_demand(sc), canteen_meals_per_week(sc), key="canteen_id"
+    )
+    flagged = per_canteen[per_canteen["status"] != "ok"]
+    assert flagged.empty, flagged.to_string()
+
+
+def test_canteen_meals_per_week() -> None:
+    """Per canteen: K serves 30 x 3 days, S 12 x 4 days in the Armistice week."""
+    meals = canteen_meals_per_week(make_scenario(), weeks=[ARMISTICE_WEEK]).set_index("canteen_id")
+    assert (meals.loc["K", "meals"], meals.loc["K", "service_days"]) == (90, 3)
+    assert (meals.loc["S", "meals"], meals.loc["S", "service_days"]) == (48, 4)
+    assert meals.loc["S", "kitchen_id"] == "K"
