@@ -32,7 +32,7 @@ import pandas as pd
 from geodata import Point, TravelMatrix, make_source
 from solver.calendar import week_starts
 from solver.demand import meals_per_week, weekly_demand
-from solver.domain import Canteen, Platform, Producer, Scenario
+from solver.domain import Canteen, Platform, Producer, Scenario, Van
 from solver.eligibility import Eligibility, build_eligibility
 from solver.errors import Problem, ScenarioError
 from solver.explain import explain
@@ -168,6 +168,68 @@ class RoundsOutcome:
         return {**to_json(self.result), "geojson": to_geojson(self.result, self.problem)}
 
 
+@dataclass(frozen=True)
+class OrderLine:
+    """One platform order: ``kg`` of a cold-chain class from a farm to a kitchen on ``day``."""
+
+    order_id: str
+    producer_id: str
+    kitchen_id: str
+    kg: float
+    cold_chain: str
+    day: str
+
+
+def build_rounds_problem(
+    scenario: Scenario,
+    matrix: TravelMatrix,
+    orders: Sequence[OrderLine],
+    *,
+    vans: Sequence[Van] | None = None,
+    platform_id: str | None = None,
+) -> RoundsProblem:
+    """A rounds problem for ``orders`` between the scenario's farms and kitchens.
+
+    Farms are open for pickup in their ``pickup_*`` window, kitchens receive in their
+    ``receiving_*`` window; the platform's depot, service times and vans (or ``vans``)
+    complete it. Drive times and distances are the sub-matrix of ``matrix``.
+    """
+    if not scenario.platforms:
+        raise ScenarioError([Problem("platforms.csv", 0, "", "", "the scenario has no platform")])
+    platform = next(
+        (p for p in scenario.platforms if platform_id in (None, p.id)), scenario.platforms[0]
+    )
+    sites: dict[str, Site] = {platform.id: Site(platform.id, platform.lat, platform.lon, "depot")}
+    service_s = int(platform.service_time_s)
+    out = []
+    for o in orders:
+        p, k = scenario.producer(o.producer_id), scenario.canteen(o.kitchen_id)
+        pick = (p.pickup_start_min * 60, p.pickup_end_min * 60)
+        recv = (k.receiving_start_min * 60, k.receiving_end_min * 60)
+        sites.setdefault(p.id, Site(p.id, p.lat, p.lon, "farm", *pick, service_s))
+        sites.setdefault(k.id, Site(k.id, k.lat, k.lon, "kitchen", *recv, service_s))
+        out.append(
+            Order(
+                id=o.order_id,
+                pickup_site_id=p.id,
+                delivery_site_id=k.id,
+                kg=round(o.kg, 3),
+                cold_chain=o.cold_chain,  # type: ignore[arg-type]
+                day=o.day,
+                service_s_per_kg=platform.service_time_s_per_kg,
+            )
+        )
+    sub = matrix.sub(list(sites))
+    fleet = platform.vans if vans is None else tuple(vans)
+    return RoundsProblem(
+        sites=tuple(sites.values()),
+        orders=tuple(out),
+        vehicles=tuple(vehicle_from_van(v, platform.id) for v in fleet),
+        matrix_seconds=sub.seconds,
+        matrix_metres=sub.metres,
+        travel_source=sub.source,
+        catchment_s=int(platform.catchment_min * 60),
+    )
 
 
 def rounds_problem_from_plan(territory: Territory, plan: PurchasePlan) -> RoundsProblem | None:
@@ -177,62 +239,79 @@ def rounds_problem_from_plan(territory: Territory, plan: PurchasePlan) -> Rounds
     lines = [ln for ln in plan.lines if ln.channel is Channel.PLATFORM and ln.quantity_kg > 0]
     if not lines or not sc.platforms:
         return None
-    platform = sc.platforms[0]
     kg: dict[tuple[str, str, str, str], float] = defaultdict(float)
     for ln in lines:
         day = (ln.delivery_date or ln.week_start).isoformat()
-        cold = sc.product(ln.product_id).cold_chain
-        kg[(ln.supplier_id, ln.kitchen_id, day, cold.value)] += ln.quantity_kg
-    sites: dict[str, Site] = {platform.id: Site(platform.id, platform.lat, platform.lon, "depot")}
-    orders = []
-    for n, ((producer_id, kitchen_id, day, cold_class), q) in enumerate(sorted(kg.items())):
-        p, k = sc.producer(producer_id), sc.canteen(kitchen_id)
-        sites.setdefault(
-            p.id,
-            Site(
-                p.id,
-                p.lat,
-                p.lon,
-                "farm",
-                p.pickup_start_min * 60,
-                p.pickup_end_min * 60,
-                int(platform.service_time_s),
-            ),
+        cold = sc.product(ln.product_id).cold_chain.value
+        kg[(ln.supplier_id, ln.kitchen_id, day, cold)] += ln.quantity_kg
+    orders = [
+        OrderLine(f"o{n + 1:04d}-{p}-{k}-{day}-{cold}", p, k, q, cold, day)
+        for n, ((p, k, day, cold), q) in enumerate(sorted(kg.items()))
+    ]
+    return build_rounds_problem(sc, territory.matrix, orders)
+
+
+def read_orders_csv(path: str | Path, scenario: Scenario) -> list[OrderLine]:
+    """Read a platform's orders: ``order_id, producer_id, kitchen_id, kg, day[, cold_chain]``.
+
+    ``day`` is a date (``2025-09-02``); ``cold_chain`` defaults to ``chilled``. Every bad
+    row is reported at once, naming file, row, column and value.
+
+    Raises
+    ------
+    ScenarioError
+    """
+    import csv
+
+    p = Path(path)
+    problems: list[Problem] = []
+    out: list[OrderLine] = []
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError([Problem(p.name, 0, "", "", f"cannot read: {exc}")]) from None
+    dialect = ";" if text.count(";") > text.count(",") else ","
+    reader = csv.DictReader(text.splitlines(), delimiter=dialect)
+    need = ("order_id", "producer_id", "kitchen_id", "kg", "day")
+    missing = [c for c in need if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ScenarioError(
+            [Problem(p.name, 1, c, "", "required column is missing") for c in missing]
         )
-        sites.setdefault(
-            k.id,
-            Site(
-                k.id,
-                k.lat,
-                k.lon,
-                "kitchen",
-                k.receiving_start_min * 60,
-                k.receiving_end_min * 60,
-                int(platform.service_time_s),
-            ),
-        )
-        orders.append(
-            Order(
-                id=f"o{n + 1:04d}-{producer_id}-{kitchen_id}-{day}",
-                pickup_site_id=producer_id,
-                delivery_site_id=kitchen_id,
-                kg=round(q, 3),
-                cold_chain=cold_class,  # type: ignore[arg-type]
-                day=day,
-                service_s_per_kg=platform.service_time_s_per_kg,
+    producers = {x.id for x in scenario.producers}
+    canteens = {x.id for x in scenario.canteens}
+    for i, row in enumerate(reader, start=2):
+        bad = len(problems)
+        oid = (row.get("order_id") or "").strip()
+        prod = (row.get("producer_id") or "").strip()
+        kit = (row.get("kitchen_id") or "").strip()
+        if prod not in producers:
+            problems.append(Problem(p.name, i, "producer_id", prod, "unknown producer"))
+        if kit not in canteens:
+            problems.append(Problem(p.name, i, "kitchen_id", kit, "unknown canteen"))
+        kg_text = (row.get("kg") or "").strip().replace(",", ".")
+        try:
+            kg = float(kg_text)
+            if not kg > 0:
+                raise ValueError
+        except ValueError:
+            problems.append(Problem(p.name, i, "kg", kg_text, "must be a number > 0"))
+            kg = 0.0
+        day = (row.get("day") or "").strip()
+        try:
+            dt.date.fromisoformat(day)
+        except ValueError:
+            problems.append(Problem(p.name, i, "day", day, "not a date YYYY-MM-DD"))
+        cold = (row.get("cold_chain") or "chilled").strip().lower()
+        if cold not in ("ambient", "chilled", "frozen"):
+            problems.append(
+                Problem(p.name, i, "cold_chain", cold, "must be ambient, chilled or frozen")
             )
-        )
-    ids = list(sites)
-    sub = territory.matrix.sub(ids)
-    return RoundsProblem(
-        sites=tuple(sites.values()),
-        orders=tuple(orders),
-        vehicles=tuple(vehicle_from_van(v, platform.id) for v in platform.vans),
-        matrix_seconds=sub.seconds,
-        matrix_metres=sub.metres,
-        travel_source=sub.source,
-        catchment_s=int(platform.catchment_min * 60),
-    )
+        if len(problems) == bad:
+            out.append(OrderLine(oid or f"row{i}", prod, kit, kg, cold, day))
+    if problems:
+        raise ScenarioError(problems)
+    return out
 
 
 def plan_rounds(
