@@ -62,11 +62,12 @@ from __future__ import annotations
 import logging
 import math
 import time
+import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from pyvrp import (
@@ -79,9 +80,13 @@ from pyvrp import (
     VehicleType,
     solve,
 )
+from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import MaxRuntime
 
 from solver.routing_check import CheckReport, check_rounds, order_handling_s
+
+if TYPE_CHECKING:
+    from solver.domain import Van
 
 logger = logging.getLogger(__name__)
 
@@ -173,6 +178,22 @@ class Vehicle:
     shift_start_s: int = 6 * 3600
     shift_end_s: int = 15 * 3600
     max_shift_s: int = 9 * 3600
+
+
+def vehicle_from_van(van: Van, depot_site_id: str) -> Vehicle:
+    """Map a domain :class:`~solver.domain.Van` (minutes) to a :class:`Vehicle` (seconds)."""
+    return Vehicle(
+        id=van.id,
+        capacity_kg=van.capacity_kg,
+        depot_site_id=depot_site_id,
+        refrigerated=van.refrigerated,
+        cost_eur_per_km=van.cost_eur_per_km,
+        cost_eur_per_hour=van.cost_eur_per_hour,
+        co2_kg_per_km=van.co2_kg_per_km,
+        shift_start_s=int(van.shift_start_min) * 60,
+        shift_end_s=int(van.shift_end_min) * 60,
+        max_shift_s=int(round(van.max_shift_min * 60)),
+    )
 
 
 def _matrix(value: Any, n: int, name: str) -> np.ndarray:
@@ -512,17 +533,6 @@ class _Act:
     order_id: str
 
 
-def _group(acts: Sequence[_Act]) -> list[tuple[StepType, str, list[str]]]:
-    """Merge consecutive activities of the same type at the same site into one step."""
-    out: list[tuple[StepType, str, list[str]]] = []
-    for a in acts:
-        if out and out[-1][0] == a.type and out[-1][1] == a.site_id:
-            out[-1][2].append(a.order_id)
-        else:
-            out.append((a.type, a.site_id, [a.order_id]))
-    return out
-
-
 def _timed_route(
     problem: RoundsProblem,
     vehicle: Vehicle,
@@ -534,36 +544,63 @@ def _timed_route(
 ) -> Route:
     """Forward pass with the checker's semantics, leaving the depot at ``depart_s``.
 
+    Activities are timed one by one exactly as the engine does (each starts at
+    ``max(ready, window start, release)`` and lasts its handling time; the fixed service of a
+    site is paid on leaving it); then consecutive activities of the same type at the same site
+    that follow each other without waiting are merged into one step (a shared stop).
     ``depot_windows`` maps order id -> earliest pickup at the depot (cross-dock phase 2).
     """
     orders = {o.id: o for o in problem.orders}
-    groups: list[tuple[StepType, str, list[str]]] = [("start", vehicle.depot_site_id, [])]
-    groups += _group(acts)
-    groups.append(("end", vehicle.depot_site_id, []))
     sec, met = problem.matrix_seconds, problem.matrix_metres
-    steps: list[Step] = []
+    seq: list[tuple[StepType, str, str]] = [("start", vehicle.depot_site_id, "")]
+    seq += [(a.type, a.site_id, a.order_id) for a in acts]
+    seq.append(("end", vehicle.depot_site_id, ""))
+    # per activity: (type, site, order, ready time before waiting, start, end of handling, dist)
+    timed: list[tuple[StepType, str, str, int, int, int, int]] = []
     t = depart_s
-    load = 0.0
     dist = 0
-    for k, (typ, sid, oids) in enumerate(groups):
+    for k, (typ, sid, oid) in enumerate(seq):
         site = problem.site(sid)
         if k > 0:
-            a, b = problem.index(groups[k - 1][1]), problem.index(sid)
-            if a != b:
-                t += int(sec[a, b])
+            prev_sid = seq[k - 1][1]
+            if prev_sid != sid:
+                a, b = problem.index(prev_sid), problem.index(sid)
+                t += problem.site(prev_sid).service_s + int(sec[a, b])
                 dist += int(met[a, b])
-        arrival = t
-        start = arrival
+        ready = t
+        start = ready
         if typ in ("pickup", "delivery"):
-            start = max(arrival, site.tw_start_s)
-            if depot_windows and typ == "pickup":
-                start = max([start] + [depot_windows.get(o, 0) for o in oids])
-        handling = sum(order_handling_s(orders[o]) for o in oids)
-        leaving = k + 1 < len(groups) and groups[k + 1][1] != sid
-        fixed = site.service_s if leaving else 0
+            start = max(ready, site.tw_start_s)
+            if depot_windows and typ == "pickup" and oid in depot_windows:
+                start = max(start, depot_windows[oid])
+        handling = order_handling_s(orders[oid]) if oid else 0
+        timed.append((typ, sid, oid, ready, start, start + handling, dist))
+        t = start + handling
+    # merge into steps
+    groups: list[list[tuple[StepType, str, str, int, int, int, int]]] = []
+    for rec in timed:
+        last = groups[-1][-1] if groups else None
+        if (
+            last is not None
+            and rec[0] in ("pickup", "delivery")
+            and last[0] == rec[0]
+            and last[1] == rec[1]
+            and rec[4] == last[5]
+        ):
+            groups[-1].append(rec)
+        else:
+            groups.append([rec])
+    steps: list[Step] = []
+    load = 0.0
+    for k, grp in enumerate(groups):
+        typ, sid = grp[0][0], grp[0][1]
+        oids = [r[2] for r in grp if r[2]]
+        arrival, start, end = grp[0][3], grp[0][4], grp[-1][5]
+        leaving = k + 1 < len(groups) and groups[k + 1][0][1] != sid
+        fixed = problem.site(sid).service_s if leaving and typ != "end" else 0
         for o in oids:
             load += orders[o].kg if typ == "pickup" else -orders[o].kg
-        departure = start + handling + fixed if typ != "end" else arrival
+        departure = end + fixed if typ != "end" else arrival
         steps.append(
             Step(
                 type=typ,
@@ -571,14 +608,13 @@ def _timed_route(
                 order_ids=tuple(oids),
                 arrival_s=arrival,
                 waiting_s=start - arrival,
-                service_s=handling + fixed if typ != "end" else 0,
+                service_s=departure - start if typ != "end" else 0,
                 departure_s=departure,
                 load_kg=round(load, 6) if abs(load) > 1e-9 else 0.0,
-                distance_m=dist,
+                distance_m=grp[0][6],
                 duration_s=arrival - depart_s,
             )
         )
-        t = departure
     kitchens = sum(
         orders[o].kg
         for s in steps
@@ -799,6 +835,7 @@ def _engine_solve(
     ]
     depots = [Depot(location=k) for k in range(len(depot_sites))]
     shipments = []
+    kept_legs: list[_Leg] = []
     for leg in legs:
         o = leg.order
         ps, ds = problem.site(leg.pickup_site_id), problem.site(leg.delivery_site_id)
@@ -806,6 +843,11 @@ def _engine_solve(
         cold = grams if o.cold_chain in COLD else 0
         h = order_handling_s(o)
         p_early = max(ps.tw_start_s, leg.pickup_tw_start_s or 0)
+        a, b = problem.index(ps.id), problem.index(ds.id)
+        if p_early > ps.tw_end_s or p_early + h + int(dur[a, b]) > ds.tw_end_s:
+            logger.debug("leg of %s cannot fit its windows (cross-dock release too late)", o.id)
+            continue
+        kept_legs.append(leg)
         shipments.append(
             Shipment(
                 pickup_location=pos[problem.index(ps.id)],
@@ -822,6 +864,9 @@ def _engine_solve(
                 name=o.id,
             )
         )
+    legs = kept_legs
+    if not legs:
+        return {}
     vtypes = []
     for v in vehicles:
         cap = int(math.floor(v.capacity_kg * GRAMS_PER_KG + 1e-6))
@@ -851,13 +896,17 @@ def _engine_solve(
         shipments=shipments,
     )
     params = SolveParams(penalty=PenaltyParams(min_penalty=1.0, max_penalty=MAX_PENALTY))
-    res = solve(
-        data,
-        stop=MaxRuntime(max(time_limit_s, 0.05)),
-        seed=seed,
-        collect_stats=False,
-        params=params,
-    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", PenaltyBoundWarning)
+        res = solve(
+            data,
+            stop=MaxRuntime(max(time_limit_s, 0.05)),
+            seed=seed,
+            collect_stats=False,
+            params=params,
+        )
+    for w in caught:
+        logger.info("PyVRP: %s", str(w.message).split(".")[0].strip())
     best = res.best
     logger.debug(
         "PyVRP: %d shipments, %d vans, feasible=%s, cost=%s, %d iterations",
@@ -868,11 +917,21 @@ def _engine_solve(
         res.num_iterations,
     )
     if not best.is_feasible():
-        logger.warning("PyVRP returned an infeasible solution; dropping all its routes")
-        return {}
+        logger.warning(
+            "PyVRP found no feasible plan in %.1f s; keeping only its feasible routes "
+            "(the other orders are reported FLEET_FULL)",
+            time_limit_s,
+        )
     out: dict[str, list[_Act]] = {}
     for route in best.routes():
+        if not route.is_feasible():
+            continue
         v = vehicles[route.vehicle_type()]
+        logger.debug(
+            "engine route %s: %s",
+            v.id,
+            [(a.type.name, a.idx, a.start_time, a.end_time, a.time_warp) for a in route.schedule()],
+        )
         acts: list[_Act] = []
         for act in route.schedule():
             if act.is_depot():

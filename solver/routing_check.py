@@ -10,8 +10,10 @@ Timing semantics (the contract the solver must honour)
 A route is a list of steps ``start, (pickup|delivery)*, end``. A *visit* is a maximal run of
 consecutive steps at the same site. For a step ``k`` at site ``s``:
 
-* ``start_k = arrival_k + waiting_k`` is when handling begins; for pickup/delivery steps
-  ``tw_start(s) <= start_k <= tw_end(s)`` (early arrival waits; being late is a violation);
+* ``start_k = arrival_k + waiting_k`` is when handling begins; the step's orders are handled
+  one after the other in the listed order, order ``i`` starting at ``start_k`` plus the
+  handling of the orders before it, and each order's start must lie in
+  ``[tw_start(s), tw_end(s)]`` (early arrival waits; being late is a violation);
 * ``handling_k = sum(ceil(kg * service_s_per_kg))`` over the step's orders (0 for start/end);
 * ``departure_k = start_k + handling_k + (service_s(s) if step k+1 is at another site else 0)``,
   i.e. the fixed service time of a site is paid once per visit, when the van leaves;
@@ -26,7 +28,8 @@ Loads: pickups add the orders' kg, deliveries remove them; ``0 <= load <= capaci
 every step and the reported ``load_kg`` must match. Chilled/frozen orders only on refrigerated
 vehicles. Each order is served exactly once (direct: one pickup at its farm and one delivery at
 its kitchen on the same route, pickup first; cross-dock: farm -> depot on a collection route, then
-depot -> kitchen on a delivery route that picks up no earlier than the drop's departure) or listed
+depot -> kitchen on a delivery route whose handling of the order at the depot starts no earlier
+than the departure of the step that dropped it) or listed
 as unassigned with a reason code — never both. Reported cumulative distances must match
 ``matrix_metres``. With ``result.max_drive_s`` set (producers' own trips), the drive time from the
 last departure from the farm to each delivery must not exceed it.
@@ -176,19 +179,25 @@ def check_rounds(problem: Any, result: Any) -> CheckReport:
             start = step.arrival_s + step.waiting_s
             if step.waiting_s < 0:
                 out.append(Violation("WAITING", label, detail=f"step {k}: negative waiting"))
-            if step.type in ("pickup", "delivery") and not (
-                site.tw_start_s <= start <= site.tw_end_s
-            ):
-                for o in step_orders or [None]:
+            # orders of a step are handled one after the other, in the listed order
+            o_starts = []
+            o_start = start
+            for o in step_orders:
+                o_starts.append(o_start)
+                o_start += order_handling_s(o)
+            if step.type in ("pickup", "delivery"):
+                for o, t_o in zip(step_orders or [None], o_starts or [start], strict=True):
+                    if site.tw_start_s <= t_o <= site.tw_end_s:
+                        continue
                     out.append(
                         Violation(
                             "TIME_WINDOW",
                             label,
                             o.id if o is not None else "",
-                            detail=f"{step.type} at {site.id} starts {start}, window "
+                            detail=f"{step.type} at {site.id} starts {t_o}, window "
                             f"[{site.tw_start_s}, {site.tw_end_s}]",
                             numbers={
-                                "start_s": start,
+                                "start_s": t_o,
                                 "tw_start_s": site.tw_start_s,
                                 "tw_end_s": site.tw_end_s,
                             },
@@ -207,7 +216,7 @@ def check_rounds(problem: Any, result: Any) -> CheckReport:
                     )
                 )
             # loads, cold chain, bookkeeping per order
-            for o in step_orders:
+            for o, t_o in zip(step_orders, o_starts, strict=True):
                 if step.type == "pickup":
                     load += float(o.kg)
                 elif step.type == "delivery":
@@ -228,7 +237,7 @@ def check_rounds(problem: Any, result: Any) -> CheckReport:
                         )
                     )
                 seen[o.id].append(
-                    (label, route.phase, k, step.type, step.site_id, start, step.departure_s)
+                    (label, route.phase, k, step.type, step.site_id, t_o, step.departure_s)
                 )
                 if (
                     max_drive is not None

@@ -291,3 +291,20 @@ def test_problem_json_roundtrip_and_validation() -> None:
     del data["shipments"][0]["amount_kg"]
     with pytest.raises(ValueError, match=r"shipments\[0\]: missing field 'amount_kg'"):
         RoundsProblem.from_json(data)
+
+
+def test_vehicle_from_domain_van() -> None:
+    """A domain Van (minutes) maps to a Vehicle in seconds with the same costs and flags."""
+    from solver.domain import Van
+    from solver.routing import vehicle_from_van
+
+    v = vehicle_from_van(
+        Van(id="v1", capacity_kg=800, refrigerated=False, shift_start_min=360), "depot"
+    )
+    assert (v.capacity_kg, v.refrigerated, v.shift_start_s, v.depot_site_id) == (
+        800,
+        False,
+        6 * H,
+        "depot",
+    )
+    assert v.max_shift_s == 9 * H and v.shift_end_s == 15 * H
