@@ -518,6 +518,8 @@ def _parse_rows(
     for name, info in fields.items():
         if info.is_required() and name not in header and name not in _NESTED:
             problems.append(Problem(spec.file, header_row, name, "", "required column is missing"))
+    parsers = {h: _cell_parser(h, fields[h].annotation) for h in header if h in fields}
+    numeric = {h for h in parsers if _is_number(fields[h].annotation)}
     out: list[tuple[int, dict[str, Any], set[str], dict[str, str]]] = []
     for i, cells in rows[1:]:
         extra = [c for c in cells[len(header) :] if c.strip()]
@@ -561,10 +563,10 @@ def _parse_rows(
             info = fields[col]
             if cell == "" and not info.is_required():
                 continue
-            if delimiter == ";" and _is_number(info.annotation) and _DECIMAL_COMMA.match(cell):
+            if delimiter == ";" and col in numeric and _DECIMAL_COMMA.match(cell):
                 cell = cell.replace(",", ".")
             try:
-                values[col] = _cell_parser(col, info.annotation)(cell)
+                values[col] = parsers[col](cell)
             except (ValueError, TypeError) as exc:
                 failed.add(col)
                 problems.append(Problem(spec.file, i, col, cell, _cell_message(col, cell, exc)))

@@ -240,3 +240,42 @@ def test_parse_months_wraps() -> None:
     """A wrapping season 11-2 is November to February."""
     assert parse_months("11-2") == (11, 12, 1, 2)
     assert parse_months("1-3;9") == (1, 2, 3, 9)
+
+
+def test_random_byte_damage_never_raises(tiny_scenario_dir: Path, tmp_path: Path) -> None:
+    """150 seeded random edits (cut, insert delimiters, quotes, bad bytes) never raise."""
+    import random
+
+    from solver.validation import scenario_warnings, validate_scenario
+
+    originals = {f.name: f.read_bytes() for f in tiny_scenario_dir.iterdir()}
+    pieces = [b",", b";", b'"', b"\n", b"\r", b":", b"-", b"9", b" ", b"\xc3\xa9", b"\xff", b"\x00"]
+    rng = random.Random(20251123)
+    folder = tmp_path / "damaged"
+    folder.mkdir()
+    for name, data in originals.items():
+        (folder / name).write_bytes(data)
+    damaged_runs = 0
+    damaged: set[str] = set()
+    for _ in range(150):
+        for name in damaged:  # restore only what the last round damaged (slow disks)
+            (folder / name).write_bytes(originals[name])
+        damaged = {rng.choice(sorted(originals)) for _ in range(rng.randint(1, 3))}
+        for name in damaged:
+            f = folder / name
+            b = bytearray(f.read_bytes())
+            pos = rng.randrange(len(b) + 1)
+            op = rng.random()
+            if op < 0.4:
+                del b[pos : pos + rng.randint(1, 5)]
+            elif op < 0.85:
+                b[pos:pos] = rng.choice(pieces)
+            else:
+                del b[pos:]
+            f.write_bytes(bytes(b))
+        scenario, source, problems = collect_scenario_folder(folder)
+        problems += validate_scenario(scenario, source)
+        scenario_warnings(scenario, source)
+        damaged_runs += bool(problems)
+        assert all(isinstance(p, Problem) for p in problems)
+    assert damaged_runs > 75  # most edits do break something, and it is reported
