@@ -168,6 +168,9 @@ async def _request_problem_handler(_request: Request, exc: Exception) -> JSONRes
 async def _http_error_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     items = getattr(exc, "items", None)
+    if exc.status_code == 400 and items is None:  # FastAPI could not read the body
+        msg = f"the body could not be read ({exc.detail}): send UTF-8 JSON"
+        return JSONResponse(status_code=422, content={"detail": [error_item(["body"], None, msg)]})
     if items is None:
         items = [error_item(["path"], request.url.path, str(exc.detail))]
     return JSONResponse(status_code=exc.status_code, content={"detail": items}, headers=exc.headers)

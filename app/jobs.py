@@ -167,12 +167,14 @@ class SqlJobStore:
     def __init__(self, url: str) -> None:
         parsed = make_url(url)
         kwargs: dict[str, Any] = {}
+        self._in_memory = False
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         if self.is_sqlite:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
             db = parsed.database
             if not db or db == ":memory:":
                 kwargs["poolclass"] = StaticPool
+                self._in_memory = True
             else:
                 Path(db).parent.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = create_engine(url, **kwargs)
@@ -362,8 +364,9 @@ class SqlJobStore:
         return [self._job(r._mapping) for r in rows]
 
     def close(self) -> None:
-        """Release connections."""
-        self.engine.dispose()
+        """Release connections (an in-memory database is kept: closing would lose it)."""
+        if not self._in_memory:
+            self.engine.dispose()
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

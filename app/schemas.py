@@ -270,7 +270,7 @@ class RoundsProblemIn(_Request):
 
     def to_domain(self) -> RoundsProblem:
         """The solver's problem."""
-        return RoundsProblem.from_json(self.model_dump(mode="json"))
+        return RoundsProblem.from_json(self.model_dump(mode="json", exclude_none=True))
 
 
 class RoundsRequest(_Request):

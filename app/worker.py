@@ -155,6 +155,7 @@ class Worker:
         int
             Number of jobs resumed.
         """
+        self._stopping.clear()
         resumed = 0
         for job in self.store.unfinished():
             if job.cancel_requested:
@@ -190,6 +191,7 @@ class Worker:
         deadline = time.monotonic() + timeout_s
         for t in self._threads:
             t.join(max(0.0, deadline - time.monotonic()))
+        self._threads = []
         with self._lock:
             left = list(self._running)
         if left:
