@@ -39,6 +39,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from solver.domain import Canteen, DeliveryMode, Scenario, Unit
@@ -111,6 +112,7 @@ class _Context:
 
     # ---- derived sets
 
+    @cached_property
     def cycles(self) -> dict[str, list[int]]:
         """Menu cycle id -> indices of its menu items."""
         out: dict[str, list[int]] = defaultdict(list)
@@ -118,6 +120,7 @@ class _Context:
             out[m.cycle_id].append(i)
         return dict(out)
 
+    @cached_property
     def demand_rows(self) -> dict[str, list[int]]:
         """Canteen id -> indices of its direct demand rows."""
         out: dict[str, list[int]] = defaultdict(list)
@@ -127,7 +130,7 @@ class _Context:
 
     def eaten_cycle(self, canteen: Canteen) -> str | None:
         """The menu cycle a canteen eats from, or None when it gives its demand directly."""
-        if canteen.meals_per_day == 0 or canteen.id in self.demand_rows():
+        if canteen.meals_per_day == 0 or canteen.id in self.demand_rows:
             return None
         return canteen.menu_cycle_id or self.scenario.settings.default_menu_cycle
 
@@ -264,7 +267,7 @@ def unknown_references(ctx: _Context) -> Iterator[Problem]:
                 column,
                 value,
                 f"{prefix}unknown {noun} {value!r}, not in {ctx.file_of(target)}"
-                + _suggest(value, known),
+                + _suggest(value, known | broken),
             )
 
 
@@ -316,7 +319,7 @@ def reference_supplier_links(ctx: _Context) -> Iterator[Problem]:
 
 def menu_cycle_links(ctx: _Context) -> Iterator[Problem]:
     """A canteen's ``menu_cycle_id`` names a cycle of the menu."""
-    cycles = ctx.cycles()
+    cycles = ctx.cycles
     broken = ctx.unbuilt("menu", "cycle_id")
     for i, c in enumerate(ctx.scenario.canteens):
         cid = c.menu_cycle_id
@@ -333,8 +336,8 @@ def menu_cycle_links(ctx: _Context) -> Iterator[Problem]:
 
 def canteen_meals(ctx: _Context) -> Iterator[Problem]:
     """Every canteen serves meals (or gives a direct demand) and has something to eat."""
-    cycles = ctx.cycles()
-    demand = ctx.demand_rows()
+    cycles = ctx.cycles
+    demand = ctx.demand_rows
     default = ctx.scenario.settings.default_menu_cycle
     broken_cycles = ctx.unbuilt("menu", "cycle_id")
     for i, c in enumerate(ctx.scenario.canteens):
@@ -368,7 +371,7 @@ def canteen_meals(ctx: _Context) -> Iterator[Problem]:
 def menu_cycle_weeks(ctx: _Context) -> Iterator[Problem]:
     """The weeks of each menu cycle are 1..N with none missing."""
     menu = ctx.scenario.menu
-    for cycle, idx in ctx.cycles().items():
+    for cycle, idx in ctx.cycles.items():
         weeks = sorted({menu[i].week for i in idx})
         missing = sorted(set(range(1, weeks[-1] + 1)) - set(weeks))
         if not missing:
@@ -386,7 +389,7 @@ def menu_cycle_weeks(ctx: _Context) -> Iterator[Problem]:
 
 def service_days_in_menu(ctx: _Context) -> Iterator[Problem]:
     """A canteen that eats a menu cycle serves on at least one day the cycle has a menu."""
-    cycles = ctx.cycles()
+    cycles = ctx.cycles
     menu = ctx.scenario.menu
     for i, c in enumerate(ctx.scenario.canteens):
         cycle = ctx.eaten_cycle(c)
@@ -414,8 +417,8 @@ def reference_prices(ctx: _Context) -> Iterator[Problem]:
         priced[r.supplier_id].add(r.product_id)
     broken_priced = ctx.unbuilt("reference_offers", "product_id")
     any_priced = set().union(*priced.values()) if priced else set()
-    cycles = ctx.cycles()
-    demand = ctx.demand_rows()
+    cycles = ctx.cycles
+    demand = ctx.demand_rows
     # (collection, index, product) -> kitchens that miss a price for it there
     missing: dict[tuple[str, int, str], tuple[set[str], set[str]]] = {}
     for c in s.canteens:
@@ -613,7 +616,7 @@ def satellites_without_kitchen(ctx: _Context) -> Iterator[Problem]:
 
 def service_days_without_menu(ctx: _Context) -> Iterator[Problem]:
     """Each service day of a canteen eating a cycle has a menu in that cycle."""
-    cycles = ctx.cycles()
+    cycles = ctx.cycles
     menu = ctx.scenario.menu
     for i, c in enumerate(ctx.scenario.canteens):
         cycle = ctx.eaten_cycle(c)
