@@ -21,7 +21,7 @@ remaining offer is the reason:
    (pooled over the round's kitchens for the platform) is below the producer's minimum;
 5. ``FREQUENCY`` -- every remaining producer cannot deliver that week: no weekday shared
    with the kitchen (or the round), already delivering within its ``every n weeks``
-   window, or its ``deliveries_per_week`` days used on days the kitchen does not receive;
+   window, or its ``deliveries_per_week`` drops (direct drops + pickup days) already used;
 6. ``DELIVERY_LIMIT`` -- every remaining producer would need a new delivery and the
    kitchen already receives its maximum that week;
 7. ``BUDGET`` -- local is dearer than the wholesaler and the kitchen's cost per meal is at
@@ -155,7 +155,7 @@ class _Funnel:
         self.pickup: set[tuple[str, dt.date]] = set()
         self.platform_kitchen_week: set[tuple[str, dt.date]] = set()
         self.producer_weeks: dict[str, set[dt.date]] = defaultdict(set)
-        self.producer_days: dict[tuple[str, dt.date], set[int]] = defaultdict(set)
+        drop_keys: set[tuple[str, dt.date, str, dt.date]] = set()
         if not local.empty:
             kpu = local["product_id"].map({p: x.kg_per_unit for p, x in self.products.items()})
             tk = (
@@ -185,11 +185,14 @@ class _Funnel:
                 self.producer_weeks[s].add(w)
                 if ch in (Channel.DIRECT.value, Channel.FARM_PICKUP.value):
                     self.direct_drop.add((s, k, w))
-                    if ch == Channel.DIRECT.value:
-                        self.producer_days[(s, w)].add(day.isoweekday())
+                    drop_keys.add((s, w, k, day))
                 elif ch == Channel.PLATFORM.value:
                     self.pickup.add((s, w))
                     self.platform_kitchen_week.add((k, w))
+                    drop_keys.add((s, w, "", day))
+        self.producer_drops: dict[tuple[str, dt.date], int] = defaultdict(int)
+        for s, w, _, _ in drop_keys:
+            self.producer_drops[(s, w)] += 1
         deliv = deliveries_by_week(lines)
         self.deliveries = {
             (r[0], r[1]): int(r[2])
@@ -328,13 +331,17 @@ class _Funnel:
                     f"{o.producer_id} delivers every {n} weeks and already delivers in week "
                     f"{near[0]}",
                 )
-        if ch == Channel.DIRECT.value and (o.producer_id, kid, w) not in self.direct_drop:
-            used = self.producer_days.get((o.producer_id, w), set())
-            if len(used) >= prod.deliveries_per_week and not used & kdays:
-                return False, (
-                    f"{o.producer_id} already uses its {prod.deliveries_per_week} delivery day(s) "
-                    f"{sorted(used)} that week, none a receiving day of the kitchen"
-                )
+        new_drop = (
+            (o.producer_id, w) not in self.pickup
+            if ch == Channel.PLATFORM.value
+            else (o.producer_id, kid, w) not in self.direct_drop
+        )
+        used = self.producer_drops.get((o.producer_id, w), 0)
+        if new_drop and used >= prod.deliveries_per_week:
+            return False, (
+                f"{o.producer_id} already makes {used} drop(s) that week "
+                f"(max {prod.deliveries_per_week} per week)"
+            )
         return True, ""
 
     def delivery_ok(self, o: Offer, ch: str, kid: str, w: dt.date) -> tuple[bool, str]:

@@ -17,7 +17,8 @@ Conventions shared with the sourcing model (``solver/matching.py``):
   a producer's platform lines of one week summed over all kitchens, valued at offer price;
 * producer weekdays apply to direct drops and to platform pickups (the round collects on
   the delivery day); a farm pickup follows the kitchen's days; ``deliveries_per_week``
-  bounds the distinct days a producer delivers directly in a week (all kitchens);
+  ("max drops per week") bounds a producer's drops in a week: its distinct direct drops
+  and farm pickups (kitchen x day) plus its distinct platform pickup days;
   ``delivery_every_n_weeks = n`` allows at most one week with any of the producer's lines
   (any local channel) in any n consecutive weeks;
 * kitchen deliveries in a week = distinct direct drops + 1 if the platform delivers it +
@@ -870,16 +871,30 @@ def check_delivery_days_and_frequency(ctx: CheckContext) -> list[Violation]:
                     )
                 )
 
-    direct = df[df["channel"] == Channel.DIRECT.value]
-    trips = direct.groupby(["supplier_id", "week_start"])["day"].nunique().reset_index()
-    for sid, w, n in _rows(trips):
+    drops = (
+        df.loc[df["channel"].isin(_DIRECT_LIKE), ["supplier_id", "week_start", "kitchen_id", "day"]]
+        .drop_duplicates()
+        .groupby(["supplier_id", "week_start"])
+        .size()
+        .rename("drops")
+    )
+    pickups = (
+        df.loc[df["channel"] == Channel.PLATFORM.value, ["supplier_id", "week_start", "day"]]
+        .drop_duplicates()
+        .groupby(["supplier_id", "week_start"])
+        .size()
+        .rename("pickups")
+    )
+    trips = pd.concat([drops, pickups], axis=1).fillna(0).astype(int).reset_index()
+    for sid, w, n_drops, n_pickups in _rows(trips):
         prod = producers.get(sid)
+        n = n_drops + n_pickups
         if prod is not None and n > prod.deliveries_per_week:
             out.append(
                 _v(
                     "producer_deliveries_per_week",
-                    f"producer delivers on {n} distinct days in the week > "
-                    f"{prod.deliveries_per_week} per week",
+                    f"{n_drops} direct drop(s) + {n_pickups} platform pickup(s) in the week = "
+                    f"{n} > {prod.deliveries_per_week} drops per week",
                     value=n,
                     limit=prod.deliveries_per_week,
                     supplier_id=sid,

@@ -70,7 +70,10 @@ CASES: dict[str, tuple[str, Callable[[Scenario], Scenario], Callable[[Lines], Li
     "off the round": (
         "not_eligible",
         lambda s: with_producer(
-            s, "farm_b", delivery_modes=(DeliveryMode.SELF_DELIVERY, DeliveryMode.PLATFORM)
+            s,
+            "farm_b",
+            delivery_modes=(DeliveryMode.SELF_DELIVERY, DeliveryMode.PLATFORM),
+            deliveries_per_week=2,
         ),
         lambda ls: replace_line(
             ls,
