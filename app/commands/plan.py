@@ -8,11 +8,13 @@ once, checks both with the independent checkers and writes every output file.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from app import services
+if TYPE_CHECKING:
+    from app import services
+
 from app.paths import DEMO_SCENARIO
 from app.render import console, err_console, fmt, indicators_table, print_problems, progress_display
 from solver.calendar import school_year_weeks
@@ -51,6 +53,8 @@ def register(cli: typer.Typer) -> None:
         seed: Annotated[int | None, typer.Option(help="Seed (default: settings.seed).")] = None,
     ) -> None:
         """Plan the territory: purchases, rounds, indicators, explanations, checks."""
+        from app import services
+
         try:
             sc = services.load_scenario(scenario)
         except ScenarioError as exc:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    pass
 from rich.table import Table
 
-from app import services
 from app.paths import DEMO_SCENARIO
 from app.render import console, err_console, fmt, indicators_table, print_problems, progress_display
 from solver.errors import ScenarioError
@@ -29,6 +31,8 @@ def register(cli: typer.Typer) -> None:
         time_limit_s: Annotated[float, typer.Option(help="Solve time limit, s.")] = 20.0,
     ) -> None:
         """What to buy locally, from whom, week by week, at what cost and shares."""
+        from app import services
+
         try:
             sc = services.load_scenario(scenario)
             base = scenario if scenario.is_dir() else scenario.parent

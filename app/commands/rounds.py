@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from app import services
 from rich.table import Table
 
-from app import services
 from app.paths import DEMO_SCENARIO
 from app.render import console, err_console, fmt, print_problems
 from solver.domain import Van
 from solver.errors import Problem, ScenarioError
-from solver.routing import RoundsProblem
 
 
 def parse_van(text: str) -> Van:
@@ -56,6 +57,9 @@ def register(cli: typer.Typer) -> None:
         seed: Annotated[int, typer.Option(help="Engine seed.")] = 0,
     ) -> None:
         """Plan the rounds: routes, times, loads, map, round sheets, unassigned with reasons."""
+        from app import services
+        from solver.routing import RoundsProblem
+
         try:
             if orders.suffix.lower() == ".json":
                 problem = RoundsProblem.from_json(json.loads(orders.read_text(encoding="utf-8")))
