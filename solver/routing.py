@@ -64,9 +64,10 @@ import math
 import time
 import warnings
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -244,6 +245,9 @@ class RoundsProblem:
             raise ValueError(msg)
         known = set(ids)
         for s in self.sites:
+            if s.kind not in ("depot", "farm", "kitchen"):
+                msg = f"site {s.id!r}: kind {s.kind!r} is not depot/farm/kitchen"
+                raise ValueError(msg)
             if s.tw_end_s < s.tw_start_s:
                 msg = f"site {s.id!r}: tw_end_s {s.tw_end_s} < tw_start_s {s.tw_start_s}"
                 raise ValueError(msg)
@@ -366,74 +370,100 @@ class RoundsProblem:
         """Build from the shape written by :meth:`to_json`; errors name the field and value."""
 
         def need(obj: dict[str, Any], key: str, where: str) -> Any:
-            if key not in obj:
+            if not isinstance(obj, dict) or key not in obj:
                 msg = f"{where}: missing field {key!r}"
-                raise ValueError(msg)
+                raise _InputError(msg)
             return obj[key]
+
+        def parse(where: str, build: Callable[[], Any]) -> Any:
+            try:
+                return build()
+            except _InputError:
+                raise
+            except (TypeError, ValueError, IndexError, AttributeError) as exc:
+                msg = f"{where}: invalid value ({exc})"
+                raise _InputError(msg) from exc
 
         sites = []
         for i, s in enumerate(need(data, "sites", "rounds input")):
             where = f"sites[{i}]"
-            lon, lat = need(s, "location", where)
-            tws = s.get("time_windows") or [[0, DAY_S]]
-            sites.append(
-                Site(
-                    id=str(need(s, "id", where)),
-                    lat=float(lat),
-                    lon=float(lon),
-                    kind=s.get("kind", "kitchen"),
-                    tw_start_s=int(tws[0][0]),
-                    tw_end_s=int(tws[0][1]),
-                    service_s=int(s.get("setup", 0)),
-                )
-            )
+            sites.append(parse(where, partial(_site_from, s, where, need)))
         orders = []
         for i, o in enumerate(need(data, "shipments", "rounds input")):
             where = f"shipments[{i}]"
-            orders.append(
-                Order(
-                    id=str(need(o, "id", where)),
-                    pickup_site_id=str(need(need(o, "pickup", where), "site", where + ".pickup")),
-                    delivery_site_id=str(
-                        need(need(o, "delivery", where), "site", where + ".delivery")
-                    ),
-                    kg=float(need(o, "amount_kg", where)),
-                    cold_chain=o.get("cold_chain", "ambient"),
-                    day=str(o.get("day", "")),
-                    service_s_per_kg=float(o.get("service_s_per_kg", 0.0)),
-                )
-            )
+            orders.append(parse(where, partial(_order_from, o, where, need)))
         vehicles = []
         for i, v in enumerate(need(data, "vehicles", "rounds input")):
             where = f"vehicles[{i}]"
-            tw = v.get("time_window", [6 * 3600, 15 * 3600])
-            costs = v.get("costs", {})
-            vehicles.append(
-                Vehicle(
-                    id=str(need(v, "id", where)),
-                    capacity_kg=float(need(v, "capacity_kg", where)),
-                    depot_site_id=str(need(v, "start", where)),
-                    refrigerated=bool(v.get("refrigerated", True)),
-                    cost_eur_per_km=float(costs.get("per_km", 0.35)),
-                    cost_eur_per_hour=float(costs.get("per_hour", 25.0)),
-                    co2_kg_per_km=float(v.get("co2_kg_per_km", 0.25)),
-                    shift_start_s=int(tw[0]),
-                    shift_end_s=int(tw[1]),
-                    max_shift_s=int(v.get("max_travel_time", tw[1] - tw[0])),
-                )
-            )
+            vehicles.append(parse(where, partial(_vehicle_from, v, where, need)))
         mats = need(need(data, "matrices", "rounds input"), "car", "matrices")
         catch = data.get("catchment_s")
         return cls(
             sites=tuple(sites),
             orders=tuple(orders),
             vehicles=tuple(vehicles),
-            matrix_seconds=np.asarray(need(mats, "durations", "matrices.car"), dtype=np.int64),
-            matrix_metres=np.asarray(need(mats, "distances", "matrices.car"), dtype=np.int64),
+            matrix_seconds=parse(
+                "matrices.car.durations",
+                lambda: np.asarray(need(mats, "durations", "matrices.car"), dtype=np.int64),
+            ),
+            matrix_metres=parse(
+                "matrices.car.distances",
+                lambda: np.asarray(need(mats, "distances", "matrices.car"), dtype=np.int64),
+            ),
             travel_source=str(data.get("travel_source", "estimate")),
             days=tuple(str(d) for d in data.get("days", [])),
-            catchment_s=None if catch is None else int(catch),
+            catchment_s=None if catch is None else parse("catchment_s", lambda: int(catch)),
         )
+
+
+class _InputError(ValueError):
+    """Bad rounds input; the message names the item and field."""
+
+
+_Need = Callable[[dict[str, Any], str, str], Any]
+
+
+def _site_from(s: dict[str, Any], where: str, need: _Need) -> Site:
+    lon, lat = need(s, "location", where)
+    tws = s.get("time_windows") or [[0, DAY_S]]
+    return Site(
+        id=str(need(s, "id", where)),
+        lat=float(lat),
+        lon=float(lon),
+        kind=s.get("kind", "kitchen"),
+        tw_start_s=int(tws[0][0]),
+        tw_end_s=int(tws[0][1]),
+        service_s=int(s.get("setup", 0)),
+    )
+
+
+def _order_from(o: dict[str, Any], where: str, need: _Need) -> Order:
+    return Order(
+        id=str(need(o, "id", where)),
+        pickup_site_id=str(need(need(o, "pickup", where), "site", where + ".pickup")),
+        delivery_site_id=str(need(need(o, "delivery", where), "site", where + ".delivery")),
+        kg=float(need(o, "amount_kg", where)),
+        cold_chain=o.get("cold_chain", "ambient"),
+        day=str(o.get("day", "")),
+        service_s_per_kg=float(o.get("service_s_per_kg", 0.0)),
+    )
+
+
+def _vehicle_from(v: dict[str, Any], where: str, need: _Need) -> Vehicle:
+    tw = v.get("time_window", [6 * 3600, 15 * 3600])
+    costs = v.get("costs", {})
+    return Vehicle(
+        id=str(need(v, "id", where)),
+        capacity_kg=float(need(v, "capacity_kg", where)),
+        depot_site_id=str(need(v, "start", where)),
+        refrigerated=bool(v.get("refrigerated", True)),
+        cost_eur_per_km=float(costs.get("per_km", 0.35)),
+        cost_eur_per_hour=float(costs.get("per_hour", 25.0)),
+        co2_kg_per_km=float(v.get("co2_kg_per_km", 0.25)),
+        shift_start_s=int(tw[0]),
+        shift_end_s=int(tw[1]),
+        max_shift_s=int(v.get("max_travel_time", tw[1] - tw[0])),
+    )
 
 
 # ------------------------------------------------------------------------------- result types

@@ -308,3 +308,37 @@ def test_vehicle_from_domain_van() -> None:
         "depot",
     )
     assert v.max_shift_s == 9 * H and v.shift_end_s == 15 * H
+
+
+def test_max_shift_binds_across_orders() -> None:
+    """Two orders that each fit the max shift alone but not together: one is FLEET_FULL."""
+    sites = [
+        site("D", "depot", 0, 0),
+        site("F1", "farm", 20, 0),
+        site("K1", "kitchen", 20, 5),
+        site("F2", "farm", -20, 0),
+        site("K2", "kitchen", -20, 5),
+    ]
+    orders = [Order("east", "F1", "K1", 10, day="TUE"), Order("west", "F2", "K2", 10, day="TUE")]
+    # alone: about 20 + 5 + 20.6 km = 45.6 km = 3,040 s; both: about 5,800 s > 4,000 s
+    p = problem(sites, orders, [van("V", max_shift_s=4000)])
+    res = solve_rounds(p, time_limit_s=LIMIT)
+    assert res.check is not None and res.check.ok, res.check
+    assert list(_reasons(res).values()) == ["FLEET_FULL"]
+    assert res.routes[0].duration_s <= 4000
+
+
+def test_no_vehicle_is_explained() -> None:
+    """A request without vans returns every order as NO_VEHICLE instead of failing."""
+    p = _one_order(Order("o", "F", "K", 20, day="TUE"), [])
+    res = solve_rounds(p, time_limit_s=LIMIT)
+    assert _reasons(res) == {"o": "NO_VEHICLE"} and not res.routes
+    assert res.check is not None and res.check.ok
+
+
+def test_from_json_bad_value_names_item() -> None:
+    """A non-numeric kg in the input is reported with the shipment index and the value."""
+    data = _one_order(Order("o", "F", "K", 20, day="TUE"), [van("V")]).to_json()
+    data["shipments"][0]["amount_kg"] = "lots"
+    with pytest.raises(ValueError, match=r"shipments\[0\]: invalid value .*'lots'"):
+        RoundsProblem.from_json(data)
