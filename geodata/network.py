@@ -189,6 +189,9 @@ def prepare_graph(
     if simplify and not G.graph.get("simplified", False):
         G = ox.simplify_graph(G, edge_attrs_differ=["highway"])
     n_before = G.number_of_nodes()
+    if n_before < 2:
+        msg = f"{label}: the drivable graph has fewer than 2 nodes after simplification"
+        raise NetworkDataError(msg)
     G = ox.truncate.largest_component(G, strongly=True)
     if G.number_of_nodes() < 2:
         msg = f"{label}: the drivable graph has no strongly connected part with 2+ nodes"

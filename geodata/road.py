@@ -19,10 +19,11 @@ are shorter than 2**26 dm (6,700 km) and 2**27 ms (37 h). When only a radius mat
 
 Snapping
 --------
-Each point is snapped to its nearest graph node (``osmnx.distance.nearest_nodes``, haversine
-ball tree from scikit-learn on the unprojected graph). The straight snap distance is added at
-each end at :data:`ACCESS_SPEED_KMH` (walking a farm track or a yard is slow), so a farm 800 m
-from the road is not treated as on it; a warning is logged above ``snap_warn_m``.
+Each point is snapped to its nearest graph node (as ``osmnx.distance.nearest_nodes`` does on an
+unprojected graph: a scikit-learn haversine ``BallTree``, here built once per network). The
+straight snap distance is added at each end at :data:`ACCESS_SPEED_KMH` (a farm track or a
+yard is slow), so a farm 800 m from the road is not treated as on it; a warning is logged
+above ``snap_warn_m``.
 
 Rounding
 --------
@@ -45,7 +46,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from geodata.errors import GeodataError, NetworkDataError
 from geodata.matrix import UNREACHABLE_M, UNREACHABLE_S, TravelMatrix
-from geodata.points import Point, check_unique_ids, haversine_m
+from geodata.points import EARTH_RADIUS_M, Point, check_unique_ids, haversine_m
 
 __all__ = ["ACCESS_SPEED_KMH", "SNAP_WARN_M", "RoadNetwork", "Snap", "edge_arrays", "min_csr"]
 
@@ -106,6 +107,179 @@ def min_csr(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int) -> sp.csr_matri
     return sp.csr_matrix((w[first], (u[first], v[first])), shape=(n, n))
 
 
+DEFAULT_WORKERS = 2
+"""Upper bound on worker processes for big matrices (also capped by the CPU count)."""
+
+PARALLEL_MIN_WORK = 20_000_000
+"""Sources x graph nodes above which worker processes are used."""
+
+
+def reduce_graph(csr: sp.csr_matrix, keep: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Exact reduction of a positive-weight graph for shortest paths between ``keep`` nodes.
+
+    1. Dead ends: a node (not in ``keep``) with a single neighbour (either direction) can never
+       be inside a shortest path between other nodes; remove it, repeatedly (dead-end roads,
+       farm lanes, cul-de-sacs).
+    2. Chains: a node (not in ``keep``) with exactly two neighbours lies on a chain between two
+       other nodes; replace each chain by one link per direction weighted by the chain's sum
+       (kept only when every link of the chain exists in that direction).
+
+    Packed weights (``t_ms * SCALE + len_dm``) add up exactly, so distances are unchanged.
+
+    Returns
+    -------
+    (reduced csr, mapping)
+        ``mapping[old index]`` = new index, or -1 for removed nodes (never for ``keep``).
+    """
+    n = csr.shape[0]
+    csr = csr.tocsr()
+    csr.sort_indices()
+    is_keep = np.zeros(n, dtype=bool)
+    is_keep[np.asarray(keep, dtype=np.int64)] = True
+    pattern = (csr != 0).astype(np.int8)
+    und = ((pattern + pattern.T) != 0).astype(np.int64).tocsr()
+    und.setdiag(0)
+    und.eliminate_zeros()
+    alive = np.ones(n, dtype=bool)
+    deg = np.diff(und.indptr).astype(np.int64)
+    while True:
+        kill = alive & ~is_keep & (deg <= 1)
+        if not kill.any():
+            break
+        alive[kill] = False
+        deg -= und @ kill.astype(np.int64)
+
+    chain = alive & ~is_keep & (deg == 2)
+    anchor = alive & ~chain
+    # the two live neighbours of every chain node
+    chain_nodes = np.flatnonzero(chain)
+    nbrs = np.full((n, 2), -1, dtype=np.int64)
+    for x in chain_nodes:
+        row = und.indices[und.indptr[x] : und.indptr[x + 1]]
+        live = row[alive[row]]
+        nbrs[x, : len(live)] = live[:2]
+    nb0 = nbrs[:, 0].tolist()
+    nb1 = nbrs[:, 1].tolist()
+    is_chain = chain.tolist()
+    visited = np.zeros(n, dtype=bool)
+    pair_u: list[int] = []
+    pair_v: list[int] = []
+    chain_id: list[int] = []
+    ends: list[tuple[int, int]] = []
+    for x0 in chain_nodes.tolist():
+        if visited[x0]:
+            continue
+        # walk to both anchors
+        sides = []
+        for first in (nb0[x0], nb1[x0]):
+            path = []
+            prev, cur = x0, first
+            while is_chain[cur] and cur != x0:
+                path.append(cur)
+                nxt = nb0[cur] if nb0[cur] != prev else nb1[cur]
+                prev, cur = cur, nxt
+            sides.append((path, cur))
+        (left, a), (right, b) = sides
+        seq = [a, *reversed(left), x0, *right, b]
+        visited[seq[1:-1]] = True
+        if x0 in (a, b) or a == b:
+            continue  # a cycle of chain nodes, or a loop: no shortcut needed
+        k = len(ends)
+        ends.append((a, b))
+        pair_u.extend(seq[:-1])
+        pair_v.extend(seq[1:])
+        chain_id.extend([k] * (len(seq) - 1))
+
+    keys = (np.repeat(np.arange(n, dtype=np.int64), np.diff(csr.indptr)) * n) + csr.indices
+    w_all = csr.data.astype(np.float64)
+
+    def lookup(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+        q = u * n + v
+        pos = np.searchsorted(keys, q)
+        pos = np.minimum(pos, len(keys) - 1)
+        found = keys[pos] == q
+        return np.where(found, w_all[pos], np.inf)
+
+    pu = np.array(pair_u, dtype=np.int64)
+    pv = np.array(pair_v, dtype=np.int64)
+    cid = np.array(chain_id, dtype=np.int64)
+    nchains = len(ends)
+    fw = np.zeros(nchains)
+    bw = np.zeros(nchains)
+    if nchains:
+        np.add.at(fw, cid, lookup(pu, pv))
+        np.add.at(bw, cid, lookup(pv, pu))
+    ea = np.array([e[0] for e in ends], dtype=np.int64)
+    eb = np.array([e[1] for e in ends], dtype=np.int64)
+
+    coo = csr.tocoo()
+    both = anchor[coo.row] & anchor[coo.col]
+    u = np.concatenate([coo.row[both].astype(np.int64), ea, eb])
+    v = np.concatenate([coo.col[both].astype(np.int64), eb, ea])
+    w = np.concatenate([coo.data[both].astype(np.float64), fw, bw])
+    ok = np.isfinite(w)
+    mapping = np.full(n, -1, dtype=np.int64)
+    mapping[anchor] = np.arange(int(anchor.sum()), dtype=np.int64)
+    reduced = min_csr(mapping[u[ok]], mapping[v[ok]], w[ok], int(anchor.sum()))
+    return reduced, mapping
+
+
+_WORKER_CSR: sp.csr_matrix | None = None
+
+
+def _init_worker(csr: sp.csr_matrix) -> None:
+    global _WORKER_CSR
+    _WORKER_CSR = csr
+
+
+def _worker_rows(args: tuple[np.ndarray, np.ndarray, float, int]) -> np.ndarray:
+    sources, targets, limit, batch = args
+    assert _WORKER_CSR is not None
+    return _rows(_WORKER_CSR, sources, targets, limit, batch)
+
+
+def _rows(
+    csr: sp.csr_matrix, sources: np.ndarray, targets: np.ndarray, limit: float, batch: int
+) -> np.ndarray:
+    out = np.empty((len(sources), len(targets)))
+    for start in range(0, len(sources), batch):
+        chunk = sources[start : start + batch]
+        dist = dijkstra(csr, directed=True, indices=chunk, limit=limit)
+        out[start : start + len(chunk)] = dist[:, targets]
+    return out
+
+
+def _packed_costs(
+    csr: sp.csr_matrix,
+    sources: np.ndarray,
+    targets: np.ndarray,
+    limit: float,
+    batch: int | None,
+    workers: int | None,
+) -> np.ndarray:
+    """Packed shortest-path weights ``[len(sources), len(targets)]`` (inf when unreached)."""
+    import os
+
+    n = csr.shape[0]
+    size = batch or max(1, min(256, MAX_BATCH_CELLS // max(1, n)))
+    if workers is None:
+        big = len(sources) * n >= PARALLEL_MIN_WORK and not math.isfinite(limit)
+        workers = min(DEFAULT_WORKERS, os.cpu_count() or 1) if big else 1
+    workers = max(1, min(workers, len(sources)))
+    if workers == 1:
+        return _rows(csr, sources, targets, limit, size)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    parts = np.array_split(sources, workers * 4)
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(csr,)
+    ) as pool:
+        blocks = list(pool.map(_worker_rows, [(p, targets, limit, size) for p in parts]))
+    return np.vstack(blocks)
+
+
 class RoadNetwork:
     """Travel source on a prepared drivable road graph.
 
@@ -138,7 +312,7 @@ class RoadNetwork:
         u, v, t_ms, len_dm = edge_arrays(G, self.node_index)
         n = len(self.nodes)
         self.csr = min_csr(u, v, t_ms.astype(np.float64) * SCALE + len_dm, n)
-        self._csr_t = None  # lazily built transpose for "to" searches
+        self._tree: Any = None  # BallTree for snapping, built on first use
 
     def __repr__(self) -> str:
         return f"RoadNetwork<{self.name}: {len(self.nodes)} nodes, {self.csr.nnz} directed links>"
@@ -161,16 +335,25 @@ class RoadNetwork:
 
     # -- snapping -------------------------------------------------------------------------
     def snap(self, points: Sequence[Point]) -> list[Snap]:
-        """Nearest graph node of each point and the straight distance to it (metres)."""
+        """Nearest graph node of each point and the great-circle distance to it (metres).
+
+        Same method as ``osmnx.distance.nearest_nodes`` on an unprojected graph (a scikit-learn
+        ``BallTree`` with the haversine metric), but the tree is built once per network and
+        reused, which matters for large graphs.
+        """
         if not points:
             return []
-        import osmnx as ox
+        if self._tree is None:
+            from sklearn.neighbors import BallTree
 
-        lons = [p.lon for p in points]  # x = longitude, y = latitude (osmnx order)
-        lats = [p.lat for p in points]
-        nodes, dists = ox.distance.nearest_nodes(self.graph, X=lons, Y=lats, return_dist=True)
+            self._tree = BallTree(
+                np.radians(np.column_stack([self.lat, self.lon])), metric="haversine"
+            )
+        query = np.radians(np.array([[p.lat, p.lon] for p in points], dtype=float))
+        dist_rad, pos = self._tree.query(query, k=1)
         snaps = [
-            Snap(p.id, node, float(d)) for p, node, d in zip(points, nodes, dists, strict=True)
+            Snap(p.id, self.nodes[int(k)], float(d) * EARTH_RADIUS_M)
+            for p, k, d in zip(points, pos[:, 0], dist_rad[:, 0], strict=True)
         ]
         for s in snaps:
             if s.snap_distance_m > self.snap_warn_m:
@@ -192,24 +375,41 @@ class RoadNetwork:
         *,
         limit_s: float | None = None,
         batch: int | None = None,
+        reduce: bool = True,
+        workers: int | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Float seconds and metres between node indices (``inf`` when unreachable/beyond)."""
-        n = self.csr.shape[0]
+        """Float seconds and metres between node indices (``inf`` when unreachable/beyond).
+
+        Parameters
+        ----------
+        sources, targets
+            Node indices (positions in :attr:`nodes`).
+        limit_s
+            Stop each search at this many seconds.
+        batch
+            Sources per Dijkstra call (default: keep ``batch x N`` under ~200 MB).
+        reduce
+            Search on the graph reduced around the sources and targets
+            (:func:`reduce_graph`; exact, usually much smaller).
+        workers
+            Processes for large jobs (default: up to :data:`DEFAULT_WORKERS` when the job is big
+            enough to pay for starting them; 1 = in this process).
+        """
+        sources = np.asarray(sources, dtype=np.int64)
+        targets = np.asarray(targets, dtype=np.int64)
+        csr = self.csr
+        if reduce:
+            csr, mapping = reduce_graph(self.csr, np.union1d(sources, targets))
+            sources, targets = mapping[sources], mapping[targets]
         limit = np.inf if limit_s is None else (math.floor(limit_s * 1000.0) + 1) * SCALE
-        size = batch or max(1, MAX_BATCH_CELLS // max(1, n))
-        secs = np.full((len(sources), len(targets)), np.inf)
-        metres = np.full((len(sources), len(targets)), np.inf)
         uniq, inverse = np.unique(sources, return_inverse=True)
-        for start in range(0, len(uniq), size):
-            chunk = uniq[start : start + size]
-            dist = dijkstra(self.csr, directed=True, indices=chunk, limit=limit)
-            block = dist[:, targets]
-            finite = np.isfinite(block)
-            t_ms = np.where(finite, np.floor(np.where(finite, block, 0) / SCALE), np.inf)
-            len_dm = np.where(finite, np.where(finite, block, 0) - t_ms * SCALE, np.inf)
-            rows = np.flatnonzero((inverse >= start) & (inverse < start + len(chunk)))
-            secs[rows] = (t_ms / 1000.0)[inverse[rows] - start]
-            metres[rows] = (len_dm / 10.0)[inverse[rows] - start]
+        packed = _packed_costs(csr, uniq, targets, limit, batch, workers)[inverse]
+        finite = np.isfinite(packed)
+        safe = np.where(finite, packed, 0.0)
+        t_ms = np.floor(safe / SCALE)
+        len_dm = safe - t_ms * SCALE
+        secs = np.where(finite, t_ms / 1000.0, np.inf)
+        metres = np.where(finite, len_dm / 10.0, np.inf)
         return secs, metres
 
     def matrix(self, points: Sequence[Point], *, max_seconds: float | None = None) -> TravelMatrix:
