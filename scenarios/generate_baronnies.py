@@ -680,6 +680,15 @@ def _round_to(x: float, step: float) -> float:
     return round(round(x / step) * step, 2)
 
 
+def _skewed(rng: random.Random, lo: float, hi: float) -> float:
+    """A draw in [lo, hi], log-scale, skewed towards ``lo``: ``lo * (hi/lo) ** (u ** 1.5)``.
+
+    The seeds give only the range of minimum orders (10-500 kg, 50-300 EUR) and say they are
+    negotiable; most farms selling to small canteens ask for the low end (assumption).
+    """
+    return lo * (hi / lo) ** (rng.random() ** 1.5)
+
+
 def _producer_name(arch: Archetype, index: int, commune: str) -> str:
     return f"{arch.label} n°{index} - {commune} (synthétique)"
 
@@ -784,10 +793,10 @@ def _draw_producer(
     )  # fmt: skip
     min_kg, min_eur = 0.0, 0.0
     if rng.random() < 0.5:
-        # log-uniform 10..500 kg, rounded to 5 kg
-        min_kg = _round_to(math.exp(rng.uniform(math.log(10), math.log(500))), 5)
+        # 10..500 kg skewed towards small orders (median ~40 kg), rounded to 5 kg
+        min_kg = _round_to(_skewed(rng, 10, 500), 5)
     else:
-        min_eur = _round_to(rng.uniform(50, 300), 10)
+        min_eur = _round_to(_skewed(rng, 50, 300), 10)  # median ~120 EUR
     # Échanges Paysans 05 collects from Hautes-Alpes farms (and develops in the 04): platform
     # mode is likelier for 05 farms. Unsourced split.
     p_platform = {"05": 0.45, "04": 0.25}.get(commune.departement, 0.05)
