@@ -1,8 +1,8 @@
-"""The production :class:`app.tasks.Services`: the API's bridge to the shared services.
+"""The production :class:`app.tasks.Services`: the API's bridge to :mod:`app.services`.
 
-Scenario loading and validation are :mod:`solver.scenario_io`'s; proposals and territory
-plans are :mod:`app.services`' (the orchestration the CLI uses too); rounds are
-:func:`solver.routing.solve_rounds`. This module also turns results into export files.
+:mod:`app.services` is the orchestration the CLI uses too (scenario loading and checks,
+travel matrix, sourcing, rounds, independent checks); this module adapts its calls to the
+API's task functions and turns its outcomes into the export files a job serves.
 """
 
 from __future__ import annotations
@@ -10,58 +10,43 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
+from app import services
 from app.jobs import Artifact
 from app.tasks import EXPORTS, PLAN, PROPOSAL, ROUNDS, Progress
 from solver.domain import Scenario
-from solver.routing import RoundsProblem, RoundsResult, solve_rounds
-from solver.scenario_io import load_scenario, load_scenario_json
+from solver.params import SolveParams
+from solver.routing import RoundsProblem
 
 logger = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class RoundsOutcome:
-    """A rounds result with its problem (GeoJSON and the map need the sites)."""
-
-    problem: RoundsProblem
-    result: RoundsResult
-
-    def to_dict(self) -> dict[str, Any]:
-        """VROOM-like routes, unassigned with reasons, summary, check, and GeoJSON."""
-        from solver.routing_export import to_geojson, to_json
-
-        return {**to_json(self.result), "geojson": to_geojson(self.result, self.problem)}
+#: File written by the services -> export name served by the API.
+_FILE_OF_EXPORT = {
+    "purchase_plan.csv": "purchase_plan.csv",
+    "purchase_plan.xlsx": "purchase_plan.xlsx",
+    "macantine_achats.csv": "macantine_achats.csv",
+    "routes.geojson": "routes.geojson",
+    "map": "map.html",
+}
 
 
-def rounds_artifacts(outcome: RoundsOutcome) -> list[Artifact]:
-    """``routes.geojson`` and the HTML ``map`` of a rounds outcome."""
-    import json
-
-    from solver.routing_export import to_geojson, to_map_html
-
-    media = EXPORTS[ROUNDS]
-    geo = to_geojson(outcome.result, outcome.problem)
-    with tempfile.TemporaryDirectory(prefix="racines-map-") as tmp:
-        path = to_map_html(outcome.result, outcome.problem, Path(tmp) / "map.html")
-        html = Path(path).read_bytes()
-    return [
-        Artifact("routes.geojson", media["routes.geojson"], json.dumps(geo).encode()),
-        Artifact("map", media["map"], html),
-    ]
+def _collect(folder: Path, kind: str) -> list[Artifact]:
+    out = []
+    for name, media_type in EXPORTS[kind].items():
+        path = folder / _FILE_OF_EXPORT[name]
+        if path.is_file():
+            out.append(Artifact(name, media_type, path.read_bytes()))
+    return out
 
 
 class AppServices:
-    """:class:`app.tasks.Services` backed by the real solvers."""
+    """:class:`app.tasks.Services` backed by :mod:`app.services` and the real solvers."""
 
     def load_scenario(self, source: Path | Mapping[str, Any]) -> Scenario:
         """A validated scenario from a folder or its JSON form (raises ScenarioError)."""
-        if isinstance(source, Path):
-            return load_scenario(source)
-        return load_scenario_json(source)
+        return services.load_scenario(source)
 
     def propose(
         self,
@@ -72,11 +57,8 @@ class AppServices:
         time_limit_s: float,
         seed: int,
         progress: Progress | None = None,
-    ) -> Any:
+    ) -> services.PlanOutcome:
         """The cook's proposal (:func:`app.services.propose`)."""
-        from app import services  # type: ignore[attr-defined]  # lands with app/services.py
-        from solver.params import SolveParams
-
         params = SolveParams(time_limit_s=time_limit_s, seed=seed)
         return services.propose(scenario, canteen_id, weeks=weeks, params=params, progress=progress)
 
@@ -87,11 +69,8 @@ class AppServices:
         time_limit_s: float,
         seed: int,
         progress: Progress | None = None,
-    ) -> Any:
+    ) -> services.PlanOutcome:
         """The territory plan (:func:`app.services.plan_territory`)."""
-        from app import services  # type: ignore[attr-defined]  # lands with app/services.py
-        from solver.params import SolveParams
-
         params = SolveParams(time_limit_s=time_limit_s, seed=seed)
         return services.plan_territory(scenario, params=params, progress=progress)
 
@@ -103,33 +82,48 @@ class AppServices:
         time_limit_s: float,
         seed: int,
         progress: Progress | None = None,
-    ) -> RoundsOutcome:
-        """Rounds (:func:`solver.routing.solve_rounds`)."""
-        mode: Literal["direct", "cross_dock"] = (
-            "cross_dock" if routing_mode == "cross_dock" else "direct"
+    ) -> services.RoundsOutcome:
+        """Rounds (:func:`app.services.plan_rounds`)."""
+        return services.plan_rounds(
+            problem, time_limit_s=time_limit_s, seed=seed, mode=routing_mode
         )
-        result = solve_rounds(problem, time_limit_s=time_limit_s, seed=seed, mode=mode)
-        return RoundsOutcome(problem, result)
 
-    def artifacts(self, kind: str, result: Any) -> list[Artifact]:
-        """Export files of a result."""
-        if kind == ROUNDS and isinstance(result, RoundsOutcome):
-            return rounds_artifacts(result)
-        if kind in (PROPOSAL, PLAN):
-            return plan_artifacts(kind, result)
-        return []
+    def artifacts(self, kind: str, result: Any, *, full: bool = True) -> list[Artifact]:
+        """Export files of an outcome.
+
+        ``full=False`` (synchronous answers) gives the quick ones only: the purchase plan
+        and ma-cantine CSVs of a plan (tens of ms), or the GeoJSON and map of rounds; the
+        XLSX workbook (seconds: every sheet of the plan) comes with jobs.
+        """
+        if not full and kind in (PROPOSAL, PLAN) and isinstance(result, services.PlanOutcome):
+            return _quick_plan_artifacts(kind, result)
+        with tempfile.TemporaryDirectory(prefix="racines-export-") as tmp:
+            folder = Path(tmp)
+            if kind == ROUNDS and isinstance(result, services.RoundsOutcome):
+                services.write_rounds_outputs(result, folder)
+            elif kind in (PROPOSAL, PLAN) and isinstance(result, services.PlanOutcome):
+                result.write_outputs(folder)
+            else:
+                return []
+            return _collect(folder, kind)
 
 
-def plan_artifacts(kind: str, result: Any) -> list[Artifact]:
-    """Purchase plan CSV/XLSX and the ma-cantine CSV of a proposal or plan."""
-    from solver.exports import write_plan_outputs
+def _quick_plan_artifacts(kind: str, outcome: services.PlanOutcome) -> list[Artifact]:
+    from solver.exports import purchase_plan_table, write_macantine_csv
 
+    scenario = outcome.territory.scenario
     media = EXPORTS[kind]
-    out: list[Artifact] = []
+    table = purchase_plan_table(scenario, outcome.plan, travel_source=outcome.check.travel_source)
+    out = [
+        Artifact(
+            "purchase_plan.csv",
+            media["purchase_plan.csv"],
+            table.to_csv(index=False).encode("utf-8"),
+        )
+    ]
     with tempfile.TemporaryDirectory(prefix="racines-export-") as tmp:
-        write_plan_outputs(result, Path(tmp))
-        for name, media_type in media.items():
-            path = Path(tmp) / name
-            if path.is_file():
-                out.append(Artifact(name, media_type, path.read_bytes()))
+        path = write_macantine_csv(Path(tmp) / "macantine_achats.csv", scenario, outcome.plan)
+        out.append(
+            Artifact("macantine_achats.csv", media["macantine_achats.csv"], path.read_bytes())
+        )
     return out

@@ -93,8 +93,11 @@ class Services(Protocol):
         """Rounds for a problem; the result has ``to_dict()``."""
         ...
 
-    def artifacts(self, kind: str, result: Any) -> list[Artifact]:
-        """Export files of a result (names from :data:`EXPORTS`)."""
+    def artifacts(self, kind: str, result: Any, *, full: bool = True) -> list[Artifact]:
+        """Export files of a result (names from :data:`EXPORTS`).
+
+        ``full=False``: only the exports that take milliseconds (synchronous answers).
+        """
         ...
 
 
@@ -258,6 +261,7 @@ def run_proposal(
     *,
     ceiling_s: float,
     progress: Progress | None = None,
+    full: bool = True,
 ) -> TaskOutput:
     """Solve a proposal request against a resolved scenario."""
     result = services.propose(
@@ -268,7 +272,7 @@ def run_proposal(
         seed=int(request.get("seed", 0)),
         progress=progress,
     )
-    return TaskOutput(result.to_dict(), services.artifacts(PROPOSAL, result))
+    return TaskOutput(result.to_dict(), services.artifacts(PROPOSAL, result, full=full))
 
 
 def run_plan(
@@ -295,6 +299,7 @@ def run_rounds(
     *,
     ceiling_s: float,
     progress: Progress | None = None,
+    full: bool = True,
 ) -> TaskOutput:
     """Plan rounds for a VROOM-like problem."""
     result = services.plan_rounds(
@@ -304,7 +309,7 @@ def run_rounds(
         seed=int(request.get("seed", 0)),
         progress=progress,
     )
-    return TaskOutput(result.to_dict(), services.artifacts(ROUNDS, result))
+    return TaskOutput(result.to_dict(), services.artifacts(ROUNDS, result, full=full))
 
 
 def make_tasks(

@@ -67,6 +67,11 @@ def _export_route(name: str, media_type: str) -> Callable[[str, JobStore], Respo
         art = store.get_artifact(job_id, name)
         if art is None:
             msg = f"job {job_id} produced no {name} (see its result for why)"
+            if name.endswith(".xlsx"):
+                msg = (
+                    f"job {job_id} has no {name}: synchronous answers carry the CSV exports; "
+                    "the workbook comes with jobs (send mode=job)"
+                )
             raise ApiError.one(404, ["path", "job_id"], job_id, msg)
         headers = {}
         if not name.endswith(("map", ".geojson")):

@@ -33,5 +33,5 @@ def create_rounds(
     sync = body.mode == "sync" or (body.mode == "auto" and stops <= settings.sync_max_stops)
     if not sync:
         return accepted(enqueue(rt.store, rt.worker, ROUNDS, request), response)
-    out = run_rounds(rt.services, request, ceiling_s=settings.sync_time_limit_s)
+    out = run_rounds(rt.services, request, ceiling_s=settings.sync_time_limit_s, full=False)
     return JobOut.from_job(record_done(rt.store, ROUNDS, request, out))

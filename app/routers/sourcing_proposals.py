@@ -35,5 +35,7 @@ def create_proposal(
     sync = body.mode == "sync" or (body.mode == "auto" and body.weeks <= settings.sync_max_weeks)
     if not sync:
         return accepted(enqueue(rt.store, rt.worker, PROPOSAL, request), response)
-    out = run_proposal(rt.services, scenario, request, ceiling_s=settings.sync_time_limit_s)
+    out = run_proposal(
+        rt.services, scenario, request, ceiling_s=settings.sync_time_limit_s, full=False
+    )
     return JobOut.from_job(record_done(rt.store, PROPOSAL, request, out))

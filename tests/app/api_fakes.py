@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from app.jobs import Artifact
-from app.tasks import EXPORTS, PROPOSAL, Progress
+from app.tasks import EXPORTS, Progress
 from solver.domain import Scenario
 from solver.routing import RoundsProblem
 from solver.scenario_io import load_scenario, load_scenario_json
@@ -117,11 +117,11 @@ class FakeServices:
         self._work(progress)
         return FakeResult({"orders": len(problem.orders), "mode": routing_mode})
 
-    def artifacts(self, kind: str, result: Any) -> list[Artifact]:
-        """One small file per export name of the kind."""
+    def artifacts(self, kind: str, result: Any, *, full: bool = True) -> list[Artifact]:
+        """One small file per export name of the kind (no workbook unless ``full``)."""
         data = result.to_dict()
         return [
             Artifact(name, media, f"{name},{data.get('canteen_id', '')}\n".encode())
             for name, media in EXPORTS[kind].items()
-            if kind != PROPOSAL or name != "purchase_plan.xlsx"
+            if full or not name.endswith(".xlsx")
         ]

@@ -129,8 +129,8 @@ def test_export_of_other_kind_is_404(client: TestClient) -> None:
     assert r.status_code == 404
     assert "purchase_plan.csv" in r.json()["detail"][0]["message"]
     r = client.get(f"/v1/jobs/{job['id']}/purchase_plan.xlsx")
-    assert r.status_code == 404  # the fake produces no xlsx
-    assert "produced no purchase_plan.xlsx" in r.json()["detail"][0]["message"]
+    assert r.status_code == 404  # synchronous answers carry no workbook
+    assert "mode=job" in r.json()["detail"][0]["message"]
 
 
 def test_finished_job_survives_restart(make_settings: Callable[..., Settings]) -> None:

@@ -1,0 +1,78 @@
+"""The API on the real services (tiny scenario): proposal, infeasible answer, plan job."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.config import Settings
+from app.main import create_app
+
+
+@pytest.fixture
+def real(make_settings: Callable[..., Settings]) -> Iterator[TestClient]:
+    """A client of the app on the production services."""
+    with TestClient(create_app(make_settings())) as c:
+        yield c
+
+
+def _wait(client: TestClient, job_id: str, timeout_s: float = 60.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        job = client.get(f"/v1/jobs/{job_id}").json()
+        if job["status"] in ("succeeded", "failed", "cancelled") or time.monotonic() > deadline:
+            return job
+        time.sleep(0.05)
+
+
+def test_real_proposal_answers_with_plan_check_and_csv(real: TestClient) -> None:
+    """A one-week proposal for a satellite buys for its kitchen, is checked, exports CSV."""
+    body = {"scenario_name": "tiny", "canteen_id": "ribiers", "weeks": 1, "time_limit_s": 5}
+    r = real.post("/v1/sourcing-proposals", json=body)
+    assert r.status_code == 200, r.text
+    job = r.json()
+    result = job["result"]
+    assert result["status"] in ("OPTIMAL", "FEASIBLE")
+    assert result["kitchens"] == ["sisteron-cc"]
+    assert result["purchase_plan"], "a plan with lines"
+    assert {ln["kitchen_id"] for ln in result["purchase_plan"]} == {"sisteron-cc"}
+    assert "violations" in result["check"]
+    csv = real.get(job["links"]["purchase_plan.csv"])
+    assert csv.status_code == 200
+    header = csv.text.splitlines()[0].split(",")
+    assert header[:3] == ["week_start", "delivery_date", "kitchen_id"]
+    assert len(csv.text.splitlines()) == len(result["purchase_plan"]) + 1
+
+
+def test_real_infeasible_hard_target_is_200_with_explanation(real: TestClient) -> None:
+    """A hard 100 % organic target that cannot be met is a 200 answer naming the target."""
+    scenario = real.get("/v1/scenarios/tiny").json()
+    scenario["settings"]["target_mode"] = "hard"
+    scenario["canteens"][0]["target_bio_pct"] = 100
+    body = {"scenario": scenario, "canteen_id": "sisteron-cc", "weeks": 1, "time_limit_s": 5}
+    r = real.post("/v1/sourcing-proposals", json=body)
+    assert r.status_code == 200, r.text
+    result = r.json()["result"]
+    assert result["status"] == "INFEASIBLE"
+    why = result["hard_infeasibility"]
+    assert why["target"] == "bio"
+    assert why["required"] == 100.0
+    assert 0 <= why["achieved"] < 100.0
+    assert "bio" in why["cheapest_relaxation"]
+
+
+def test_real_plan_job_with_workbook(real: TestClient) -> None:
+    """A territory plan runs as a job and serves its XLSX workbook."""
+    r = real.post("/v1/plans", json={"scenario_name": "tiny", "time_limit_s": 5})
+    assert r.status_code == 202, r.text
+    done = _wait(real, r.json()["id"])
+    assert done["status"] == "succeeded", done
+    assert set(done["result"]["kitchens"]) == {"sisteron-cc"}
+    xlsx = real.get(done["links"]["purchase_plan.xlsx"])
+    assert xlsx.status_code == 200
+    assert xlsx.content[:2] == b"PK"  # a zip container, as every .xlsx
+    assert "attachment" in xlsx.headers["content-disposition"]
