@@ -73,7 +73,8 @@ def register(cli: typer.Typer) -> None:
             )
         written = outcome.write_outputs(out)
         _print_summary(outcome)
-        console.print(f"wrote {len(written)} outputs to [bold]{out}[/]: " + ", ".join(written))
+        names = sorted({name.split("/")[0] + ("/" if "/" in name else "") for name in written})
+        console.print(f"wrote to [bold]{out}[/]: " + ", ".join(names))
         if not outcome.ok:
             err_console.print("[red]the independent checker found violations: see check.json")
             raise typer.Exit(3)
