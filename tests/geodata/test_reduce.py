@@ -75,3 +75,15 @@ def test_download_graph_with_fake_fetch(tmp_path: Path) -> None:
 
     with pytest.raises(NetworkDataError, match="no drivable road"):
         download_graph(shapely.box(6, 44, 6.01, 44.01), cache_dir=tmp_path, fetch=empty_fetch)
+
+
+def test_worker_processes_give_same_result() -> None:
+    """Splitting the sources over 2 worker processes returns the same packed costs."""
+    from geodata.road import _packed_costs
+
+    csr = random_road_like(20, 5)
+    sources = np.arange(0, 400, 7)
+    targets = np.arange(3, 400, 11)
+    one = _packed_costs(csr, sources, targets, np.inf, None, 1)
+    two = _packed_costs(csr, sources, targets, np.inf, None, 2)
+    np.testing.assert_array_equal(one, two)
