@@ -676,3 +676,56 @@ def _records(df: pd.DataFrame | None) -> list[dict[str, Any]]:
     if df is None or df.empty:
         return []
     return [_plain(r) for r in df.to_dict(orient="records")]
+
+
+# --------------------------------------------------------------------------- pooling
+
+
+@dataclass(frozen=True)
+class PoolingOutcome:
+    """A pooling answer (``solver.pooling.PoolingAnswer``) with the inputs it answers."""
+
+    inputs: Any
+    answer: Any
+
+
+def pooling_check(
+    group: str | Path,
+    order: str | Path,
+    scenario: str | Path | Scenario,
+    *,
+    rule: str | None = None,
+    time_limit_s: float = 2.0,
+    seed: int = 0,
+    base_dir: str | Path | None = None,
+) -> PoolingOutcome:
+    """Can ``group`` honour the ``order`` (TOML) in ``scenario``? (:mod:`solver.pooling`).
+
+    ``group`` is a CSV of ``producer_id``, a ``Producer.group`` name or comma-separated ids;
+    ``rule`` overrides the order file's sharing rule. The answer carries the independent
+    checker's verdict (``answer.check``).
+
+    Raises
+    ------
+    ScenarioError
+        Bad scenario, group or order file (file, field, value).
+    """
+    from solver.pooling import check_pooling_order
+    from solver.pooling_model import PoolingInputs, load_order, resolve_group
+
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    if base_dir is None:
+        base_dir = "." if isinstance(scenario, Scenario) else Path(scenario)
+        base_dir = base_dir if Path(base_dir).is_dir() else Path(base_dir).parent
+    members = resolve_group(str(group), sc)
+    the_order, transport, file_rule = load_order(order, sc)
+    inputs = PoolingInputs(
+        scenario=sc,
+        member_ids=members,
+        order=the_order,
+        travel=travel_matrix(sc, base_dir=base_dir),
+        transport=transport,
+        rule=(rule or file_rule),  # type: ignore[arg-type]
+    )
+    answer = check_pooling_order(inputs, time_limit_s=time_limit_s, seed=seed)
+    return PoolingOutcome(inputs, answer)
