@@ -129,11 +129,13 @@ from solver.eligibility import Eligibility
 from solver.matching_data import LogisticsOverrides, MatchData, TargetPenalties, build_match_data
 from solver.matching_model import (
     TARGETS,
+    Guide,
     Tiebreak,
     WindowModel,
     WindowSolution,
     WindowState,
     build_window,
+    guide_from,
     initial_state,
     solve_window,
 )
@@ -158,6 +160,7 @@ logger = logging.getLogger(__name__)
 ENGINE_MEASUREMENTS = ""
 
 _TOL_EUR = 1e-3
+_TARGET_RULES = ("target_egalim", "target_bio", "target_meat_fish", "target_local", "budget")
 
 
 @dataclass(frozen=True)
@@ -282,7 +285,7 @@ def _commit(
     """Record a window's purchases and carry its state to the next window."""
     x = np.maximum(sol.x, 0.0)
     cost = np.concatenate(m.vars.cost)
-    s_idx = m.s.ravel()
+    s_idx = np.concatenate([m.s.ravel(), m.ex.ravel()])
     acc.cost_eur += float(cost @ x - cost[s_idx] @ x[s_idx])
     qd, qp, qr = x[m.xd], x[m.xp], x[m.xr]
     eps = 1e-7
@@ -464,6 +467,8 @@ def solve_sourcing(
     penalties: TargetPenalties | None = None,
     tiebreak: Tiebreak | None = None,
     compute_bound: bool = True,
+    use_prices: bool = True,
+    use_guide: bool = True,
 ) -> SourcingResult:
     """Plan the purchases of ``kitchens`` (default: all with demand) over the demand's weeks.
 
@@ -490,6 +495,8 @@ def solve_sourcing(
         Soft-target penalties and tie-break weights (documented defaults).
     compute_bound
         Solve the monolithic LP relaxation for the lower bound (multi-window runs).
+    use_prices
+        Price each window's target surplus with the LP's duals (see "Decomposition").
 
     Returns
     -------
@@ -512,12 +519,20 @@ def solve_sourcing(
         return time.perf_counter() - t_start
 
     lower, bound_rt, bound_status = float("nan"), 0.0, "not computed"
+    prices: np.ndarray | None = None
+    guide: Guide | None = None
     if compute_bound and not single:
         full = build_window(data, 0, data.n_weeks, initial_state(data), **kw)  # type: ignore[arg-type]
         lp = solve_window(full, params, 0.35 * params.time_limit_s, relax=True)
         bound_rt, bound_status = lp.runtime_s, lp.status
         if lp.status == "OPTIMAL":
             lower = lp.objective
+            guide = guide_from(full, lp.x, data) if use_guide else None
+            if lp.duals is not None and use_prices:
+                prices = np.stack(
+                    [np.abs(lp.duals[slice(*full.rows.rules[rule])]) for rule in _TARGET_RULES],
+                    axis=1,
+                )
         del full
         if progress:
             progress(0.2, f"lower bound (LP relaxation): {lower:,.2f} EUR")
@@ -528,7 +543,15 @@ def solve_sourcing(
     window_bound = float("nan")
     all_optimal = True
     for n_done, (w0, w1) in enumerate(windows):
-        m = build_window(data, w0, w1, state, **kw)  # type: ignore[arg-type]
+        m = build_window(
+            data,
+            w0,
+            w1,
+            state,
+            target_prices=prices,
+            guide=guide,
+            **kw,  # type: ignore[arg-type]
+        )
         left = params.time_limit_s - elapsed()
         limit = max(0.1, 0.95 * left / (len(windows) - n_done))
         sol = solve_window(m, params, limit)

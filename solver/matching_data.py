@@ -147,6 +147,26 @@ class MatchData:
     kitchen_weekdays: list[tuple[int, ...]]
     producer_names: list[str]
     logistics_source: str = "estimate"
+    cheapest_price: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+
+    def __post_init__(self) -> None:
+        """Cheapest unit price a kitchen can pay for each product (any channel, any season)."""
+        cheap = self.ref_price.copy()
+        if len(self.pk_p) and len(self.o_p):
+            order = np.argsort(self.o_p, kind="stable")
+            counts = np.bincount(self.o_p, minlength=len(self.producers))
+            starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+            n = counts[self.pk_p]
+            owner = np.repeat(np.arange(len(self.pk_p)), n)
+            offs = np.arange(len(owner)) - np.repeat(np.cumsum(n) - n, n)
+            o = order[np.repeat(starts[self.pk_p], n) + offs]
+            np.minimum.at(cheap, (self.pk_k[owner], self.o_i[o]), self.o_price[o])
+        plat_o = np.flatnonzero(self.plat_prod[self.o_p])
+        for k in np.flatnonzero(self.plat_kitch):
+            np.minimum.at(
+                cheap[k], self.o_i[plat_o], self.o_price[plat_o] * (1.0 + self.plat_margin)
+            )
+        self.cheapest_price = cheap
 
     @property
     def n_weeks(self) -> int:

@@ -11,19 +11,25 @@ A window covering the whole horizon with an empty state *is* the monolithic mode
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-from ortools.linear_solver.python import model_builder_helper as mbh
+from ortools.math_opt import model_pb2, result_pb2
+from ortools.math_opt.core.python import solver as mo_core
+from ortools.math_opt.python import callback, init_arguments, model_parameters
+from ortools.math_opt.python import parameters as mo_params
 
 from solver.domain import ObjectiveMode, TargetMode
 from solver.matching_data import MatchData, TargetPenalties
 from solver.params import SolveParams
 
 __all__ = [
+    "Guide",
+    "guide_from",
     "TARGETS",
     "Tiebreak",
     "WindowModel",
@@ -53,6 +59,29 @@ class Tiebreak:
 
     per_delivery_eur: float = 0.5
     per_new_supplier_eur: float = 0.5
+
+
+@dataclass(frozen=True)
+class Guide:
+    """Binaries a restricted model may use: ``drop[pk, w]``, ``pickup[p, w]``, ``stop[k, w]``."""
+
+    drop: np.ndarray
+    pickup: np.ndarray
+    stop: np.ndarray
+
+
+def guide_from(m: WindowModel, x: np.ndarray, data: MatchData, eps: float = 1e-6) -> Guide:
+    """Allow the binaries the solution ``x`` of ``m`` (e.g. an LP relaxation) uses above ``eps``."""
+    drop = np.zeros((len(data.pk_p), data.n_weeks), dtype=bool)
+    pickup = np.zeros((len(data.producers), data.n_weeks), dtype=bool)
+    stop = np.zeros((len(data.kitchens), data.n_weeks), dtype=bool)
+    on = x[m.y] > eps
+    drop[m.y_pk[on], m.w0 + m.y_t[on]] = True
+    on = x[m.z] > eps
+    pickup[m.z_p[on], m.w0 + m.z_t[on]] = True
+    on = x[m.v] > eps
+    stop[m.v_k[on], m.w0 + m.v_t[on]] = True
+    return Guide(drop=drop, pickup=pickup, stop=stop)
 
 
 @dataclass
@@ -190,6 +219,7 @@ class WindowModel:
     a_t: np.ndarray
     u: np.ndarray
     s: np.ndarray  # (K, len(TARGETS)) shortfall variable indices
+    ex: np.ndarray  # (K, len(TARGETS)) surplus variable indices (empty without prices)
     # EUR value of one unit of each line, and flags
     xd_value: np.ndarray = field(default_factory=lambda: np.zeros(0))
     xp_value: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -200,6 +230,8 @@ class WindowModel:
     xp_pickup: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     xp_stop: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     xr_del: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    # heuristic objective terms added at solve time (salvage of stock, target prices)
+    extra_cost: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def n_binaries(self) -> int:
@@ -591,6 +623,10 @@ def _add_targets(m: WindowModel, data: MatchData, state: WindowState, mode: Obje
         rows = np.concatenate([k_all[sel], ks])
         c = np.concatenate([cols[sel], m.s[:, j]])
         vals = np.concatenate([coef, np.ones(n_k)])
+        if len(m.ex):
+            rows = np.concatenate([rows, ks])
+            c = np.concatenate([c, m.ex[:, j]])
+            vals = np.concatenate([vals, -np.ones(n_k)])
         m.rows.add(rule, n_k, rows, c, vals, target * v_prev - q_prev, np.inf)
 
     allsel = np.ones(len(cols), dtype=bool)
@@ -600,15 +636,14 @@ def _add_targets(m: WindowModel, data: MatchData, state: WindowState, mode: Obje
     share("target_local", local, data.t_local, allsel, state.value, state.local, 3)
     meals = data.meals[:, : m.w1].sum(axis=1)
     rhs = data.budget_eur_per_meal * meals - state.value
-    m.rows.add(
-        "budget",
-        n_k,
-        np.concatenate([k_all, ks]),
-        np.concatenate([cols, m.s[:, 4]]),
-        np.concatenate([value, -np.ones(n_k)]),
-        -np.inf,
-        rhs,
-    )
+    rows = np.concatenate([k_all, ks])
+    c = np.concatenate([cols, m.s[:, 4]])
+    vals = np.concatenate([value, -np.ones(n_k)])
+    if len(m.ex):
+        rows = np.concatenate([rows, ks])
+        c = np.concatenate([c, m.ex[:, 4]])
+        vals = np.concatenate([vals, np.ones(n_k)])
+    m.rows.add("budget", n_k, rows, c, vals, -np.inf, rhs)
 
 
 def _add_continuity(m: WindowModel, data: MatchData, state: WindowState) -> None:
@@ -640,8 +675,17 @@ def build_window(
     target_mode: TargetMode,
     penalties: TargetPenalties,
     tiebreak: Tiebreak,
+    target_prices: np.ndarray | None = None,
+    guide: Guide | None = None,
 ) -> WindowModel:
-    """Variables and rows of the weeks ``[w0, w1)`` (see :mod:`solver.matching`)."""
+    """Variables and rows of the weeks ``[w0, w1)`` (see :mod:`solver.matching`).
+
+    ``target_prices[k, T]`` (EUR per EUR, at most the penalty) rewards a surplus on a
+    running target balance at the end of the window, worth that much to later windows;
+    the surplus is capped by what later weeks can use (their demand at reference prices).
+    ``guide`` keeps only the drops, pickups and platform stops it allows (LP-guided
+    restriction: a smaller model whose plans are all plans of the full one).
+    """
     n_t = w1 - w0
     n_k = len(data.kitchens)
     vs = _Vars()
@@ -650,6 +694,11 @@ def build_window(
     keep = _prune_drops(data, d_pk, d_o, d_t, d_m, n_t)
     d_pk, d_o, d_t, d_m = d_pk[keep], d_o[keep], d_t[keep], d_m[keep]
     p_o, p_k, p_t, p_m = _platform_lines(data, w0, w1)
+    if guide is not None:
+        keep = guide.drop[d_pk, w0 + d_t]
+        d_pk, d_o, d_t, d_m = d_pk[keep], d_o[keep], d_t[keep], d_m[keep]
+        keep = guide.pickup[data.o_p[p_o], w0 + p_t] & guide.stop[p_k, w0 + p_t]
+        p_o, p_k, p_t, p_m = p_o[keep], p_k[keep], p_t[keep], p_m[keep]
     reach = data.reach[:, :, w0:w1]
     r_k, r_i, r_t = np.nonzero(reach > 0)
     fut = data.future[:, :, w0:w1]
@@ -670,6 +719,11 @@ def build_window(
     xp = vs.add("xp", len(p_o), p_m, p_cost, False)
     xr = vs.add("xr", len(r_k), reach[r_k, r_i, r_t], r_cost, False)
     inv = vs.add("inv", len(s_k), fut[s_k, s_i, s_t], 1e-4, False)
+    salvage = np.zeros(len(s_k))
+    if w1 < data.n_weeks and target_prices is not None:
+        # stock left for later windows spares a later purchase: credit its cheapest price
+        last = s_t == n_t - 1
+        salvage[last] = -cw * data.cheapest_price[s_k[last], s_i[last]]
 
     y_keys, xd_drop = _index_of(d_pk * n_t + d_t)
     y_pk, y_t = y_keys // n_t, y_keys % n_t
@@ -704,6 +758,23 @@ def build_window(
         if mode is ObjectiveMode.MAX_LOCAL:
             pen[3] = 0.0  # local is the objective itself
     s = vs.add("s", n_k * len(TARGETS), 1e12, np.tile(pen, n_k), False).reshape(n_k, len(TARGETS))
+    ex = np.zeros((0, len(TARGETS)), dtype=int)
+    if target_prices is not None and w1 < data.n_weeks:
+        later = (data.demand[:, :, w1:] * data.ref_price[:, :, None]).sum(axis=2)  # (K, I)
+        v_later = later.sum(axis=1)
+        v_mf = later[:, data.meat_fish].sum(axis=1)
+        caps = np.stack(
+            [
+                data.t_egalim * v_later,
+                data.t_bio * v_later,
+                data.t_meat_fish * v_mf,
+                data.t_local * v_later,
+                v_later,
+            ],
+            axis=1,
+        )
+        prices = np.clip(target_prices, 0.0, pen[None, :])
+        ex = vs.add("ex", n_k * len(TARGETS), caps.ravel(), 0.0, False).reshape(n_k, len(TARGETS))
 
     m = WindowModel(
         w0=w0,
@@ -743,6 +814,7 @@ def build_window(
         a_t=a_keys % n_t if len(a_keys) else a_keys,
         u=u,
         s=s,
+        ex=ex,
         xd_value=d_val,
         xp_value=p_val,
         xr_value=r_val,
@@ -753,6 +825,15 @@ def build_window(
         xr_del=xr_del,
     )
 
+    # heuristic terms of a non-final window (not part of the monolithic objective)
+    extra = np.zeros(vs.n)
+    extra[inv] = salvage
+    if len(ex):
+        p_flat = np.clip(target_prices, 0.0, pen[None, :]).ravel()  # type: ignore[arg-type]
+        extra[ex.ravel()] = -cw * p_flat
+        # before the last window a running shortfall is borrowed at the same price
+        extra[s.ravel()] = cw * p_flat - np.tile(pen, n_k)
+    m.extra_cost = extra
     _add_demand_balance(m, data, state)
     _add_capacity(m, data)
     _add_min_orders(m, data, d_m, p_m)
@@ -779,14 +860,47 @@ class WindowSolution:
     bound: float
     runtime_s: float
     has_solution: bool
+    duals: np.ndarray | None = None
 
 
-_STATUS = {
-    mbh.SolveStatus.OPTIMAL: "OPTIMAL",
-    mbh.SolveStatus.FEASIBLE: "FEASIBLE",
-    mbh.SolveStatus.INFEASIBLE: "INFEASIBLE",
-    mbh.SolveStatus.UNBOUNDED: "UNBOUNDED",
+_ENGINES = {
+    "highs": mo_params.SolverType.HIGHS,
+    "scip": mo_params.SolverType.GSCIP,
+    "cpsat": mo_params.SolverType.CP_SAT,
 }
+
+
+def _model_proto(m: WindowModel, ub: np.ndarray, relax: bool) -> model_pb2.ModelProto:
+    """The window as a MathOpt ``ModelProto``, filled from arrays (no per-variable objects)."""
+    vs, rows = m.vars, m.rows
+    proto = model_pb2.ModelProto(name=f"sourcing_{m.w0}_{m.w1}")
+    ids = np.arange(vs.n)
+    proto.variables.ids.extend(ids.tolist())
+    proto.variables.lower_bounds.extend(np.concatenate(vs.lb).tolist())
+    proto.variables.upper_bounds.extend(ub.tolist())
+    integer = np.concatenate(vs.integer) if not relax else np.zeros(vs.n, dtype=bool)
+    proto.variables.integers.extend(integer.tolist())
+    cost = np.concatenate(vs.cost)
+    if len(m.extra_cost):
+        cost = cost + m.extra_cost
+    nz = np.flatnonzero(cost)
+    proto.objective.linear_coefficients.ids.extend(nz.tolist())
+    proto.objective.linear_coefficients.values.extend(cost[nz].tolist())
+    proto.linear_constraints.ids.extend(range(rows.n))
+    proto.linear_constraints.lower_bounds.extend(np.concatenate(rows.lb).tolist())
+    proto.linear_constraints.upper_bounds.extend(np.concatenate(rows.ub).tolist())
+    mat = sp.csr_matrix(
+        (np.concatenate(rows.v), (np.concatenate(rows.r), np.concatenate(rows.c))),
+        shape=(rows.n, vs.n),
+    )
+    mat.sum_duplicates()
+    mat.sort_indices()
+    keep = mat.data != 0
+    row_ids = np.repeat(np.arange(rows.n), np.diff(mat.indptr))[keep]
+    proto.linear_constraint_matrix.row_ids.extend(row_ids.tolist())
+    proto.linear_constraint_matrix.column_ids.extend(mat.indices[keep].tolist())
+    proto.linear_constraint_matrix.coefficients.extend(mat.data[keep].tolist())
+    return proto
 
 
 def solve_window(
@@ -798,75 +912,86 @@ def solve_window(
     engine: str = "highs",
     fix_zero: tuple[str, ...] = (),
 ) -> WindowSolution:
-    """Solve a window with HiGHS (or ``engine``) through OR-Tools' model builder.
+    """Solve a window with HiGHS (or ``engine``: ``"scip"``, ``"cpsat"``) through MathOpt.
 
     ``relax`` drops integrality (LP relaxation); ``fix_zero`` fixes whole variable blocks
-    to 0 (the reference-only fallback fixes ``y, z, v, a``).
+    to 0 (the reference-only fallback fixes ``y, z, v, a``). A solve stopped by its time
+    limit still returns its best plan and bound.
     """
-    vs, rows = m.vars, m.rows
-    lb = np.concatenate(vs.lb)
-    ub = np.concatenate(vs.ub)
+    ub = np.concatenate(m.vars.ub)
     for name in fix_zero:
-        ub[vs.blocks[name]] = 0.0
-    cost = np.concatenate(vs.cost)
-    mat = sp.csr_matrix(
-        (np.concatenate(rows.v), (np.concatenate(rows.r), np.concatenate(rows.c))),
-        shape=(rows.n, vs.n),
+        ub[m.vars.blocks[name]] = 0.0
+    proto = _model_proto(m, ub, relax)
+    sp_params = mo_params.SolveParameters(
+        time_limit=dt.timedelta(seconds=max(time_limit_s, 0.05)),
+        enable_output=params.log_search,
+        threads=None if engine == "highs" else params.threads(),
+        random_seed=params.seed,
+        relative_gap_tolerance=params.mip_gap if not relax else None,
     )
-    helper = mbh.ModelBuilderHelper()
-    helper.fill_model_from_sparse_data(
-        lb,  # type: ignore[arg-type]
-        ub,  # type: ignore[arg-type]
-        cost,  # type: ignore[arg-type]
-        np.concatenate(rows.lb),  # type: ignore[arg-type]
-        np.concatenate(rows.ub),  # type: ignore[arg-type]
-        mat,
-    )
-    if not relax:
-        for j in np.flatnonzero(np.concatenate(vs.integer)):
-            helper.set_var_integrality(int(j), True)
-    solver = mbh.ModelSolverHelper(engine)
-    solver.set_time_limit_in_seconds(max(time_limit_s, 0.05))
-    if engine == "highs":
-        solver.set_solver_specific_parameters(
-            "\n".join(
-                [
-                    f"output_flag={'true' if params.log_search else 'false'}",
-                    f"mip_rel_gap={params.mip_gap}",
-                    f"random_seed={params.seed}",
-                    f"threads={params.threads()}",
-                ]
-            )
-        )
-    elif engine == "sat":
-        solver.set_solver_specific_parameters(
-            f"num_workers:{params.threads()} random_seed:{params.seed} "
-            f"relative_gap_limit:{params.mip_gap}"
-        )
-    solver.enable_output(params.log_search)
     t0 = time.perf_counter()
-    solver.solve(helper)
+    res = mo_core.solve(
+        proto,
+        _ENGINES[engine].value,
+        init_arguments.StreamableSolverInitArguments().to_proto(),
+        sp_params.to_proto(),
+        model_parameters.ModelSolveParameters().to_proto(),
+        None,
+        callback.CallbackRegistration().to_proto(),
+        None,
+        None,
+    )
     runtime = time.perf_counter() - t0
-    status = _STATUS.get(solver.status(), "NO_SOLUTION_WITHIN_LIMIT")
-    has = bool(solver.has_solution())
-    if has and status not in ("OPTIMAL", "FEASIBLE"):
+    reason = res.termination.reason
+    x = np.zeros(m.vars.n)
+    has = False
+    obj = float("nan")
+    for sol in res.solutions:
+        ps = sol.primal_solution
+        if ps.feasibility_status == result_pb2.FEASIBILITY_STATUS_FEASIBLE:
+            x[np.asarray(ps.variable_values.ids, dtype=np.int64)] = np.asarray(
+                ps.variable_values.values
+            )
+            obj = float(ps.objective_value)
+            has = True
+            break
+    bound = float(res.termination.objective_bounds.dual_bound)
+    if reason == result_pb2.TERMINATION_REASON_OPTIMAL:
+        status = "OPTIMAL"
+    elif reason == result_pb2.TERMINATION_REASON_INFEASIBLE:
+        status = "INFEASIBLE"
+    elif has:
         status = "FEASIBLE"
-    x = np.asarray(solver.variable_values()) if has else np.zeros(vs.n)
-    obj = float(solver.objective_value()) if has else float("nan")
-    bound = float(solver.best_objective_bound()) if has else float("nan")
-    if relax and has:
+    else:
+        status = "NO_SOLUTION_WITHIN_LIMIT"
+    duals = None
+    if relax and status == "OPTIMAL":
         bound = obj
+        for sol in res.solutions:
+            ds = sol.dual_solution
+            if len(ds.dual_values.ids):
+                duals = np.zeros(m.rows.n)
+                duals[np.asarray(ds.dual_values.ids, dtype=np.int64)] = np.asarray(
+                    ds.dual_values.values
+                )
+                break
     logger.debug(
         "window [%d,%d): %d vars, %d rows, %s obj %.2f bound %.2f in %.2fs",
         m.w0,
         m.w1,
-        vs.n,
-        rows.n,
+        m.vars.n,
+        m.rows.n,
         status,
         obj,
         bound,
         runtime,
     )
     return WindowSolution(
-        x=x, status=status, objective=obj, bound=bound, runtime_s=runtime, has_solution=has
+        x=x,
+        status=status,
+        objective=obj,
+        bound=bound,
+        runtime_s=runtime,
+        has_solution=has,
+        duals=duals,
     )
