@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from app import services
 from app.jobs import Artifact
-from app.tasks import EXPORTS, PLAN, PROPOSAL, ROUNDS, Progress
+from app.tasks import EXPORTS, PLAN, POOLING, PROPOSAL, ROUNDS, Progress
 from solver.domain import Scenario
 from solver.params import SolveParams
 from solver.routing import RoundsProblem
@@ -39,6 +40,26 @@ def _collect(folder: Path, kind: str) -> list[Artifact]:
         if path.is_file():
             out.append(Artifact(name, media_type, path.read_bytes()))
     return out
+
+
+@dataclass(frozen=True)
+class PoolingResult:
+    """A pooling answer (:class:`solver.pooling.PoolingAnswer`) with ``to_dict()``."""
+
+    answer: Any
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form (:func:`solver.pooling.answer_to_json`)."""
+        from solver.pooling import answer_to_json
+
+        return answer_to_json(self.answer)
+
+    def rounds(self) -> services.RoundsOutcome | None:
+        """The collection rounds, when the transport mode has some."""
+        a = self.answer
+        if a.rounds_problem is None or a.rounds_result is None:
+            return None
+        return services.RoundsOutcome(a.rounds_problem, a.rounds_result)
 
 
 class AppServices:
@@ -88,6 +109,35 @@ class AppServices:
             problem, time_limit_s=time_limit_s, seed=seed, mode=routing_mode
         )
 
+    def pooling_check(
+        self,
+        scenario: Scenario,
+        members: tuple[str, ...],
+        order: Mapping[str, Any],
+        *,
+        time_limit_s: float,
+        seed: int,
+    ) -> PoolingResult:
+        """The group's verdict (:func:`solver.pooling.check_pooling_order`).
+
+        The order arrives as JSON, so it is read with ``order_from_dict`` (the same rules
+        as the order TOML file of :func:`app.services.pooling_check`).
+        """
+        from solver.pooling import check_pooling_order
+        from solver.pooling_model import PoolingInputs, order_from_dict
+
+        the_order, transport, rule = order_from_dict(dict(order), scenario, file="order")
+        inputs = PoolingInputs(
+            scenario=scenario,
+            member_ids=members,
+            order=the_order,
+            travel=services.travel_matrix(scenario),
+            transport=transport,
+            rule=rule,
+        )
+        answer = check_pooling_order(inputs, time_limit_s=time_limit_s, seed=seed)
+        return PoolingResult(answer)
+
     def artifacts(self, kind: str, result: Any, *, full: bool = True) -> list[Artifact]:
         """Export files of an outcome.
 
@@ -101,6 +151,11 @@ class AppServices:
             folder = Path(tmp)
             if kind == ROUNDS and isinstance(result, services.RoundsOutcome):
                 services.write_rounds_outputs(result, folder)
+            elif kind == POOLING and isinstance(result, PoolingResult):
+                rounds = result.rounds()
+                if rounds is None:
+                    return []
+                services.write_rounds_outputs(rounds, folder)
             elif kind in (PROPOSAL, PLAN) and isinstance(result, services.PlanOutcome):
                 result.write_outputs(folder)
             else:

@@ -163,3 +163,29 @@ def rounds_examples() -> dict[str, dict[str, Any]]:
             "value": {"problem": rounds_problem_example(), "time_limit_s": 2},
         }
     }
+
+
+def pooling_examples() -> dict[str, dict[str, Any]]:
+    """OpenAPI examples of ``POST /v1/pooling-checks`` (the demo territory's order)."""
+    groups = [r.get("group", "") for r in _rows("producers.csv", limit=500)]
+    group = next((g for g in groups if g), "giee_adear04")
+    cid = demo_canteen_id()
+    return {
+        "demo": {
+            "summary": "Organic carrots twice a week for a central kitchen, 4 weeks",
+            "value": {
+                "scenario_name": DEMO_SCENARIO.name,
+                "group": group,
+                "order": {
+                    "kitchen": cid,
+                    "delivery_weekdays": ["tue", "thu"],
+                    "start": "2025-09-01",
+                    "n_weeks": 4,
+                    "quality": "BIO",
+                    "rule": "proportional",
+                    "transport": {"mode": "each_delivers"},
+                    "products": [{"product": "carotte", "qty_per_delivery": 40}],
+                },
+            },
+        }
+    }

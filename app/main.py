@@ -19,7 +19,15 @@ from app.config import Settings
 from app.deps import Runtime
 from app.jobs import JobStore, SqlJobStore
 from app.limits import BodySizeLimit
-from app.routers import health, jobs, plans, rounds, scenarios, sourcing_proposals
+from app.routers import (
+    health,
+    jobs,
+    plans,
+    pooling_checks,
+    rounds,
+    scenarios,
+    sourcing_proposals,
+)
 from app.tasks import ScenarioResolver, Services, make_tasks
 from app.worker import Worker
 
@@ -30,6 +38,7 @@ Feed school canteens from local farms.
 
 * **Cooks**: `POST /v1/sourcing-proposals` — what to buy locally for one canteen, week by week.
 * **Platform**: `POST /v1/rounds` — van routes collecting at farms and delivering kitchens.
+* **Producer groups**: `POST /v1/pooling-checks` — can we, together, honour this order?
 * **Territory**: `POST /v1/plans` — a whole scenario (JSON or a zip of its folder), as a job.
 * Start from the demo territory: `GET /v1/scenarios/{name}`.
 
@@ -104,6 +113,7 @@ def create_app(
         max_bytes=settings.max_body_bytes,
         setting=settings.env_name("max_body_bytes"),
     )
-    for module in (health, scenarios, sourcing_proposals, rounds, plans, jobs):
+    routers = (health, scenarios, sourcing_proposals, rounds, pooling_checks, plans, jobs)
+    for module in routers:
         app.include_router(module.router)
     return app

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.jobs import Job, JobStatus
 from app.paths import DEMO_SCENARIO
+from solver.domain import Label
 from solver.routing import RoundsProblem
 
 #: Name of the bundled demo territory, the default scenario of every request.
@@ -296,6 +297,87 @@ class RoundsRequest(_Request):
         return {
             "problem": self.problem.model_dump(mode="json", exclude_none=True),
             "routing_mode": self.routing_mode,
+            "time_limit_s": self.time_limit_s,
+            "seed": self.seed,
+        }
+
+
+WeekdayName = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+ClockTime = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["06:30"])]
+
+
+class PoolingProductIn(_Request):
+    """One product of a pooled order."""
+
+    product: RecordId = Field(description="Product id of the scenario.")
+    qty_per_delivery: float = Field(gt=0, le=100_000, description="Purchase units per delivery.")
+
+
+class PoolingTransportIn(_Request):
+    """How the group's goods reach the kitchen."""
+
+    mode: Literal["each_delivers", "member_collects", "platform"] = "each_delivers"
+    collector: RecordId | None = Field(default=None, description="member_collects: who drives.")
+    van_capacity_kg: float | None = Field(default=None, gt=0, le=100_000)
+    van_refrigerated: bool = True
+    platform: RecordId | None = Field(default=None, description="platform: which platform.")
+
+
+class PoolingOrderIn(_Request):
+    """A big recurring order to a producer group (the order TOML file as JSON)."""
+
+    id: str = Field(default="order", max_length=64)
+    kitchen: RecordId = Field(description="Canteen id of the scenario that orders.")
+    delivery_weekdays: list[WeekdayName] = Field(min_length=1, max_length=7)
+    school_year: Annotated[str, Field(pattern=r"^\d{4}-\d{4}$")] | None = Field(
+        default=None, description="Every school week of that year, e.g. 2025-2026."
+    )
+    weeks: list[dt.date] | None = Field(default=None, min_length=1, max_length=60)
+    start: dt.date | None = None
+    n_weeks: int | None = Field(default=None, ge=1, le=60)
+    receiving_start: ClockTime | None = None
+    receiving_end: ClockTime | None = None
+    quality: Label | None = Field(default=None, description="A label every supply must carry.")
+    price_ceiling_eur_per_unit: float | None = Field(default=None, gt=0, le=10_000)
+    rule: Literal["proportional", "balanced", "fewest_members"] = "proportional"
+    transport: PoolingTransportIn = Field(default_factory=PoolingTransportIn)
+    products: list[PoolingProductIn] = Field(min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def _calendar(self) -> PoolingOrderIn:
+        given = [k for k in ("school_year", "weeks", "start") if getattr(self, k) is not None]
+        if len(given) != 1:
+            msg = f"give exactly one of school_year, weeks or start (+ n_weeks); got {given}"
+            raise ValueError(msg)
+        return self
+
+    @property
+    def n_weeks_asked(self) -> int:
+        """Weeks covered (a school year counts 36)."""
+        if self.weeks is not None:
+            return len(self.weeks)
+        if self.start is not None:
+            return self.n_weeks or 1
+        return 36
+
+
+class PoolingCheckRequest(_ScenarioRef):
+    """The producer group's question: can we, together, honour this order?"""
+
+    group: list[RecordId] | RecordId = Field(
+        description="Member producer ids, or a group name of producers.csv (column group)."
+    )
+    order: PoolingOrderIn
+    time_limit_s: TimeLimit = 5.0
+    seed: Seed = 0
+    mode: Mode = "auto"
+
+    def to_request(self) -> dict[str, Any]:
+        """JSON stored with the job."""
+        return {
+            **self.scenario_json(),
+            "group": self.group,
+            "order": self.order.model_dump(mode="json", exclude_none=True),
             "time_limit_s": self.time_limit_s,
             "seed": self.seed,
         }

@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 PROPOSAL = "proposal"
 PLAN = "plan"
 ROUNDS = "rounds"
+POOLING = "pooling"
 
 #: Export files per job kind: name -> media type.
 EXPORTS: dict[str, dict[str, str]] = {
@@ -46,6 +47,7 @@ EXPORTS: dict[str, dict[str, str]] = {
     },
 }
 EXPORTS[PLAN] = {**EXPORTS[PROPOSAL], **EXPORTS[ROUNDS]}
+EXPORTS[POOLING] = dict(EXPORTS[ROUNDS])
 
 Progress = Callable[..., None]
 
@@ -91,6 +93,18 @@ class Services(Protocol):
         progress: Progress | None = None,
     ) -> Any:
         """Rounds for a problem; the result has ``to_dict()``."""
+        ...
+
+    def pooling_check(
+        self,
+        scenario: Scenario,
+        members: tuple[str, ...],
+        order: Mapping[str, Any],
+        *,
+        time_limit_s: float,
+        seed: int,
+    ) -> Any:
+        """The producer group's verdict on an order; the result has ``to_dict()``."""
         ...
 
     def artifacts(self, kind: str, result: Any, *, full: bool = True) -> list[Artifact]:
@@ -249,6 +263,56 @@ def rounds_problem(request: Mapping[str, Any]) -> RoundsProblem:
         raise RequestProblem("problem", None, str(exc)) from None
 
 
+def group_members(scenario: Scenario, group: str | list[str]) -> tuple[str, ...]:
+    """Member ids of a group given as ids or as a ``Producer.group`` name."""
+    known = {p.id for p in scenario.producers}
+    if isinstance(group, str):
+        members = tuple(p.id for p in scenario.producers if p.group and p.group == group)
+        if members:
+            return members
+        if group in known:
+            return (group,)
+        groups = sorted({p.group for p in scenario.producers if p.group})
+        shown = ", ".join(groups[:10]) or "none"
+        msg = f"neither a producer group nor a producer id; groups: {shown}"
+        raise RequestProblem("group", group, msg)
+    bad = [g for g in group if g not in known]
+    if bad:
+        raise RequestProblem("group", bad, f"unknown producer id(s): {', '.join(bad[:10])}")
+    if not group:
+        raise RequestProblem("group", group, "the group has no member")
+    return tuple(dict.fromkeys(group))
+
+
+def check_pooling_weeks(order: Mapping[str, Any], settings: Settings) -> int:
+    """Reject an order over more weeks than the settings allow; return its weeks."""
+    from app.schemas import PoolingOrderIn
+
+    weeks = PoolingOrderIn.model_validate(order).n_weeks_asked
+    if weeks > settings.max_weeks:
+        raise _limit("order", weeks, settings.max_weeks, settings.env_name("max_weeks"), "weeks")
+    return weeks
+
+
+def run_pooling(
+    services: Services,
+    scenario: Scenario,
+    request: Mapping[str, Any],
+    *,
+    ceiling_s: float,
+    full: bool = True,
+) -> TaskOutput:
+    """A producer group's verdict on an order."""
+    result = services.pooling_check(
+        scenario,
+        group_members(scenario, request["group"]),
+        request["order"],
+        time_limit_s=_time_limit(request, ceiling_s),
+        seed=int(request.get("seed", 0)),
+    )
+    return TaskOutput(result.to_dict(), services.artifacts(POOLING, result, full=full))
+
+
 def _time_limit(request: Mapping[str, Any], ceiling_s: float) -> float:
     asked = request.get("time_limit_s")
     return min(float(asked), ceiling_s) if asked is not None else ceiling_s
@@ -331,4 +395,9 @@ def make_tasks(
     def rounds(request: Mapping[str, Any], progress: JobProgress) -> TaskOutput:
         return run_rounds(services, request, ceiling_s=ceiling, progress=progress)
 
-    return {PROPOSAL: proposal, PLAN: plan, ROUNDS: rounds}
+    def pooling(request: Mapping[str, Any], progress: JobProgress) -> TaskOutput:
+        scenario = resolver.resolve(request)
+        progress.check()
+        return run_pooling(services, scenario, request, ceiling_s=ceiling)
+
+    return {PROPOSAL: proposal, PLAN: plan, ROUNDS: rounds, POOLING: pooling}

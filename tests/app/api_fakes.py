@@ -117,6 +117,21 @@ class FakeServices:
         self._work(progress)
         return FakeResult({"orders": len(problem.orders), "mode": routing_mode})
 
+    def pooling_check(
+        self,
+        scenario: Scenario,
+        members: tuple[str, ...],
+        order: Mapping[str, Any],
+        *,
+        time_limit_s: float,
+        seed: int,
+    ) -> FakeResult:
+        """Echo the group and the order's kitchen."""
+        with self._lock:
+            self.calls.append("pooling")
+        self._work(None)
+        return FakeResult({"members": list(members), "kitchen": order["kitchen"]})
+
     def artifacts(self, kind: str, result: Any, *, full: bool = True) -> list[Artifact]:
         """One small file per export name of the kind (no workbook unless ``full``)."""
         data = result.to_dict()
