@@ -451,7 +451,17 @@ def _capacity_shortfall(
         )
         if gain > EPS:
             gains[f] = gain
-    reason = max(gains, key=lambda f: (gains[f], -FILTERS.index(f))) if gains else "CAPACITY"
+    shared: dict[str, float] = {}
+    for f in FILTERS:
+        gain = sum(
+            (c.season_capacity if f == "OUT_OF_SEASON" else c.capacity)
+            for c in cands
+            if f in c.fails
+        )
+        if gain > EPS:
+            shared[f] = gain
+    pool = gains or shared
+    reason = max(pool, key=lambda f: (pool[f], -FILTERS.index(f))) if pool else "CAPACITY"
     eligible = sum(c.capacity for c in cands if not c.fails)
     excluded = ", ".join(f"{c.producer_id}: {'+'.join(sorted(c.fails))}" for c in cands if c.fails)
     detail = (
@@ -459,6 +469,11 @@ def _capacity_shortfall(
         f"-> short {short:g}"
         + (f"; excluded {excluded}" if excluded else "")
         + (f"; lifting {reason} alone would add {gains[reason]:g}" if reason in gains else "")
+        + (
+            f"; {reason} excludes {shared[reason]:g} (with other rules)"
+            if reason not in gains and reason in shared
+            else ""
+        )
     )
     numbers = {"demand": demand, "eligible_capacity": eligible, "short": short}
     numbers.update({f"gain_{k}": v for k, v in gains.items()})
@@ -871,19 +886,22 @@ def _relaxations(
         out += _relax_capacity(inputs, stage, cap_short)
         out += _relax_weekdays(inputs)
         out += _relax_neighbour(inputs, ctx, cap_short)
-        if "QUALITY" in {k[5:] for s in cap_short for k in s.numbers if k.startswith("gain_")}:
-            relaxed = inputs.with_order(required_label=None)
-            out.append(
-                Relaxation(
-                    "QUALITY",
-                    "QUALITY",
-                    0.0,
-                    "",
-                    f"drop the {inputs.order.required_label} requirement",
-                    _capacity_feasible(relaxed),
-                    {"required_label": None},
+        if inputs.order.required_label is not None:
+            base = _short_weeks(inputs)
+            left = _short_weeks(inputs.with_order(required_label=None))
+            if len(left) < len(base):
+                out.append(
+                    Relaxation(
+                        "QUALITY",
+                        "QUALITY",
+                        float(len(base) - len(left)),
+                        "weeks fixed",
+                        f"drop the {inputs.order.required_label} requirement: fixes "
+                        f"{len(base) - len(left)} of {len(base)} short week(s)",
+                        not left,
+                        {"required_label": None},
+                    )
                 )
-            )
         out += _relax_threshold(inputs, stage, "PRICE")
         if inputs.transport.mode == "each_delivers":
             out += _relax_threshold(inputs, stage, "TIME_WINDOW")
@@ -1013,14 +1031,19 @@ def _relax_capacity(
         cands = stage.cands[(s.product_id, s.week_start)]
         ok = [c for c in cands if c.fails <= {"OUT_OF_SEASON"}]
         if not ok:
-            return []
+            continue
         best = max(ok, key=lambda c: (c.capacity, c.season_capacity, c.producer_id))
         extra[(best.producer_id, s.product_id, s.week_start)] = s.short_qty
+    if not extra:
+        return []
     total = sum(extra.values())
     weeks = sorted({w for _, _, w in extra})
-    desc = "; ".join(
-        f"{m} +{q:g} {pid} in week {w.isoformat()}"
-        for (m, pid, w), q in sorted(extra.items(), key=lambda kv: kv[0][2])
+    who = sorted({m for m, _, _ in extra})
+    per_week = sorted(set(extra.values()))
+    amount = f"+{per_week[0]:g}" if len(per_week) == 1 else f"+{per_week[0]:g} to {per_week[-1]:g}"
+    desc = (
+        f"{amount} units a week in {len(weeks)} week(s) ({weeks[0].isoformat()} .. "
+        f"{weeks[-1].isoformat()}), {total:g} in all, e.g. from {', '.join(who)}"
     )
     return [
         Relaxation(
@@ -1028,41 +1051,52 @@ def _relax_capacity(
             "CAPACITY",
             total,
             "units",
-            f"extra weekly capacity in {len(weeks)} week(s), {total:g} units in all: {desc}",
-            True,
+            f"extra weekly capacity: {desc}",
+            len(extra) == len(short),
             {"extra": extra},
         )
     ]
 
 
+def _short_weeks(inputs: PoolingInputs) -> set[dt.date]:
+    """Weeks the allocation stage leaves short (cheap: no routing)."""
+    return {s.week_start for s in _allocate(inputs).shortfalls}
+
+
 def _relax_weekdays(inputs: PoolingInputs) -> list[Relaxation]:
+    """Delivery weekdays leaving the fewest short weeks: same number of days first (another
+    weekday), then fewer (a lower frequency); ties: fewest days changed."""
     current = tuple(sorted(set(inputs.order.delivery_weekdays)))
     n = len(current)
+    base = _short_weeks(inputs)
+    best: tuple[int, int, int, tuple[int, ...]] | None = None
     for size in range(n, 0, -1):
-        combos = sorted(
-            (c for c in itertools.combinations(range(1, 6), size) if c != current),
-            key=lambda c: (len(set(c) ^ set(current)), c),
+        for c in itertools.combinations(range(1, 6), size):
+            if c == current:
+                continue
+            trial = inputs.with_order(delivery_weekdays=c)
+            served = {w for w in trial.order.weeks if trial.order.delivery_dates(w)}
+            left = len(_short_weeks(trial) | (base - served))
+            rank = (left, n - size, len(set(c) ^ set(current)), c)
+            if left < len(base) and (best is None or rank < best):
+                best = rank
+    if best is None:
+        return []
+    left, _, _, c = best
+    size = len(c)
+    names = ",".join(("mon", "tue", "wed", "thu", "fri")[d - 1] for d in c)
+    kind = "another weekday" if size == n else f"{size} delivery(ies) a week instead of {n}"
+    return [
+        Relaxation(
+            "DELIVERY_WEEKDAYS",
+            "DELIVERY_DAY" if size == n else "CAPACITY",
+            float(size),
+            "deliveries/week",
+            f"{kind}: deliver on {names} (fixes {len(base) - left} of {len(base)} short week(s))",
+            left == 0,
+            {"delivery_weekdays": list(c)},
         )
-        for c in combos:
-            if _capacity_feasible(inputs.with_order(delivery_weekdays=c)):
-                names = ",".join(("mon", "tue", "wed", "thu", "fri")[d - 1] for d in c)
-                kind = (
-                    "another weekday"
-                    if size == n
-                    else f"{size} delivery(ies) a week instead of {n}"
-                )
-                return [
-                    Relaxation(
-                        "DELIVERY_WEEKDAYS",
-                        "DELIVERY_DAY" if size == n else "CAPACITY",
-                        float(size),
-                        "deliveries/week",
-                        f"{kind}: deliver on {names}",
-                        True,
-                        {"delivery_weekdays": list(c)},
-                    )
-                ]
-    return []
+    ]
 
 
 def _relax_neighbour(inputs: PoolingInputs, ctx: _Ctx, short: list[Shortfall]) -> list[Relaxation]:
@@ -1109,9 +1143,14 @@ def _relax_neighbour(inputs: PoolingInputs, ctx: _Ctx, short: list[Shortfall]) -
 
 
 def _relax_threshold(inputs: PoolingInputs, stage: _Stage, f: str) -> list[Relaxation]:
-    """Smallest threshold (price, window end, drive) that makes the allocation stage feasible."""
+    """Smallest threshold (price, window end, drive) that fixes every short week it can fix.
+
+    The weeks it can fix are those the largest useful threshold fixes; admitting members never
+    creates a shortfall, so the smallest threshold fixing them all is found by a scan of the
+    members' own values (each member's price, needed window end or drive, rounded up to the
+    cent or the minute).
+    """
     values: set[float] = set()
-    order = inputs.order
     sc = inputs.scenario
     for cands in stage.cands.values():
         for c in cands:
@@ -1124,54 +1163,63 @@ def _relax_threshold(inputs: PoolingInputs, stage: _Stage, f: str) -> list[Relax
                 values.add(float(math.ceil((p.pickup_start_min * 60 + c.drive_s) / 60)))
             elif f == "DRIVE_TIME":
                 values.add(float(math.ceil(c.drive_s / 60)))
-    for v in sorted(values):
+    if f == "TIME_WINDOW":
+        values = {v for v in values if v <= 24 * 60}
+    if not values:
+        return []
+
+    def trial(v: float) -> PoolingInputs:
         if f == "PRICE":
-            trial = inputs.with_order(price_ceiling_eur_per_unit=v)
-        elif f == "TIME_WINDOW":
-            if v > 24 * 60:
-                break
-            trial = inputs.with_order(receiving_end_min=int(v))
-        else:
-            trial = replace(inputs, max_drive_min_floor=v)
-        if _capacity_feasible(trial):
-            if f == "PRICE":
-                old = order.price_ceiling_eur_per_unit
-                return [
-                    Relaxation(
-                        "PRICE_CEILING",
-                        "PRICE",
-                        v,
-                        "EUR/unit",
-                        f"raise the price ceiling from {old:.2f} to {v:.2f} EUR/unit",
-                        True,
-                        {"price_ceiling_eur_per_unit": v},
-                    )
-                ]
-            if f == "TIME_WINDOW":
-                m = int(v)
-                return [
-                    Relaxation(
-                        "RECEIVING_WINDOW",
-                        "TIME_WINDOW",
-                        v,
-                        "min",
-                        f"receive until {m // 60:02d}:{m % 60:02d}",
-                        True,
-                        {"receiving_end_min": m},
-                    )
-                ]
-            return [
-                Relaxation(
-                    "MAX_DRIVE",
-                    "DRIVE_TIME",
-                    v,
-                    "min",
-                    f"members accept up to {v:g} min of drive to the kitchen",
-                    True,
-                    {"max_drive_min": v},
-                )
-            ]
-    return []
+            return inputs.with_order(price_ceiling_eur_per_unit=v)
+        if f == "TIME_WINDOW":
+            return inputs.with_order(receiving_end_min=int(v))
+        return replace(inputs, max_drive_min_floor=v)
+
+    base = _short_weeks(inputs)
+    ordered = sorted(values)
+    fixable = base - _short_weeks(trial(ordered[-1]))
+    if not fixable:
+        return []
+    v = next(x for x in ordered if not (_short_weeks(trial(x)) & fixable))
+    closes = not _short_weeks(trial(v))
+    fixes = f" (fixes {len(fixable)} of {len(base)} short week(s))"
+    if f == "PRICE":
+        old = inputs.order.price_ceiling_eur_per_unit or 0.0
+        return [
+            Relaxation(
+                "PRICE_CEILING",
+                "PRICE",
+                v,
+                "EUR/unit",
+                f"raise the price ceiling from {old:.2f} to {v:.2f} EUR/unit" + fixes,
+                closes,
+                {"price_ceiling_eur_per_unit": v},
+            )
+        ]
+    if f == "TIME_WINDOW":
+        m = int(v)
+        return [
+            Relaxation(
+                "RECEIVING_WINDOW",
+                "TIME_WINDOW",
+                v,
+                "min",
+                f"receive until {m // 60:02d}:{m % 60:02d}" + fixes,
+                closes,
+                {"receiving_end_min": m},
+            )
+        ]
+    return [
+        Relaxation(
+            "MAX_DRIVE",
+            "DRIVE_TIME",
+            v,
+            "min",
+            f"members accept up to {v:g} min of drive to the kitchen" + fixes,
+            closes,
+            {"max_drive_min": v},
+        )
+    ]
 
 
 # ----------------------------------------------------------------------------------- export

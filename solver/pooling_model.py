@@ -323,11 +323,11 @@ def order_from_dict(
             )
         except (ValueError, KeyError) as exc:
             raise _problem(f, "school_year", year, f"unknown school year ({exc})") from None
-        skip = frozenset(
-            w + dt.timedelta(days=wd - 1)
+        skip = frozenset(  # every weekday, so that other delivery days can be tried
+            w + dt.timedelta(days=k)
             for w in weeks
-            for wd in weekdays
-            if w + dt.timedelta(days=wd - 1) not in open_days
+            for k in range(7)
+            if w + dt.timedelta(days=k) not in open_days
         )
     lines = []
     products = {x.id for x in scenario.products}
