@@ -79,6 +79,7 @@ from typing import Any
 import numpy as np
 
 from solver.domain import Canteen, Offer, Platform, Producer, Van
+from solver.errors import Problem, ScenarioError
 from solver.pooling_model import PoolingInputs, PoolingOrder, SharingRule, Transport
 from solver.routing import (
     Order,
@@ -770,21 +771,32 @@ def check_pooling_order(
 
 
 def _validate(inputs: PoolingInputs) -> None:
+    """Bad inputs raise :class:`~solver.errors.ScenarioError` naming the field and value."""
     sc = inputs.scenario
+    known = {p.id for p in sc.producers}
+    problems = [
+        Problem("group", 0, "producer_id", m, "unknown producer")
+        for m in inputs.member_ids
+        if m not in known
+    ]
     if not inputs.member_ids:
-        msg = "the group has no member"
-        raise ValueError(msg)
-    for m in inputs.member_ids:
-        sc.producer(m)
+        problems.append(Problem("group", 0, "producer_id", "", "the group has no member"))
+    if inputs.order.kitchen_id not in {c.id for c in sc.canteens}:
+        problems.append(Problem("order", 0, "kitchen", inputs.order.kitchen_id, "unknown canteen"))
     tr = inputs.transport
     if tr.mode == "member_collects" and tr.collector_id not in inputs.member_ids:
-        msg = f"transport.collector {tr.collector_id!r} is not a member of the group"
-        raise ValueError(msg)
-    needed = [*inputs.member_ids, inputs.order.kitchen_id]
-    missing = [i for i in needed if i not in set(inputs.travel.ids)]
-    if missing:
-        msg = f"travel times lack {missing}"
-        raise ValueError(msg)
+        problems.append(
+            Problem("order", 0, "transport.collector", tr.collector_id, "not a member of the group")
+        )
+    if not problems:
+        have = set(inputs.travel.ids)
+        problems += [
+            Problem("travel", 0, "ids", i, "no travel time to or from this place")
+            for i in (*inputs.member_ids, inputs.order.kitchen_id)
+            if i not in have
+        ]
+    if problems:
+        raise ScenarioError(problems)
 
 
 def _trips(
