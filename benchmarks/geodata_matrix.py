@@ -26,6 +26,7 @@ It also checks that scipy and networkx agree on the sampled sources (max differe
 from __future__ import annotations
 
 import argparse
+import logging
 import math
 import os
 import sys
@@ -127,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nx-sources-limited", type=int, default=20)
     args = parser.parse_args(argv)
     rng = np.random.default_rng(args.seed + 1)
+    logging.basicConfig(level=logging.WARNING, format="    [%(name)s] %(message)s")
+    logging.getLogger("geodata.road").setLevel(logging.INFO)
 
     print(f"cpus: {os.cpu_count()}, load average at start: {os.getloadavg()[0]:.1f}")
     G, t_gen = timed(synthetic_graph, args.nodes, args.seed)

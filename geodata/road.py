@@ -19,11 +19,11 @@ are shorter than 2**26 dm (6,700 km) and 2**27 ms (37 h). When only a radius mat
 
 Snapping
 --------
-Each point is snapped to its nearest graph node (as ``osmnx.distance.nearest_nodes`` does on an
-unprojected graph: a scikit-learn haversine ``BallTree``, here built once per network). The
-straight snap distance is added at each end at :data:`ACCESS_SPEED_KMH` (a farm track or a
-yard is slow), so a farm 800 m from the road is not treated as on it; a warning is logged
-above ``snap_warn_m``.
+Each point is snapped to its nearest graph node by great-circle distance (what
+``osmnx.distance.nearest_nodes`` does on an unprojected graph; here with a k-d tree on 3-D unit
+vectors, built once per network). The straight snap distance is added at each end at
+:data:`ACCESS_SPEED_KMH` (a farm track or a yard is slow), so a farm 800 m from the road is not
+treated as on it; a warning is logged above ``snap_warn_m``.
 
 Rounding
 --------
@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,6 +116,12 @@ DEFAULT_WORKERS = 2
 
 PARALLEL_MIN_WORK = 20_000_000
 """Sources x graph nodes above which worker processes are used."""
+
+
+def _unit_vectors(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
+    """3-D unit vectors of (lat, lon) degrees, ``[n, 3]``."""
+    lat, lon = np.radians(lat_deg), np.radians(lon_deg)
+    return np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
 
 
 def _dedupe_min(
@@ -297,7 +304,7 @@ class RoadNetwork:
         u, v, t_ms, len_dm = edge_arrays(G, self.node_index)
         n = len(self.nodes)
         self.csr = min_csr(u, v, t_ms.astype(np.float64) * SCALE + len_dm, n)
-        self._tree: Any = None  # BallTree for snapping, built on first use
+        self._tree: Any = None  # k-d tree for snapping, built on first use
 
     def __repr__(self) -> str:
         return f"RoadNetwork<{self.name}: {len(self.nodes)} nodes, {self.csr.nnz} directed links>"
@@ -322,23 +329,25 @@ class RoadNetwork:
     def snap(self, points: Sequence[Point]) -> list[Snap]:
         """Nearest graph node of each point and the great-circle distance to it (metres).
 
-        Same method as ``osmnx.distance.nearest_nodes`` on an unprojected graph (a scikit-learn
-        ``BallTree`` with the haversine metric), but the tree is built once per network and
-        reused, which matters for large graphs.
+        Exact nearest node by great-circle distance, like ``osmnx.distance.nearest_nodes`` on an
+        unprojected graph (which uses a scikit-learn haversine ``BallTree``), but through a
+        ``scipy.spatial.cKDTree`` on 3-D unit vectors (the chord length is monotone in the
+        great-circle distance), built once per network: no scikit-learn import (slow) and no
+        GeoDataFrame conversion per call.
         """
         if not points:
             return []
         if self._tree is None:
-            from sklearn.neighbors import BallTree
+            from scipy.spatial import cKDTree
 
-            self._tree = BallTree(
-                np.radians(np.column_stack([self.lat, self.lon])), metric="haversine"
-            )
-        query = np.radians(np.array([[p.lat, p.lon] for p in points], dtype=float))
-        dist_rad, pos = self._tree.query(query, k=1)
+            self._tree = cKDTree(_unit_vectors(self.lat, self.lon))
+        lat = np.array([p.lat for p in points], dtype=float)
+        lon = np.array([p.lon for p in points], dtype=float)
+        chord, pos = self._tree.query(_unit_vectors(lat, lon), k=1)
+        dist_m = 2.0 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.asarray(chord) / 2.0))
         snaps = [
-            Snap(p.id, self.nodes[int(k)], float(d) * EARTH_RADIUS_M)
-            for p, k, d in zip(points, pos[:, 0], dist_rad[:, 0], strict=True)
+            Snap(p.id, self.nodes[int(k)], float(d))
+            for p, k, d in zip(points, np.atleast_1d(pos), np.atleast_1d(dist_m), strict=True)
         ]
         for s in snaps:
             if s.snap_distance_m > self.snap_warn_m:
@@ -387,11 +396,25 @@ class RoadNetwork:
         if reduce is None:
             reduce = len(np.unique(sources)) >= REDUCE_MIN_SOURCES
         if reduce:
+            t0 = time.perf_counter()
             csr, mapping = reduce_graph(self.csr, np.union1d(sources, targets))
             sources, targets = mapping[sources], mapping[targets]
+            logger.info(
+                "%s: graph reduced from %d to %d nodes (%d to %d links) in %.2f s",
+                self.name,
+                self.csr.shape[0],
+                csr.shape[0],
+                self.csr.nnz,
+                csr.nnz,
+                time.perf_counter() - t0,
+            )
         limit = np.inf if limit_s is None else (math.floor(limit_s * 1000.0) + 1) * SCALE
         uniq, inverse = np.unique(sources, return_inverse=True)
+        t0 = time.perf_counter()
         packed = _packed_costs(csr, uniq, targets, limit, batch, workers)[inverse]
+        logger.info(
+            "%s: Dijkstra from %d sources in %.2f s", self.name, len(uniq), time.perf_counter() - t0
+        )
         finite = np.isfinite(packed)
         safe = np.where(finite, packed, 0.0)
         t_ms = np.floor(safe / SCALE)

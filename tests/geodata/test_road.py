@@ -232,3 +232,20 @@ def test_isochrone_contains_reachable_villages(network: RoadNetwork) -> None:
     assert poly.contains(shapely.Point(SISTERON.lon, SISTERON.lat))
     assert not poly.contains(shapely.Point(LARAGNE.lon, LARAGNE.lat))
     assert not poly.contains(shapely.Point(MONTAGNE.lon, MONTAGNE.lat))
+
+
+def test_snap_matches_brute_force(network: RoadNetwork) -> None:
+    """Snapping finds the node with the smallest great-circle distance (brute force check)."""
+    from geodata.points import haversine_m
+
+    rng = np.random.default_rng(3)
+    pts = [
+        Point(f"q{k}", 44.19 + 0.12 * rng.random(), 5.78 + 0.15 * rng.random()) for k in range(25)
+    ]
+    for p, s in zip(pts, network.snap(pts), strict=True):
+        dists = {
+            n: haversine_m(p.lat, p.lon, d["y"], d["x"]) for n, d in network.graph.nodes(data=True)
+        }
+        best = min(dists, key=lambda n: dists[n])
+        assert s.node == best
+        assert s.snap_distance_m == pytest.approx(dists[best], rel=1e-6)
