@@ -52,7 +52,7 @@ CHECKS = [
 
 @schema.parametrize()
 @settings(
-    max_examples=10,
+    max_examples=8,
     deadline=None,
     derandomize=True,
     suppress_health_check=list(HealthCheck),
