@@ -43,7 +43,8 @@ beyond ``catchment_s``), ``NO_REFRIGERATED_VAN``, ``DEMAND_EXCEEDS_VEHICLE_CAPAC
 ``TIME_WINDOW`` (pickup then delivery cannot fit the two windows even with no depot legs),
 ``SHIFT_DURATION`` (depot -> pickup -> delivery -> depot alone does not fit any compatible van's
 shift window / max duration). Orders that pass alone but are left out by the solve are
-``FLEET_FULL``. Only orders that pass alone are given to the engine.
+``FLEET_FULL``. Only orders that pass alone are given to the engine. Producers' own trips
+(:func:`solve_own_trips`) add ``MAX_DRIVE`` (farm -> kitchen drive beyond the producer's max).
 
 Cross-dock mode (the platform's cold room): phase 1 *collection* routes bring each order from its
 farm to the depot (shipments farm -> depot); phase 2 *delivery* routes take it from the depot to
@@ -1234,7 +1235,7 @@ def solve_own_trips(
     starts at the farm, loads there, delivers kitchens and returns. Rule checked: the drive time
     from leaving the farm to each kitchen along the trip is at most ``max_drive_s`` (the
     producer's max one-way drive). A kitchen whose direct drive already exceeds it is unassigned
-    with ``OUT_OF_CATCHMENT``; when a kitchen is beyond the limit only because of the detour
+    with ``MAX_DRIVE``; when a kitchen is beyond the limit only because of the detour
     through earlier kitchens, it is moved to an extra trip (``<vehicle>#2``, ...), which is a
     separate outing of the producer (trips are not sequenced against each other).
 
@@ -1275,7 +1276,7 @@ def solve_own_trips(
                 unassigned.append(
                     Unassigned(
                         o.id,
-                        ReasonCode.OUT_OF_CATCHMENT,
+                        ReasonCode.MAX_DRIVE,
                         f"direct drive farm -> {o.delivery_site_id} {direct} s > max drive "
                         f"{max_drive_s} s",
                         {"drive_s": direct, "max_drive_s": max_drive_s},

@@ -273,7 +273,7 @@ def test_own_trips_split_when_detour_exceeds_max_drive() -> None:
     p = problem(sites, orders, [van("V")])
     res = solve_own_trips(p, farm_site_id="F", max_drive_s=1000, time_limit_s=1.0)
     assert res.check is not None and res.check.ok, res.check
-    assert _reasons(res) == {"far": "OUT_OF_CATCHMENT"}
+    assert _reasons(res) == {"far": "MAX_DRIVE"}
     assert len(res.routes) == 2  # K1 and K2 are 24 km apart: 1,600 s > 1,000 s in one chain
     assert all(r.steps[0].site_id == "F" for r in res.routes)
 
