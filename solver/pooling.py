@@ -36,7 +36,12 @@ nothing but time and rounding:
   ``k``-subset has a capacity sum at most that of the ``k`` largest, so no smaller subset
   covers ``A``.
 
-Each member brings ``x[m,p,w] / n_w`` at every delivery of week ``w``.
+Each member brings ``x[m,p,w] / n_w`` at every delivery of week ``w``. An offer's minimum lot
+(``Offer.min_lot``, units per order line) makes a member's share semi-continuous; it is handled
+by a rule members can follow, not by a MIP: a member whose share per delivery falls below its
+minimum lot steps out (the furthest below first) and the rule is re-applied to the others; what
+is then missing is a ``CAPACITY`` shortfall that names them. Producers' minimum order per drop
+(``min_order_kg/eur``) is a condition for outside buyers and is not applied inside the group.
 
 Transport
 ---------
@@ -251,6 +256,7 @@ class _Cand:
     fails: frozenset[str]
     season_capacity: float
     drive_s: int
+    min_lot: float = 0.0
 
 
 @dataclass
@@ -341,6 +347,7 @@ def _candidate(ctx: _Ctx, producer: Producer, product_id: str, week: dt.date) ->
         fails=frozenset(fails),
         season_capacity=offer.weekly_capacity,
         drive_s=drive,
+        min_lot=offer.min_lot,
     )
 
 
@@ -408,7 +415,8 @@ def _allocate(inputs: PoolingInputs, ctx: _Ctx | None = None) -> _Stage:
             ]
             ok = {c.producer_id: c.capacity for c in cands if not c.fails}
             prices = {c.producer_id: c.producer_price for c in cands}
-            x = share(inputs.rule, demand, ok, prices)
+            lots = {c.producer_id: c.min_lot for c in cands}
+            x, dropped = _share_with_lots(inputs.rule, demand, ok, prices, lots, n)
             key = (line.product_id, w)
             stage.cands[key] = cands
             stage.demand[key] = demand
@@ -435,13 +443,43 @@ def _allocate(inputs: PoolingInputs, ctx: _Ctx | None = None) -> _Stage:
             short = demand - supplied
             if short > 1e-6:
                 stage.shortfalls.append(
-                    _capacity_shortfall(w, line.product_id, demand, short, cands, kg_unit)
+                    _capacity_shortfall(w, line.product_id, demand, short, cands, kg_unit, dropped)
                 )
     return stage
 
 
+def _share_with_lots(
+    rule: SharingRule,
+    demand: float,
+    caps: dict[str, float],
+    prices: dict[str, float],
+    lots: dict[str, float],
+    deliveries: int,
+) -> tuple[dict[str, float], list[str]]:
+    """The rule's split, then members whose share per delivery is below their offer's minimum
+    lot step out one at a time (the furthest below first) and the rule is re-applied."""
+    caps = dict(caps)
+    dropped: list[str] = []
+    while True:
+        x = share(rule, demand, caps, prices)
+        below = [
+            m for m, q in x.items() if lots.get(m, 0.0) > 0 and q / deliveries < lots[m] - 1e-9
+        ]
+        if not below:
+            return x, dropped
+        worst = min(below, key=lambda m: (x[m] / deliveries / lots[m], m))
+        dropped.append(worst)
+        del caps[worst]
+
+
 def _capacity_shortfall(
-    w: dt.date, pid: str, demand: float, short: float, cands: list[_Cand], kg_unit: float
+    w: dt.date,
+    pid: str,
+    demand: float,
+    short: float,
+    cands: list[_Cand],
+    kg_unit: float,
+    dropped: list[str] | None = None,
 ) -> Shortfall:
     gains: dict[str, float] = {}
     for f in FILTERS:
@@ -476,7 +514,11 @@ def _capacity_shortfall(
             else ""
         )
     )
+    if dropped:
+        detail += f"; below their minimum lot per delivery: {', '.join(dropped)}"
     numbers = {"demand": demand, "eligible_capacity": eligible, "short": short}
+    if dropped:
+        numbers["min_lot_members_out"] = float(len(dropped))
     numbers.update({f"gain_{k}": v for k, v in gains.items()})
     return Shortfall(w, pid, short, short * kg_unit, reason, detail, numbers)
 

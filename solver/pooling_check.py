@@ -7,9 +7,11 @@ times: delivery dates, demand, monthly capacities, labels, prices, drive times. 
 * ``ALLOCATION_SUM``: per (product, week) the members' quantities plus the reported capacity
   shortfall equal the demand ``qty_per_delivery x deliveries``; ``SHORTFALL``: the reported
   shortfall is exactly ``max(0, demand - eligible capacity)``;
-* ``NOT_MEMBER``, ``NO_OFFER``, ``OVER_CAPACITY``, ``OUT_OF_SEASON``, ``QUALITY``, ``PRICE``: each
-  allocation row belongs to a member with an offer, in season, within its weekly capacity, with
-  the required label, at a kitchen price within the ceiling;
+* ``NOT_MEMBER``, ``NO_OFFER``, ``OVER_CAPACITY``, ``OUT_OF_SEASON``, ``QUALITY``, ``PRICE``,
+  ``MIN_LOT``: each allocation row belongs to a member with an offer, in season, within its
+  weekly capacity, with the required label, at a kitchen price within the ceiling, and at least
+  the offer's minimum lot per delivery (a shortfall above ``demand - eligible capacity`` must
+  come with an eligible member left out for its minimum lot);
 * ``DRIVE_TIME``, ``TIME_WINDOW``, ``DELIVERY_DAY`` (each member delivers): drive within the
   member's max drive, arrival within the receiving window, order weekdays among the member's;
   (platform): weekdays among the round days, farms within the catchment;
@@ -168,6 +170,14 @@ def check_pooling(inputs: Any, answer: Any) -> PoolingReport:
                 v.append(PoolingViolation("PRICE", f"{key}: kitchen price misreported"))
         if r.qty < -TOL:
             v.append(PoolingViolation("ALLOCATION_SUM", f"{key}: negative quantity {r.qty}"))
+        n_del = len(_dates(order, r.week_start))
+        if o is not None and n_del and r.qty / n_del < o.min_lot - 1e-6:
+            v.append(
+                PoolingViolation(
+                    "MIN_LOT",
+                    f"{key}: {r.qty / n_del:g} per delivery < minimum lot {o.min_lot:g}",
+                )
+            )
     for (m, pid, w), q in by_member_week.items():
         _, cap, _ = fails(m, pid, w)
         if q > cap + 1e-6:
@@ -206,7 +216,15 @@ def check_pooling(inputs: Any, answer: Any) -> PoolingReport:
                 if not bad:
                     eligible += cap
             expect = max(0.0, demand - eligible)
-            if abs(expect - short) > 1e-6 * max(1.0, demand):
+            lot_out = any(
+                offers[(m, line.product_id)].min_lot > 0
+                and not fails(m, line.product_id, w)[0]
+                and by_member_week.get((m, line.product_id, w), 0.0) <= 0
+                for m in inputs.member_ids
+                if (m, line.product_id) in offers
+            )
+            tol = 1e-6 * max(1.0, demand)
+            if short < expect - tol or (short > expect + tol and not lot_out):
                 v.append(
                     PoolingViolation(
                         "SHORTFALL",

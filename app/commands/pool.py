@@ -160,7 +160,7 @@ def print_answer(a: PoolingAnswer, inputs: Any) -> None:
         + (f" ({prefix}...)" if prefix else "")
     )
     t.add_column("week", no_wrap=True, min_width=10)
-    for col in ("n", "demand", "supplied", *heads):
+    for col in ("n", "need", "got", *heads):
         t.add_column(col, justify="right")
     t.add_column("verdict", no_wrap=True)
     for w in a.weeks:
@@ -195,18 +195,13 @@ def print_answer(a: PoolingAnswer, inputs: Any) -> None:
         for items in groups.values():
             console.print(f"  e.g. {items[0].detail}")
     if a.relaxations:
-        rt_ = Table(title="smallest changes that would help")
-        for col in ("change", "for", "value", "makes it feasible", "what"):
-            rt_.add_column(col)
+        console.print("[bold]smallest changes that would help[/] (each alone):")
         for rx in a.relaxations:
-            rt_.add_row(
-                rx.kind,
-                rx.reason_code,
-                f"{rx.value:g} {rx.unit}",
-                "yes" if rx.closes_gap else "no",
-                rx.description[:160],
+            verdict = "[green]makes it feasible[/]" if rx.closes_gap else "[yellow]helps[/]"
+            console.print(
+                f"  - {rx.kind} ({rx.reason_code}) = {rx.value:g} {rx.unit}: {verdict}; "
+                f"{rx.description}"
             )
-        console.print(rt_)
     if a.rounds_result is not None:
         days: dict[str, int] = defaultdict(int)
         for label in a.pattern_of_date.values():

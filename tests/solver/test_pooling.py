@@ -408,3 +408,18 @@ def test_order_file_school_year_and_group(tmp_path: Path) -> None:
         resolve_group(str(g), sc)
     assert (exc.value.problems[0].row, exc.value.problems[0].value) == (3, "ZZ")
     assert resolve_group("A, C", sc) == ("A", "C")
+
+
+def test_min_lot_member_steps_out() -> None:
+    """A's lot is 8: at 31 units its share 7.75 is below it, A steps out, B alone is 1 short."""
+    base = scenario()
+    offers = tuple(
+        o.model_copy(update={"min_lot": 8.0}) if o.producer_id == "A" else o for o in base.offers
+    )
+    sc = base.model_copy(update={"offers": offers})
+    ok = check_pooling_order(inputs(30.0, sc=sc), time_limit_s=TL)
+    assert ok.feasible and qty_of(ok, "A", OCT[0]) == 0 and qty_of(ok, "B", OCT[0]) == 30
+    a = check_pooling_order(inputs(31.0, sc=sc), time_limit_s=TL)
+    assert [(s.short_kg, s.reason_code) for s in a.shortfalls] == [(1.0, "CAPACITY")] * 2
+    assert "minimum lot" in a.shortfalls[0].detail and a.check.ok, a.check
+    assert qty_of(check_pooling_order(inputs(32.0, sc=sc), time_limit_s=TL), "A", OCT[0]) == 8
