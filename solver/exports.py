@@ -43,11 +43,15 @@ import datetime as dt
 import io
 import json
 import logging
+import math
 import re
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import openpyxl
 import pandas as pd
 
 from solver.domain import Family, Label, Scenario
@@ -111,10 +115,17 @@ def _names(scenario: Scenario) -> tuple[dict[str, str], dict[str, str]]:
 
 
 def purchase_plan_table(
-    scenario: Scenario, plan: PurchasePlan, *, travel_source: str = ""
+    scenario: Scenario,
+    plan: PurchasePlan,
+    *,
+    travel_source: str = "",
+    lines: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The plan as a flat table (:data:`PLAN_CSV_COLUMNS`), sorted by week, kitchen, supplier."""
-    df = plan_frame(scenario, plan)
+    """The plan as a flat table (:data:`PLAN_CSV_COLUMNS`), sorted by week, kitchen, supplier.
+
+    ``lines`` is a precomputed :func:`solver.indicators.plan_frame` (here and below).
+    """
+    df = plan_frame(scenario, plan) if lines is None else lines
     suppliers, kitchens = _names(scenario)
     if df.empty:
         return pd.DataFrame(columns=PLAN_CSV_COLUMNS)
@@ -148,7 +159,9 @@ def purchase_plan_table(
     )
 
 
-def order_sheets(scenario: Scenario, plan: PurchasePlan) -> dict[str, pd.DataFrame]:
+def order_sheets(
+    scenario: Scenario, plan: PurchasePlan, *, lines: pd.DataFrame | None = None
+) -> dict[str, pd.DataFrame]:
     """Per local producer: what to prepare, when, for whom (producer prices, no margin).
 
     Columns ``delivery_date, weekday, week_start, channel, hand_over, kitchen_id,
@@ -156,7 +169,7 @@ def order_sheets(scenario: Scenario, plan: PurchasePlan) -> dict[str, pd.DataFra
     unit_price_eur, value_eur, labels``. ``hand_over`` says where the goods go: the
     kitchen (direct), the platform's round (platform) or collected at the farm.
     """
-    df = plan_frame(scenario, plan)
+    df = plan_frame(scenario, plan) if lines is None else lines
     df = df[df["local"]]
     offer_price = {o.key: o.price_eur_per_unit for o in scenario.offers}
     canteens = {c.id: c for c in scenario.canteens}
@@ -204,9 +217,11 @@ def order_sheets(scenario: Scenario, plan: PurchasePlan) -> dict[str, pd.DataFra
     return sheets
 
 
-def delivery_calendars(scenario: Scenario, plan: PurchasePlan) -> dict[str, pd.DataFrame]:
+def delivery_calendars(
+    scenario: Scenario, plan: PurchasePlan, *, lines: pd.DataFrame | None = None
+) -> dict[str, pd.DataFrame]:
     """Per kitchen: which supplier delivers what on which day (prices as paid)."""
-    df = plan_frame(scenario, plan)
+    df = plan_frame(scenario, plan) if lines is None else lines
     suppliers, _ = _names(scenario)
     cals: dict[str, pd.DataFrame] = {}
     for kid, sub in df.groupby("kitchen_id", sort=True):
@@ -245,13 +260,17 @@ def _price(value: float) -> str:
 
 
 def macantine_table(
-    scenario: Scenario, plan: PurchasePlan, *, as_of: dt.date | None = None
+    scenario: Scenario,
+    plan: PurchasePlan,
+    *,
+    as_of: dt.date | None = None,
+    lines: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
     """The ma-cantine import rows (all cells as strings) and the kitchens left out (no SIRET).
 
     See the module docstring for every choice; ``as_of`` keeps rows dated on or before it.
     """
-    df = plan_frame(scenario, plan)
+    df = plan_frame(scenario, plan) if lines is None else lines
     suppliers, _ = _names(scenario)
     siret = {c.id: c.siret for c in scenario.canteens}
     no_siret = sorted({k for k in df["kitchen_id"].unique() if not siret.get(k)})
@@ -317,9 +336,14 @@ def write_macantine_csv(
     plan: PurchasePlan,
     *,
     as_of: dt.date | None = None,
+    lines: pd.DataFrame | None = None,
 ) -> Path:
     """Write ``macantine_achats.csv`` (comma, UTF-8, minimal quoting) and return its path."""
-    table, _ = macantine_table(scenario, plan, as_of=as_of)
+    table, _ = macantine_table(scenario, plan, as_of=as_of, lines=lines)
+    return _write_macantine_rows(path, table)
+
+
+def _write_macantine_rows(path: str | Path, table: pd.DataFrame) -> Path:
     path = Path(path)
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, delimiter=",", quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
@@ -475,6 +499,132 @@ def _meta(
     return pd.DataFrame(items, columns=["key", "value"]).astype({"value": str})
 
 
+#: Plan columns left out of the workbook's plan sheet (in the meta sheet / the CSV instead).
+_XLSX_PLAN_DROP = frozenset({"travel_source", "kitchen_name", "product_id", "local"})
+
+
+def _cell(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if isinstance(v, tuple | list | set | frozenset):
+        return ",".join(str(x) for x in v)
+    if isinstance(v, pd.Timestamp):
+        return v.to_pydatetime()
+    return v
+
+
+def write_xlsx(path: str | Path, sheets: Mapping[str, pd.DataFrame]) -> Path:
+    """Write DataFrames as the sheets of one workbook (openpyxl, write-only: streamed rows).
+
+    Dates stay dates, NaN becomes an empty cell, the header row is frozen.
+    """
+    path = Path(path)
+    wb = openpyxl.Workbook(write_only=True)
+    for name, df in sheets.items():
+        ws = wb.create_sheet(title=name[:31])
+        ws.freeze_panes = "A2"
+        ws.append([str(c) for c in df.columns])
+        for row in df.itertuples(index=False, name=None):
+            ws.append([_cell(v) for v in row])
+    wb.save(path)
+    return path
+
+
+def explanations_summary(explanations: pd.DataFrame) -> pd.DataFrame:
+    """Explanations per kitchen x product x reason (kg rows summed over weeks), then targets.
+
+    The workbook shows this summary; ``explanations.csv`` keeps one row per week.
+    """
+    if explanations.empty:
+        return explanations
+    kg = explanations[explanations["kind"] == "kg"]
+    targets = explanations[explanations["kind"] == "target"]
+    cols = [
+        "kind",
+        "kitchen_id",
+        "product_id",
+        "reason",
+        "weeks",
+        "first_week",
+        "last_week",
+        "demand_kg",
+        "local_kg",
+        "not_local_kg",
+        "message",
+    ]
+    if kg.empty:
+        summary = pd.DataFrame(columns=cols)
+    else:
+        summary = (
+            kg.groupby(["kitchen_id", "product_id", "reason"], sort=True)
+            .agg(
+                weeks=("week_start", "nunique"),
+                first_week=("week_start", "min"),
+                last_week=("week_start", "max"),
+                demand_kg=("demand_kg", "sum"),
+                local_kg=("local_kg", "sum"),
+                not_local_kg=("not_local_kg", "sum"),
+                message=("message", "first"),
+            )
+            .reset_index()
+            .assign(kind="kg")
+        )[cols]
+        summary["message"] = (
+            "e.g. week " + summary["first_week"].astype(str) + ": " + summary["message"].astype(str)
+        )
+    tcols = [
+        "kind",
+        "kitchen_id",
+        "reason",
+        "target",
+        "required",
+        "achieved",
+        "shortfall",
+        "shortfall_eur",
+        "unit",
+        "message",
+    ]
+    return pd.concat([summary, targets[tcols]], ignore_index=True)
+
+
+def calendar_summary(calendars: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per kitchen x delivery day x supplier: products, kg and value delivered."""
+    cols = [
+        "kitchen_id",
+        "delivery_date",
+        "weekday",
+        "supplier_id",
+        "supplier_name",
+        "channel",
+        "local",
+        "products",
+        "quantity_kg",
+        "value_eur",
+    ]
+    if not calendars:
+        return pd.DataFrame(columns=cols)
+    cal = pd.concat([c.assign(kitchen_id=k) for k, c in calendars.items()], ignore_index=True)
+    out = (
+        cal.groupby(["kitchen_id", "delivery_date", "supplier_id", "channel"], sort=True)
+        .agg(
+            weekday=("weekday", "first"),
+            supplier_name=("supplier_name", "first"),
+            local=("local", "first"),
+            products=("product_name", lambda s: ", ".join(sorted(set(s)))),
+            quantity_kg=("quantity_kg", "sum"),
+            value_eur=("value_eur", "sum"),
+        )
+        .reset_index()
+    )
+    out["quantity_kg"] = out["quantity_kg"].round(3)
+    out["value_eur"] = out["value_eur"].round(2)
+    return out[cols]
+
+
 def write_plan_outputs(
     folder: str | Path,
     scenario: Scenario,
@@ -485,22 +635,28 @@ def write_plan_outputs(
     *,
     demand: pd.DataFrame | None = None,
     as_of: dt.date | None = None,
+    xlsx: bool = True,
 ) -> dict[str, Path]:
     """Write every output of a plan into ``folder`` and return their paths by name.
 
     Files: ``purchase_plan.csv``, ``purchase_plan.xlsx`` (sheets meta, plan, indicators,
-    producers, explanations, violations, order_sheets, delivery_calendar),
+    producers, explanations -- summed per kitchen x product x reason --, violations,
+    order_sheets, delivery_calendar -- one row per kitchen x day x supplier --),
     ``indicators.csv``, ``explanations.csv``, ``macantine_achats.csv`` (``as_of``: see
     :func:`write_macantine_csv`), ``check.json``, ``order_sheets/<producer_id>.csv`` and
     ``delivery_calendar/<kitchen_id>.csv`` (keys ``order_sheets/<id>`` and
-    ``delivery_calendar/<id>``).
+    ``delivery_calendar/<id>``). ``xlsx=False`` skips the workbook: openpyxl streams about
+    30-60k cells a second, so a year-long territory plan (~35k lines) takes 10-20 s to
+    write as XLSX while every CSV together takes about 2 s
+    (``benchmarks/plan_outputs_scale.py``).
     """
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     src = check.travel_source
     paths: dict[str, Path] = {}
 
-    plan_tab = purchase_plan_table(scenario, plan, travel_source=src)
+    lines = plan_frame(scenario, plan)
+    plan_tab = purchase_plan_table(scenario, plan, travel_source=src, lines=lines)
     paths["purchase_plan.csv"] = out / "purchase_plan.csv"
     plan_tab.to_csv(paths["purchase_plan.csv"], index=False)
 
@@ -512,17 +668,15 @@ def write_plan_outputs(
     paths["explanations.csv"] = out / "explanations.csv"
     expl.to_csv(paths["explanations.csv"], index=False)
 
-    paths["macantine_achats.csv"] = write_macantine_csv(
-        out / "macantine_achats.csv", scenario, plan, as_of=as_of
-    )
-    _, no_siret = macantine_table(scenario, plan, as_of=as_of)
+    mc_table, no_siret = macantine_table(scenario, plan, as_of=as_of, lines=lines)
+    paths["macantine_achats.csv"] = _write_macantine_rows(out / "macantine_achats.csv", mc_table)
 
     paths["check.json"] = out / "check.json"
     payload = check.to_dict()
     payload["outputs"] = sorted(
         [
             "purchase_plan.csv",
-            "purchase_plan.xlsx",
+            *(["purchase_plan.xlsx"] if xlsx else []),
             "indicators.csv",
             "explanations.csv",
             "macantine_achats.csv",
@@ -532,39 +686,41 @@ def write_plan_outputs(
         json.dumps(payload, indent=2, ensure_ascii=False, default=str), encoding="utf-8"
     )
 
-    sheets = order_sheets(scenario, plan)
+    sheets = order_sheets(scenario, plan, lines=lines)
     (out / "order_sheets").mkdir(exist_ok=True)
     for pid, sheet in sheets.items():
         p = out / "order_sheets" / f"{pid}.csv"
         sheet.assign(travel_source=src).to_csv(p, index=False)
         paths[f"order_sheets/{pid}"] = p
-    cals = delivery_calendars(scenario, plan)
+    cals = delivery_calendars(scenario, plan, lines=lines)
     (out / "delivery_calendar").mkdir(exist_ok=True)
     for kid, cal in cals.items():
         p = out / "delivery_calendar" / f"{kid}.csv"
         cal.assign(travel_source=src).to_csv(p, index=False)
         paths[f"delivery_calendar/{kid}"] = p
 
+    if not xlsx:
+        logger.info("wrote %d plan outputs to %s (no XLSX)", len(paths), out)
+        return paths
     paths["purchase_plan.xlsx"] = out / "purchase_plan.xlsx"
     all_orders = (
-        pd.concat([s.assign(producer_id=pid) for pid, s in sheets.items()], ignore_index=True)
+        pd.concat([s.assign(producer_id=pid) for pid, s in sheets.items()], ignore_index=True).drop(
+            columns=["weekday", "kitchen_commune"]
+        )
         if sheets
         else pd.DataFrame()
     )
-    all_cals = (
-        pd.concat([c.assign(kitchen_id=kid) for kid, c in cals.items()], ignore_index=True)
-        if cals
-        else pd.DataFrame()
-    )
     violations = pd.DataFrame([v.to_dict() for v in check.violations])
-    with pd.ExcelWriter(paths["purchase_plan.xlsx"], engine="openpyxl") as xl:
-        _meta(scenario, plan, check, no_siret, demand).to_excel(xl, sheet_name="meta", index=False)
-        plan_tab.to_excel(xl, sheet_name="plan", index=False)
-        ind.to_excel(xl, sheet_name="indicators", index=False)
-        producers_table(scenario, plan).to_excel(xl, sheet_name="producers", index=False)
-        expl.to_excel(xl, sheet_name="explanations", index=False)
-        violations.to_excel(xl, sheet_name="violations", index=False)
-        all_orders.to_excel(xl, sheet_name="order_sheets", index=False)
-        all_cals.to_excel(xl, sheet_name="delivery_calendar", index=False)
+    workbook = {
+        "meta": _meta(scenario, plan, check, no_siret, demand),
+        "plan": plan_tab[[c for c in plan_tab.columns if c not in _XLSX_PLAN_DROP]],
+        "indicators": indicators,
+        "producers": producers_table(scenario, plan, lines=lines),
+        "explanations": explanations_summary(explanations),
+        "violations": violations,
+        "order_sheets": all_orders,
+        "delivery_calendar": calendar_summary(cals),
+    }
+    write_xlsx(paths["purchase_plan.xlsx"], workbook)
     logger.info("wrote %d plan outputs to %s", len(paths), out)
     return paths

@@ -101,6 +101,16 @@ def to_date(value: object) -> dt.date:
 
 
 @lru_cache(maxsize=4096)
+def _sorted_labels(labels: tuple[Label, ...]) -> tuple[Label, ...]:
+    return tuple(sorted(labels, key=lambda lab: lab.value))
+
+
+@lru_cache(maxsize=4096)
+def _labels_str(labels: tuple[Label, ...]) -> str:
+    return ",".join(lab.value for lab in labels)
+
+
+@lru_cache(maxsize=4096)
 def _group_of(labels: tuple[Label, ...]) -> str:
     return egalim_group(labels).value
 
@@ -114,37 +124,41 @@ def plan_frame(scenario: Scenario, plan: PurchasePlan) -> pd.DataFrame:
     and the plan's own figures (the checker reports them).
     """
     products = {p.id: p for p in scenario.products}
-    rows = []
-    for ln in plan.lines:
-        if ln.quantity <= 0 and ln.quantity_kg <= 0:
-            continue
-        prod = products.get(ln.product_id)
-        labels = tuple(sorted(ln.labels, key=lambda lab: lab.value))
-        rows.append(
-            (
-                ln.week_start,
-                ln.delivery_date,
-                ln.delivery_date or ln.week_start,
-                ln.kitchen_id,
-                ln.supplier_id,
-                ln.supplier_name,
-                ln.product_id,
-                prod.name if prod else ln.product_id,
-                prod.family.value if prod else "AUTRES",
-                prod.unit.value if prod else "kg",
-                float(ln.quantity),
-                float(ln.quantity_kg),
-                float(ln.unit_price_eur),
-                float(ln.value_eur),
-                labels,
-                ",".join(lab.value for lab in labels),
-                _group_of(labels),
-                Channel(ln.channel).value,
-                bool(ln.local),
-                bool(prod.is_meat_or_fish) if prod else False,
-            )
+    lines = [ln for ln in plan.lines if ln.quantity > 0 or ln.quantity_kg > 0]
+    pids = [ln.product_id for ln in lines]
+    prod_info = {
+        pid: (
+            (p.name, p.family.value, p.unit.value, bool(p.is_meat_or_fish))
+            if (p := products.get(pid)) is not None
+            else (pid, "AUTRES", "kg", False)
         )
-    df = pd.DataFrame(rows, columns=PLAN_COLUMNS)
+        for pid in set(pids)
+    }
+    labels = [_sorted_labels(ln.labels) for ln in lines]
+    info = [prod_info[pid] for pid in pids]
+    cols: dict[str, list[Any]] = {
+        "week_start": [ln.week_start for ln in lines],
+        "delivery_date": [ln.delivery_date for ln in lines],
+        "day": [ln.delivery_date or ln.week_start for ln in lines],
+        "kitchen_id": [ln.kitchen_id for ln in lines],
+        "supplier_id": [ln.supplier_id for ln in lines],
+        "supplier_name": [ln.supplier_name for ln in lines],
+        "product_id": pids,
+        "product_name": [x[0] for x in info],
+        "family": [x[1] for x in info],
+        "unit": [x[2] for x in info],
+        "quantity": [float(ln.quantity) for ln in lines],
+        "quantity_kg": [float(ln.quantity_kg) for ln in lines],
+        "unit_price_eur": [float(ln.unit_price_eur) for ln in lines],
+        "value_eur": [float(ln.value_eur) for ln in lines],
+        "labels": labels,
+        "labels_str": [_labels_str(lab) for lab in labels],
+        "egalim_group": [_group_of(lab) for lab in labels],
+        "channel": [Channel(ln.channel).value for ln in lines],
+        "local": [bool(ln.local) for ln in lines],
+        "meat_fish": [x[3] for x in info],
+    }
+    df = pd.DataFrame(cols, columns=PLAN_COLUMNS)
     if df.empty:
         df = df.astype(
             {

@@ -93,6 +93,12 @@ def test_xlsx_sheets(outputs: dict[str, Path]) -> None:
     meta = dict(zip(book["meta"]["key"], book["meta"]["value"], strict=True))
     assert meta["travel_source"] == "estimate"
     assert len(book["plan"]) == len(fx.plan_lines())
+    cal = book["delivery_calendar"]
+    k1w1 = cal[(cal["kitchen_id"] == "k1") & (cal["delivery_date"] <= pd.Timestamp("2025-09-07"))]
+    assert sorted(k1w1["supplier_id"]) == ["farm_a", "farm_b", "farm_c", "ws"]
+    expl = book["explanations"]
+    yog = expl[(expl["kitchen_id"] == "k1") & (expl["product_id"] == "yogurt")].iloc[0]
+    assert (yog["reason"], yog["weeks"], yog["not_local_kg"]) == ("NO_PRODUCER_IN_RADIUS", 3, 30.0)
 
 
 def test_order_sheet_and_calendar(outputs: dict[str, Path]) -> None:
