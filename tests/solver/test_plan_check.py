@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 
+import pandas as pd
 import plan_fixtures as fx
 import pytest
 from plan_fixtures import is_, replace_line, with_canteen, with_offer, with_producer, with_product
@@ -358,3 +359,33 @@ def test_check_dict_fields() -> None:
     assert v["week_start"] == "2025-09-01"
     assert d["indicators"]["total_value_eur"] == pytest.approx(1096.0)
     json.dumps(d)
+
+
+def test_empty_plan_reports_every_demand_row() -> None:
+    """An empty plan leaves each of the 19 demand rows uncovered, and indicators are zero."""
+    check = run(lines=[])
+    assert check.by_rule() == {"demand_not_met": 19}
+    assert check.indicators["total_value_eur"] == 0.0
+
+
+def test_timestamps_and_missing_delivery_dates_are_accepted() -> None:
+    """Demand weeks as pandas Timestamps and lines without delivery date check the same."""
+    demand, meals = fx.demand(), fx.meals()
+    demand["week_start"] = pd.to_datetime(demand["week_start"])
+    meals["week_start"] = pd.to_datetime(meals["week_start"])
+    lines = [ln.model_copy(update={"delivery_date": None}) for ln in fx.plan_lines()]
+    check = check_plan(fx.scenario(), demand, meals, fx.eligibility(), fx.plan(lines))
+    assert check.ok, [v.message for v in check.violations]
+    assert check.indicators["cost_per_meal_eur"] == pytest.approx(1096 / 540)
+
+
+def test_missing_demand_column_is_a_clear_error() -> None:
+    """A demand table without demand_kg is refused with the columns it has."""
+    with pytest.raises(ValueError, match="demand_kg"):
+        check_plan(
+            fx.scenario(),
+            fx.demand().drop(columns=["demand_kg"]),
+            fx.meals(),
+            fx.eligibility(),
+            fx.plan(),
+        )
