@@ -58,7 +58,7 @@ import numpy as np
 
 from geodata.cache import resolve_cache_dir
 from geodata.errors import AmbiguousCommuneError, CommuneNotFoundError, GeodataError
-from geodata.points import EARTH_RADIUS_M
+from geodata.points import EARTH_RADIUS_M, Point
 
 __all__ = [
     "MAIRIE_MAX_OUTSIDE_KM",
@@ -120,6 +120,11 @@ class Commune:
     kind: str = "COM"
     population: int = 0
     mairie_outside_km: float | None = None
+
+    def point(self, id: str | None = None) -> Point:  # noqa: A002 - mirrors Point.id
+        """This commune's point as a :class:`~geodata.points.Point` (id defaults to the INSEE
+        code)."""
+        return Point(id or self.insee, self.lat, self.lon)
 
     def describe(self) -> str:
         """``"Name (departement, INSEE code)"``, for messages."""

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -118,6 +118,17 @@ class TravelMatrix:
             source=self.source,
             estimated=self.estimated,
         )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict: ``ids``, ``seconds``, ``metres`` (nested lists), ``source``,
+        ``estimated``."""
+        return {
+            "ids": list(self.ids),
+            "seconds": self.seconds.tolist(),
+            "metres": self.metres.tolist(),
+            "source": self.source,
+            "estimated": self.estimated,
+        }
 
     def label(self) -> str:
         """One line for reports: the source, with "estimated" when it is an estimate."""

@@ -305,6 +305,7 @@ class RoadNetwork:
         n = len(self.nodes)
         self.csr = min_csr(u, v, t_ms.astype(np.float64) * SCALE + len_dm, n)
         self._tree: Any = None  # k-d tree for snapping, built on first use
+        self._reduced_cache: tuple[int, np.ndarray, sp.csr_matrix, np.ndarray] | None = None
 
     def __repr__(self) -> str:
         return f"RoadNetwork<{self.name}: {len(self.nodes)} nodes, {self.csr.nnz} directed links>"
@@ -397,7 +398,7 @@ class RoadNetwork:
             reduce = len(np.unique(sources)) >= REDUCE_MIN_SOURCES
         if reduce:
             t0 = time.perf_counter()
-            csr, mapping = reduce_graph(self.csr, np.union1d(sources, targets))
+            csr, mapping = self._reduced(np.union1d(sources, targets))
             sources, targets = mapping[sources], mapping[targets]
             logger.info(
                 "%s: graph reduced from %d to %d nodes (%d to %d links) in %.2f s",
@@ -422,6 +423,17 @@ class RoadNetwork:
         secs = np.where(finite, t_ms / 1000.0, np.inf)
         metres = np.where(finite, len_dm / 10.0, np.inf)
         return secs, metres
+
+    def _reduced(self, keep: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+        """:func:`reduce_graph` for these kept nodes, memoised for the last node set."""
+        key = hash(keep.tobytes())
+        if self._reduced_cache is not None and self._reduced_cache[0] == key:
+            _, cached_keep, csr, mapping = self._reduced_cache
+            if np.array_equal(cached_keep, keep):
+                return csr, mapping
+        csr, mapping = reduce_graph(self.csr, keep)
+        self._reduced_cache = (key, keep.copy(), csr, mapping)
+        return csr, mapping
 
     def matrix(self, points: Sequence[Point], *, max_seconds: float | None = None) -> TravelMatrix:
         """Road travel matrix; pairs beyond ``max_seconds`` or unreachable are unreachable."""

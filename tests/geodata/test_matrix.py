@@ -30,6 +30,16 @@ def test_accessors_and_sub() -> None:
     assert s.seconds.dtype == np.int64
 
 
+def test_to_dict_round_trip() -> None:
+    """to_dict gives plain lists that rebuild the same matrix."""
+    m = small()
+    d = m.to_dict()
+    again = TravelMatrix(
+        tuple(d["ids"]), np.array(d["seconds"]), np.array(d["metres"]), "test", estimated=False
+    )
+    assert again.seconds.tolist() == m.seconds.tolist() and d["estimated"] is False
+
+
 def test_matrix_is_read_only_and_validated() -> None:
     """Arrays are read-only; wrong shapes, negative values and unknown ids raise."""
     m = small()
