@@ -112,11 +112,19 @@ def synthetic_graph(n_nodes: int, seed: int) -> nx.MultiDiGraph:
     return G.subgraph(nodes[big].tolist()).copy()
 
 
+def cpu_now() -> float:
+    """CPU seconds used by this process and its finished children (worker processes)."""
+    import resource
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
 def timed(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
-    """(result, seconds)."""
-    t = time.perf_counter()
+    """(result, wall seconds, CPU seconds incl. worker processes)."""
+    t, c = time.perf_counter(), cpu_now()
     out = fn(*args, **kwargs)
-    return out, time.perf_counter() - t
+    return out, time.perf_counter() - t, cpu_now() - c
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -132,12 +140,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("geodata.road").setLevel(logging.INFO)
 
     print(f"cpus: {os.cpu_count()}, load average at start: {os.getloadavg()[0]:.1f}")
-    G, t_gen = timed(synthetic_graph, args.nodes, args.seed)
+    G, t_gen, _ = timed(synthetic_graph, args.nodes, args.seed)
     print(
         f"SYNTHETIC graph: {G.number_of_nodes():,} nodes, {G.number_of_edges():,} directed "
         f"edges (generated in {t_gen:.1f} s)"
     )
-    rn, t_build = timed(RoadNetwork, G, name="road:synthetic")
+    rn, t_build, _ = timed(RoadNetwork, G, name="road:synthetic")
     print(f"RoadNetwork build (CSR with min over parallel edges): {t_build:.2f} s")
     node_ids = list(G.nodes)
     chosen = rng.choice(len(node_ids), size=1000, replace=False)
@@ -146,64 +154,100 @@ def main(argv: list[str] | None = None) -> int:
         d = G.nodes[node_ids[c]]
         jitter = rng.uniform(-50, 50, 2) / 111_195.0
         points.append(Point(f"p{k}", d["y"] + jitter[0], d["x"] + jitter[1]))
-    snaps, t_snap = timed(rn.snap, points)
+    snaps, t_snap, _ = timed(rn.snap, points)
     max_snap_m = max(s.snap_distance_m for s in snaps)
     print(f"snap 1,000 points: {t_snap:.2f} s (max snap {max_snap_m:.0f} m)")
     idx_all = np.array([rn.node_index[s.node] for s in snaps])
 
     rows = []
     bars_ok = True
+    cpu_bar_ok = True
     for n in (200, 1000):
         pts = points[:n]
         idx = idx_all[:n]
         rn._reduced_cache = None  # time each case cold (reduction included)
-        _, t_full = timed(rn.matrix, pts)
+        _, w_full, c_full = timed(rn.matrix, pts)
         rn._reduced_cache = None
-        _, t_lim = timed(rn.matrix, pts, max_seconds=RADIUS_S)
+        _, w_lim, c_lim = timed(rn.matrix, pts, max_seconds=RADIUS_S)
         k_plain = min(n, 200)
-        _, t_plain = timed(rn.node_costs, idx[:k_plain], idx, reduce=False, workers=1)
-        t_plain_est = t_plain / k_plain * n
-        # networkx, plain Dijkstra, a few sources, extrapolated
+        _, w_plain, c_plain = timed(rn.node_costs, idx[:k_plain], idx, reduce=False, workers=1)
+        # networkx, plain Dijkstra, a few sources, extrapolated per source
         k_full = min(args.nx_sources, n)
-        t0 = time.perf_counter()
-        nx_len = [
-            nx.single_source_dijkstra_path_length(G, snaps[i].node, weight="travel_time")
-            for i in range(k_full)
-        ]
-        t_nx_full = (time.perf_counter() - t0) / k_full * n
+        nx_len, w_nx, c_nx = timed(
+            lambda k: [
+                nx.single_source_dijkstra_path_length(G, snaps[i].node, weight="travel_time")
+                for i in range(k)
+            ],
+            k_full,
+        )
         k_lim = min(args.nx_sources_limited, n)
-        t0 = time.perf_counter()
-        for i in range(k_lim):
-            nx.single_source_dijkstra_path_length(
-                G, snaps[i].node, cutoff=RADIUS_S, weight="travel_time"
-            )
-        t_nx_lim = (time.perf_counter() - t0) / k_lim * n
+        _, w_nxl, c_nxl = timed(
+            lambda k: [
+                nx.single_source_dijkstra_path_length(
+                    G, snaps[i].node, cutoff=RADIUS_S, weight="travel_time"
+                )
+                for i in range(k)
+            ],
+            k_lim,
+        )
         # agreement on the sampled sources (network part only, seconds)
         secs, _ = rn.node_costs(idx[:k_full], idx)
         diff = max(
             abs(secs[i, j] - nx_len[i][snaps[j].node]) for i in range(k_full) for j in range(n)
         )
-        rows.append((f"{n} x {n} full", t_full, t_plain_est, t_nx_full, k_full, diff, k_plain < n))
-        rows.append((f"{n} x {n} <= 30 min", t_lim, None, t_nx_lim, k_lim, None, False))
+        scale_plain, scale_nx, scale_nxl = n / k_plain, n / k_full, n / k_lim
+        rows.append(
+            (
+                f"{n} x {n} full",
+                w_full,
+                c_full,
+                c_plain * scale_plain,
+                w_nx * scale_nx,
+                c_nx * scale_nx,
+                k_full,
+                f"{diff:.4f}",
+            )
+        )
+        rows.append(
+            (
+                f"{n} x {n} <= 30 min",
+                w_lim,
+                c_lim,
+                None,
+                w_nxl * scale_nxl,
+                c_nxl * scale_nxl,
+                k_lim,
+                "",
+            )
+        )
         if n == 1000:
-            bars_ok = t_full < 10.0 and t_nx_full / t_full >= 20.0
+            bars_ok = w_full < 10.0 and (w_nx * scale_nx) / w_full >= 20.0
+            cpu_bar_ok = c_full < 10.0 and (c_nx * scale_nx) / c_full >= 20.0
 
     print()
     header = (
-        f"{'case':<22}{'scipy s':>9}{'scipy 1proc,no-reduce s':>25}{'networkx s (est.)':>19}"
-        f"{'nx srcs':>8}{'nx/scipy':>10}{'max |diff| s':>14}"
+        f"{'case':<21}{'scipy wall':>11}{'scipy cpu':>10}{'plain cpu':>10}"
+        f"{'nx wall':>9}{'nx cpu':>8}{'nx srcs':>8}{'nx/sp wall':>11}{'nx/sp cpu':>10}"
+        f"{'max|diff| s':>12}"
     )
     print(header)
     print("-" * len(header))
-    for case, t_sc, t_plain, t_nx, k, diff, plain_extrap in rows:
-        plain = "" if t_plain is None else f"{t_plain:.2f}{'*' if plain_extrap else ''}"
-        d = "" if diff is None else f"{diff:.4f}"
-        print(f"{case:<22}{t_sc:>9.2f}{plain:>25}{t_nx:>19.1f}{k:>8}{t_nx / t_sc:>10.1f}{d:>14}")
+    for case, w_sc, c_sc, c_pl, w_nx_, c_nx_, k, d in rows:
+        plain = "" if c_pl is None else f"{c_pl:.1f}"
+        print(
+            f"{case:<21}{w_sc:>11.2f}{c_sc:>10.2f}{plain:>10}{w_nx_:>9.0f}{c_nx_:>8.0f}{k:>8}"
+            f"{w_nx_ / w_sc:>11.1f}{c_nx_ / c_sc:>10.1f}{d:>12}"
+        )
     print()
-    print("networkx times are extrapolated: measured on 'nx srcs' sources x (points / nx srcs).")
-    print("* extrapolated from the first 200 sources.")
-    print(f"load average at end: {os.getloadavg()[0]:.1f}")
-    print(f"bar (1,000 x 1,000 full < 10 s and >= 20x networkx): {'MET' if bars_ok else 'MISSED'}")
+    print("seconds; 'cpu' = CPU time of this process + its worker processes (load-independent).")
+    print("scipy = RoadNetwork.matrix (reduction + Dijkstra [+ 2 workers for big full matrices]).")
+    print("plain = scipy Dijkstra on the whole graph, 1 process (from <= 200 sources, scaled).")
+    print("nx = networkx single_source_dijkstra_path_length, measured on 'nx srcs' sources and")
+    print("     extrapolated per source to all points.")
+    print(f"load average at end: {os.getloadavg()[0]:.1f} (2 cores shared with other work)")
+    verdict = {True: "MET", False: "MISSED"}
+    print(f"bar on wall clock (1,000 x 1,000 full < 10 s, >= 20x nx): {verdict[bars_ok]}")
+    print(f"bar on CPU time   (1,000 x 1,000 full < 10 s, >= 20x nx): {verdict[cpu_bar_ok]}")
     return 0 if bars_ok else 1
 
 
