@@ -58,7 +58,7 @@ from solver.plan_check import (
     CHANNEL_MODES,
     TOL_KG,
     EligibilityLike,
-    _drive_limit_min,
+    drive_limit_min,
     build_context,
     week_month,
 )
@@ -240,7 +240,7 @@ class _Funnel:
             for ch in (Channel.DIRECT.value, Channel.FARM_PICKUP.value):
                 if (
                     CHANNEL_MODES[ch] & set(prod.delivery_modes)
-                    and drive <= _drive_limit_min(radius, prod, ch) * 60 + 1e-6
+                    and drive <= drive_limit_min(radius, prod, ch) * 60 + 1e-6
                 ):
                     out.append(ch)
                     break
@@ -425,16 +425,19 @@ class _Funnel:
             (self.frequency_ok, Reason.FREQUENCY),
             (self.delivery_ok, Reason.DELIVERY_LIMIT),
         ):
-            kept, why = [], []
+            kept: list[tuple[Offer, str]] = []
+            why: dict[str, list[str]] = {}
             for o, ch in season:
                 ok, msg = test(o, ch, kid, w)
                 if ok:
                     kept.append((o, ch))
                 else:
-                    why.append(f"{msg} ({ch})")
+                    why.setdefault(msg, [])
+                    if ch not in why[msg]:
+                        why[msg].append(ch)
             if not kept:
                 reasons.append(reason)
-                msgs.append("; ".join(dict.fromkeys(why)))
+                msgs.append("; ".join(f"{m} ({', '.join(chs)})" for m, chs in why.items()))
                 return self._finish(rec, reasons, msgs)
             season = kept
         best = min(self.local_price_kg(o, ch) for o, ch in season)

@@ -475,7 +475,7 @@ def check_demand_met(ctx: CheckContext) -> list[Violation]:
     return out
 
 
-def _drive_limit_min(radius_min: float, producer: Producer, channel: str) -> float:
+def drive_limit_min(radius_min: float, producer: Producer, channel: str) -> float:
     """Longest allowed drive of a direct channel: the radius, and the producer's own max
     drive when it drives itself (no carrier; not for a farm pickup, where the kitchen drives)."""
     if channel == Channel.DIRECT.value and DeliveryMode.CARRIER not in producer.delivery_modes:
@@ -612,7 +612,7 @@ def check_eligibility(ctx: CheckContext) -> list[Violation]:
         if chan in _DIRECT_LIKE:
             c = ctx.canteen(kid)
             radius = c.radius_min if c is not None and c.radius_min else sc.settings.radius_min
-            limit_min = _drive_limit_min(radius, prod, chan)
+            limit_min = drive_limit_min(radius, prod, chan)
             drive_s = el.direct.get((sid, kid))
             if drive_s is None:
                 out.append(
