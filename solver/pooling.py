@@ -123,6 +123,19 @@ METHOD = (
     "allocation: exact closed form per (product, week) (the LP decomposes; see solver.pooling); "
     "routes: PyVRP via solver.routing.solve_rounds (heuristic, time-limited)"
 )
+ALLOCATION_KINDS = frozenset(
+    {
+        "EXTRA_CAPACITY",
+        "DELIVERY_WEEKDAYS",
+        "NEARBY_PRODUCER",
+        "QUALITY",
+        "PRICE_CEILING",
+        "MAX_DRIVE",
+    }
+)
+"""Relaxations of the allocation stage (the others fix the rounds)."""
+BISECTION_BUDGET_SHARE = 5.0
+"""Each bisection step on the receiving-window end gets ``time_limit_s / 5`` (min 0.2 s)."""
 _ROUTING_REASON = {
     "DEMAND_EXCEEDS_VEHICLE_CAPACITY": "VAN_CAPACITY",
     "NO_REFRIGERATED_VAN": "VAN_CAPACITY",
@@ -773,6 +786,18 @@ def check_pooling_order(
         relaxations = _relaxations(
             inputs, ctx, stage, shortfalls, problem, content, of_date, time_limit_s, seed
         )
+        # a relaxation of one stage cannot close the other stage's shortfalls
+        routed_short = any(s.date is not None for s in shortfalls)
+        alloc_short = any(s.date is None for s in shortfalls)
+        first_stage = ALLOCATION_KINDS | (
+            {"RECEIVING_WINDOW"} if mode == "each_delivers" else set()
+        )
+        relaxations = [
+            r
+            if not r.closes_gap or not (routed_short if r.kind in first_stage else alloc_short)
+            else replace(r, closes_gap=False)
+            for r in relaxations
+        ]
     revenue: dict[str, float] = defaultdict(float)
     value: dict[str, float] = defaultdict(float)
     kg_p: dict[str, float] = defaultdict(float)
@@ -1003,12 +1028,13 @@ def _relax_window(
     """Latest receiving end needed, to the minute: bisection between a per-order lower bound
     (each collection alone, straight to the kitchen) and the end found with an open window."""
 
-    def routed(end_min: int) -> tuple[bool, RoundsProblem, RoundsResult]:
+    def routed(end_min: int, budget_s: float) -> tuple[bool, RoundsProblem, RoundsResult]:
         pb = _rounds_problem(inputs, ctx, content, recv_end_s=end_min * 60)
-        res = solve_rounds(pb, time_limit_s=time_limit_s, seed=seed)
+        res = solve_rounds(pb, time_limit_s=budget_s, seed=seed)
         return (not res.unassigned, pb, res)
 
-    ok, pb, res = routed(24 * 60)
+    step_s = max(0.2, time_limit_s / BISECTION_BUDGET_SHARE)
+    ok, pb, res = routed(24 * 60, max(step_s, time_limit_s / 2))
     if not ok:
         return None
     starts = kitchen_start_times(pb, res)
@@ -1023,7 +1049,7 @@ def _relax_window(
     lo = min(lo, hi)
     while lo < hi:
         mid = (lo + hi) // 2
-        if routed(mid)[0]:
+        if routed(mid, step_s)[0]:
             hi = mid
         else:
             lo = mid + 1

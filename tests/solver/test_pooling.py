@@ -423,3 +423,19 @@ def test_min_lot_member_steps_out() -> None:
     assert [(s.short_kg, s.reason_code) for s in a.shortfalls] == [(1.0, "CAPACITY")] * 2
     assert "minimum lot" in a.shortfalls[0].detail and a.check.ok, a.check
     assert qty_of(check_pooling_order(inputs(32.0, sc=sc), time_limit_s=TL), "A", OCT[0]) == 8
+
+
+def test_two_causes_need_two_changes() -> None:
+    """BIO excludes B and the 5 kg van cannot carry A's 10 kg: neither change alone suffices."""
+    tr = Transport(mode="member_collects", collector_id="A", van=Van(id="v", capacity_kg=5))
+    inp = inputs(sc=scenario(b_labels=()), transport=tr, required_label=Label.BIO)
+    a = check_pooling_order(inp, time_limit_s=TL)
+    assert {s.reason_code for s in a.shortfalls} == {"QUALITY", "VAN_CAPACITY"}
+    quality, van = relaxation(a, "QUALITY"), relaxation(a, "LARGER_VAN")
+    assert van.value == 10 and not quality.closes_gap and not van.closes_gap
+    assert not feasible(apply_relaxation(inp, quality))
+    assert not feasible(apply_relaxation(inp, van))
+    # with BIO dropped the load is 30 kg: the next answer asks for a 30 kg van, which works
+    step = apply_relaxation(inp, quality)
+    bigger = relaxation(check_pooling_order(step, time_limit_s=TL), "LARGER_VAN")
+    assert bigger.value == 30 and feasible(apply_relaxation(step, bigger))
