@@ -58,8 +58,8 @@ from solver.plan_check import (
     CHANNEL_MODES,
     TOL_KG,
     EligibilityLike,
-    drive_limit_min,
     build_context,
+    drive_limit_min,
     week_month,
 )
 
