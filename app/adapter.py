@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from app import services
+from app.errors import RequestProblem
 from app.jobs import Artifact
 from app.tasks import EXPORTS, PLAN, POOLING, PROPOSAL, ROUNDS, Progress
 from solver.domain import Scenario
+from solver.errors import ScenarioError
 from solver.params import SolveParams
 from solver.routing import RoundsProblem
 
@@ -126,7 +128,12 @@ class AppServices:
         from solver.pooling import check_pooling_order
         from solver.pooling_model import PoolingInputs, order_from_dict
 
-        the_order, transport, rule = order_from_dict(dict(order), scenario, file="order")
+        try:
+            the_order, transport, rule = order_from_dict(dict(order), scenario, file="order")
+        except ScenarioError as exc:  # located in the request's order, not in the scenario
+            p = exc.problems[0]
+            field = f"order.{p.column}" if p.column and p.file == "order" else "order"
+            raise RequestProblem(field, p.value, p.message) from None
         inputs = PoolingInputs(
             scenario=scenario,
             member_ids=members,

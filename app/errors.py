@@ -98,9 +98,16 @@ def shown_value(value: Any) -> Any:
     return enc
 
 
-def error_item(loc: Sequence[str | int], value: Any, message: str, **extra: Any) -> dict[str, Any]:
+def error_item(
+    loc: Sequence[str | int],
+    value: Any,
+    message: str,
+    *,
+    field: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
     """One located error: loc, field, value and a message naming both."""
-    field = field_name(loc)
+    field = field if field is not None else field_name(loc)
     value = shown_value(value)
     text = message if message.startswith(field) else f"{field}: {message}"
     if value is not None and value != "" and "(got " not in text:
@@ -111,22 +118,31 @@ def error_item(loc: Sequence[str | int], value: Any, message: str, **extra: Any)
 def scenario_error_items(
     exc: ScenarioError, prefix: Sequence[str | int] = ("body", "scenario")
 ) -> list[dict[str, Any]]:
-    """One error item per problem of a :class:`ScenarioError` (file, row, column, value)."""
+    """One error item per problem of a :class:`ScenarioError` (file, row, column, value).
+
+    A problem of a scenario *file* (``producers.csv``, row 3, column lat) keeps the
+    spreadsheet's row number; a problem of an inline JSON scenario (``offers``, record 1)
+    is located like the JSON itself: ``scenario.offers[0].producer_id``.
+    """
     items = []
     for p in exc.problems:
+        columns = [c for c in p.column.split(".") if c] if p.column else []
         loc: list[str | int] = [*prefix, p.file]
-        if p.row:
-            loc.append(p.row)
-        if p.column:
-            loc.extend(p.column.split("."))
+        if "." in p.file:  # a file of a scenario folder
+            field = p.file + (f", row {p.row}" if p.row else "")
+            field += f", column {p.column}" if p.column else ""
+            if p.row:
+                loc.append(p.row)
+            loc += columns
+            field_arg: str | None = field
+        else:  # a collection of the JSON form; rows count from 1 there too
+            if p.row:
+                loc.append(p.row - 1)
+            loc += columns
+            field_arg = None
         items.append(
             error_item(
-                loc,
-                p.value,
-                str(p),
-                file=p.file,
-                row=p.row,
-                column=p.column,
+                loc, p.value, p.message, field=field_arg, file=p.file, row=p.row, column=p.column
             )
         )
     return items

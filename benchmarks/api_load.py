@@ -195,6 +195,63 @@ def proposal_load(
     return series, probe
 
 
+def restart_check(port: int, db_dir: Path, time_limit_s: float) -> list[str]:
+    """Submit a territory plan job, SIGKILL the server while it runs, restart, wait.
+
+    Returns the lines to print. The job must end ``succeeded`` after the restart.
+    """
+    lines = []
+    base = f"http://127.0.0.1:{port}"
+    proc = start_server(port, db_dir)
+    try:
+        wait_up(base, proc)
+        body = {"scenario_name": DEMO_SCENARIO.name, "time_limit_s": time_limit_s}
+        r = httpx.post(f"{base}/v1/plans", json=body, timeout=60)
+        job_id = r.json()["id"]
+        lines.append(f"POST /v1/plans -> {r.status_code}, job {job_id}")
+        t0 = time.perf_counter()
+        status = ""
+        while time.perf_counter() - t0 < 60:
+            job = httpx.get(f"{base}/v1/jobs/{job_id}", timeout=30).json()
+            status = job["status"]
+            if status == "running" and job["progress"] > 0:
+                break
+            time.sleep(0.2)
+        time.sleep(1.0)
+        job = httpx.get(f"{base}/v1/jobs/{job_id}", timeout=30).json()
+        lines.append(
+            f"status before kill: {job['status']} (progress {job['progress']:.2f}, "
+            f"{job['message']!r})"
+        )
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)  # a crash: no graceful shutdown
+            proc.wait(10)
+    lines.append(f"server SIGKILLed (exit {proc.returncode}); restarting on the same database")
+    proc = start_server(port, db_dir)
+    try:
+        up = wait_up(base, proc)
+        t0 = time.perf_counter()
+        job = httpx.get(f"{base}/v1/jobs/{job_id}", timeout=30).json()
+        lines.append(f"after restart ({up:.1f} s): {job['status']}, {job['message']!r}")
+        while job["status"] not in ("succeeded", "failed", "cancelled"):
+            if time.perf_counter() - t0 > 600:
+                break
+            time.sleep(1.0)
+            job = httpx.get(f"{base}/v1/jobs/{job_id}", timeout=30).json()
+        took = time.perf_counter() - t0
+        n_lines = len((job.get("result") or {}).get("purchase_plan", []))
+        exports = sorted(k for k in job["links"] if k != "self")
+        verdict = "NOTHING LOST" if job["status"] == "succeeded" else "LOST"
+        lines.append(
+            f"job {job['status']} {took:.1f} s after the restart: {n_lines} plan lines, "
+            f"exports {', '.join(exports)} -> {verdict}"
+        )
+    finally:
+        stop_server(proc)
+    return lines
+
+
 def main() -> None:
     """Run the benchmark and print the table."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -204,6 +261,13 @@ def main() -> None:
     ap.add_argument("--max-seconds", type=float, default=120.0, help="Cap of the load phase.")
     ap.add_argument("--canteens", type=int, default=3, help="Demo kitchens cycled through.")
     ap.add_argument("--weeks", type=int, default=4)
+    ap.add_argument(
+        "--restart-check",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="Also kill the server during a territory plan job and check it resumes.",
+    )
+    ap.add_argument("--plan-time-limit-s", type=float, default=5.0)
     args = ap.parse_args()
 
     scenario = load_scenario(DEMO_SCENARIO)
@@ -240,6 +304,9 @@ def main() -> None:
             )
         finally:
             stop_server(proc)
+        restart = (
+            restart_check(port, Path(tmp), args.plan_time_limit_s) if args.restart_check else []
+        )
 
     print(f"racines API load benchmark: uvicorn on 127.0.0.1, 1 worker, {os.cpu_count()} CPU(s)")
     print(
@@ -263,6 +330,10 @@ def main() -> None:
         f"{seq.pct(95):.2f} s (1 client) -> {verdict}; "
         f"{load.pct(95):.2f} s with {args.concurrency} concurrent clients"
     )
+    if restart:
+        print("\nkill -9 during a job, then restart (territory plan of the demo):")
+        for line in restart:
+            print(f"  {line}")
 
 
 if __name__ == "__main__":

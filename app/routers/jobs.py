@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from app.deps import StoreDep, WorkerDep
 from app.errors import ApiError
 from app.jobs import Job, JobStatus, JobStore
-from app.routers.common import ERRORS, NOT_FOUND
+from app.routers.common import ERRORS, NOT_FOUND, job_response
 from app.schemas import JOB_ID_PATTERN, ErrorOut, JobOut
 from app.tasks import EXPORTS
 
@@ -33,20 +33,20 @@ def _job(store: JobStore, job_id: str) -> Job:
 
 
 @router.get("/{job_id}", response_model=JobOut, responses={**ERRORS, **NOT_FOUND})
-def get_job(job_id: JobId, store: StoreDep) -> JobOut:
+def get_job(job_id: JobId, store: StoreDep) -> Response:
     """Status, progress (0..1) and result of a job (the best so far while it runs)."""
-    return JobOut.from_job(_job(store, job_id))
+    return job_response(_job(store, job_id))
 
 
 @router.delete("/{job_id}", response_model=JobOut, responses={**ERRORS, **NOT_FOUND, **CONFLICT})
-def cancel_job(job_id: JobId, store: StoreDep, worker: WorkerDep) -> JobOut:
+def cancel_job(job_id: JobId, store: StoreDep, worker: WorkerDep) -> Response:
     """Cancel a job: at once when queued, at its next progress report when running."""
     job = _job(store, job_id)
     if job.status.finished:
         msg = f"job {job_id} has already {job.status.value}; nothing to cancel"
         raise ApiError.one(409, ["path", "job_id"], job_id, msg)
     after = worker.cancel(job_id)
-    return JobOut.from_job(after or job)
+    return job_response(after or job)
 
 
 _ALL_EXPORTS: dict[str, str] = {}

@@ -17,11 +17,12 @@ from starlette.datastructures import UploadFile
 
 from app.config import Settings
 from app.deps import RuntimeDep
-from app.errors import ApiError
+from app.errors import ApiError, scenario_error_items
 from app.examples import plan_examples
 from app.routers.common import ERRORS, accepted, enqueue
 from app.schemas import ErrorOut, JobOut, PlanRequest
 from app.tasks import PLAN, Services
+from solver.errors import ScenarioError
 from solver.scenario_io import scenario_to_json
 
 router = APIRouter(prefix="/v1/plans", tags=["plans"])
@@ -104,7 +105,10 @@ def _safe_extract(data: bytes, dest: Path, settings: Settings) -> Path:
 def _scenario_from_zip(services: Services, data: bytes, settings: Settings) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="racines-upload-") as tmp:
         folder = _safe_extract(data, Path(tmp), settings)
-        scenario = services.load_scenario(folder)
+        try:
+            scenario = services.load_scenario(folder)
+        except ScenarioError as exc:  # located in the uploaded files
+            raise ApiError(422, scenario_error_items(exc, prefix=("body", "file"))) from None
     parsed: dict[str, Any] = json.loads(scenario_to_json(scenario))
     return parsed
 
@@ -155,7 +159,7 @@ async def _from_json(request: Request) -> dict[str, Any]:
     responses={**ERRORS, **_UNSUPPORTED},
     openapi_extra={"requestBody": _REQUEST_BODY},
 )
-async def create_plan(request: Request, response: Response, rt: RuntimeDep) -> JobOut:
+async def create_plan(request: Request, rt: RuntimeDep) -> Response:
     """Plan a whole territory: always a job (202), poll ``links.self``.
 
     Send the scenario as JSON (``scenario_name`` or inline ``scenario``), or upload a zip
@@ -172,4 +176,4 @@ async def create_plan(request: Request, response: Response, rt: RuntimeDep) -> J
         msg = "send application/json (scenario) or multipart/form-data (zip in field 'file')"
         raise ApiError.one(415, ["header", "content-type"], ctype, msg)
     await run_in_threadpool(rt.resolver.resolve, job_request)
-    return accepted(enqueue(rt.store, rt.worker, PLAN, job_request), response)
+    return accepted(enqueue(rt.store, rt.worker, PLAN, job_request))

@@ -8,7 +8,14 @@ from fastapi import APIRouter, Body, Response
 
 from app.deps import RuntimeDep
 from app.examples import pooling_examples
-from app.routers.common import ACCEPTED, ERRORS, accepted, enqueue, record_done
+from app.routers.common import (
+    ACCEPTED,
+    ERRORS,
+    accepted,
+    enqueue,
+    job_response,
+    record_done,
+)
 from app.schemas import JobOut, PoolingCheckRequest
 from app.tasks import POOLING, check_pooling_weeks, group_members, run_pooling
 
@@ -18,9 +25,8 @@ router = APIRouter(prefix="/v1/pooling-checks", tags=["pooling"])
 @router.post("", response_model=JobOut, responses={**ACCEPTED, **ERRORS})
 def create_pooling_check(
     body: Annotated[PoolingCheckRequest, Body(openapi_examples=pooling_examples())],
-    response: Response,
     rt: RuntimeDep,
-) -> JobOut:
+) -> Response:
     """Feasible or not; who supplies what each week; transport; shortfalls and relaxations.
 
     Answered at once when the order spans at most ``sync_max_weeks`` weeks or members
@@ -34,7 +40,7 @@ def create_pooling_check(
     group_members(scenario, body.group)
     quick = weeks <= settings.sync_max_weeks or body.order.transport.mode == "each_delivers"
     if body.mode == "job" or (body.mode == "auto" and not quick):
-        return accepted(enqueue(rt.store, rt.worker, POOLING, request), response)
+        return accepted(enqueue(rt.store, rt.worker, POOLING, request))
     ceiling = settings.sync_time_limit_s
     out = run_pooling(rt.services, scenario, request, ceiling_s=ceiling, full=False)
-    return JobOut.from_job(record_done(rt.store, POOLING, request, out))
+    return job_response(record_done(rt.store, POOLING, request, out))

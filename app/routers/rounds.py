@@ -8,7 +8,14 @@ from fastapi import APIRouter, Body, Response
 
 from app.deps import RuntimeDep
 from app.examples import rounds_examples
-from app.routers.common import ACCEPTED, ERRORS, accepted, enqueue, record_done
+from app.routers.common import (
+    ACCEPTED,
+    ERRORS,
+    accepted,
+    enqueue,
+    job_response,
+    record_done,
+)
 from app.schemas import JobOut, RoundsRequest
 from app.tasks import ROUNDS, check_rounds, run_rounds
 
@@ -18,9 +25,8 @@ router = APIRouter(prefix="/v1/rounds", tags=["rounds"])
 @router.post("", response_model=JobOut, responses={**ACCEPTED, **ERRORS})
 def create_rounds(
     body: Annotated[RoundsRequest, Body(openapi_examples=rounds_examples())],
-    response: Response,
     rt: RuntimeDep,
-) -> JobOut:
+) -> Response:
     """Routes, GeoJSON, unassigned orders with reasons and the checker's verdict.
 
     Answered at once when the problem has at most ``sync_max_stops`` stops, else queued
@@ -32,6 +38,6 @@ def create_rounds(
     stops = check_rounds(body.problem, settings)
     sync = body.mode == "sync" or (body.mode == "auto" and stops <= settings.sync_max_stops)
     if not sync:
-        return accepted(enqueue(rt.store, rt.worker, ROUNDS, request), response)
+        return accepted(enqueue(rt.store, rt.worker, ROUNDS, request))
     out = run_rounds(rt.services, request, ceiling_s=settings.sync_time_limit_s, full=False)
-    return JobOut.from_job(record_done(rt.store, ROUNDS, request, out))
+    return job_response(record_done(rt.store, ROUNDS, request, out))

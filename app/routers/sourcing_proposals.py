@@ -8,7 +8,14 @@ from fastapi import APIRouter, Body, Response
 
 from app.deps import RuntimeDep
 from app.examples import proposal_examples
-from app.routers.common import ACCEPTED, ERRORS, accepted, enqueue, record_done
+from app.routers.common import (
+    ACCEPTED,
+    ERRORS,
+    accepted,
+    enqueue,
+    job_response,
+    record_done,
+)
 from app.schemas import JobOut, ProposalRequest
 from app.tasks import PROPOSAL, check_canteen, check_weeks, run_proposal
 
@@ -18,9 +25,8 @@ router = APIRouter(prefix="/v1/sourcing-proposals", tags=["sourcing"])
 @router.post("", response_model=JobOut, responses={**ACCEPTED, **ERRORS})
 def create_proposal(
     body: Annotated[ProposalRequest, Body(openapi_examples=proposal_examples())],
-    response: Response,
     rt: RuntimeDep,
-) -> JobOut:
+) -> Response:
     """Purchase plan, indicators, explanations and checker verdict for one canteen.
 
     Answered at once (200, ``status: succeeded``) when the horizon is at most the
@@ -34,8 +40,8 @@ def create_proposal(
     check_canteen(scenario, body.canteen_id)
     sync = body.mode == "sync" or (body.mode == "auto" and body.weeks <= settings.sync_max_weeks)
     if not sync:
-        return accepted(enqueue(rt.store, rt.worker, PROPOSAL, request), response)
+        return accepted(enqueue(rt.store, rt.worker, PROPOSAL, request))
     out = run_proposal(
         rt.services, scenario, request, ceiling_s=settings.sync_time_limit_s, full=False
     )
-    return JobOut.from_job(record_done(rt.store, PROPOSAL, request, out))
+    return job_response(record_done(rt.store, PROPOSAL, request, out))

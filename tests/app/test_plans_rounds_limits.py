@@ -72,6 +72,8 @@ def test_plan_zip_with_bad_row_names_file_row_column(client: TestClient, tiny_co
     assert hit[0]["row"] == 3
     assert hit[0]["column"] == "lat"
     assert hit[0]["value"] == "not-a-lat"
+    assert hit[0]["loc"] == ["body", "file", "producers.csv", 3, "lat"]
+    assert hit[0]["field"] == "producers.csv, row 3, column lat"
 
 
 def test_plan_upload_not_a_zip(client: TestClient) -> None:

@@ -69,6 +69,20 @@ def test_pooling_calendar_must_be_one(client: TestClient) -> None:
     assert "school_year" in item["message"] and "start" in item["message"]
 
 
+def test_pooling_unknown_product_located_in_order(
+    make_settings: Callable[..., Settings],
+) -> None:
+    """On the real services, an unknown product of the order is a 422 on order.products[0]."""
+    with TestClient(create_app(make_settings())) as client:
+        order = _order(products=[{"product": "truffe", "qty_per_delivery": 1}])
+        body = {"scenario_name": "tiny", "group": ["ferme-buech"], "order": order}
+        r = client.post("/v1/pooling-checks", json=body)
+        assert r.status_code == 422, r.text
+        item = r.json()["detail"][0]
+        assert item["field"] == "order.products[0].product"
+        assert item["value"] == "truffe"
+
+
 def test_pooling_real_verdict(make_settings: Callable[..., Settings]) -> None:
     """On the real services, a too-big order is a 200 'not feasible' answer with shortfalls."""
     with TestClient(create_app(make_settings())) as client:

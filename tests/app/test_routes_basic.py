@@ -158,8 +158,10 @@ def test_inline_scenario_cross_reference_problem(client: TestClient) -> None:
     r = client.post("/v1/sourcing-proposals", json=body)
     assert r.status_code == 422
     items = r.json()["detail"]
-    assert any(i["value"] == "ghost-farm" for i in items), items
-    assert all(i["loc"][:2] == ["body", "scenario"] for i in items)
+    hit = [i for i in items if i["value"] == "ghost-farm"]
+    assert hit, items
+    assert hit[0]["loc"] == ["body", "scenario", "offers", 0, "producer_id"]
+    assert hit[0]["field"] == "scenario.offers[0].producer_id"
 
 
 def test_inline_scenario_solved(client: TestClient) -> None:
