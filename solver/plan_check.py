@@ -34,6 +34,9 @@ Conventions shared with the sourcing model (``solver/matching.py``):
 * prices: direct/farm pickup = offer price, platform = offer price x (1 + margin), reference
   = the reference offer's price; ``value = quantity x price`` and
   ``kg = quantity x kg_per_unit``; labels = the offer's labels;
+* the platform (the first one, as the sourcing model) carries chilled and frozen goods
+  only with a refrigerated van, and at most its vans' payload x round days a week (a
+  platform listed without vans is not checked for either);
 * targets (EGALIM, organic, meat and fish, local) and budget per kitchen over the plan's
   weeks: violations when ``settings.target_mode == "hard"``, otherwise reported in
   ``PlanCheck.target_shortfalls`` only.
@@ -1156,6 +1159,58 @@ def check_targets(
     return out
 
 
+def check_platform(ctx: CheckContext) -> list[Violation]:
+    """Platform lines: chilled/frozen goods only with a refrigerated van; weekly payload."""
+    sc, df = ctx.scenario, ctx.lines
+    out: list[Violation] = []
+    if df.empty or not sc.platforms:
+        return out
+    plat = df[df["channel"] == Channel.PLATFORM.value]
+    if plat.empty:
+        return out
+    pf = sc.platforms[0]
+    products = {p.id: p for p in sc.products}
+    if pf.vans and not any(v.refrigerated for v in pf.vans):
+        cold = plat[
+            plat["product_id"].map(
+                lambda p: p in products and products[p].cold_chain is not ColdChain.AMBIENT
+            )
+        ]
+        combos = cold.groupby(["kitchen_id", "supplier_id", "product_id"]).agg(
+            week_start=("week_start", "min"), kg=("quantity_kg", "sum")
+        )
+        for (kid, sid, pid), rec in _items(combos):
+            out.append(
+                _v(
+                    "platform_cold_chain",
+                    f"{rec['kg']:.3f} kg of {products[pid].cold_chain.value} {pid} on platform "
+                    f"{pf.id!r}, which has no refrigerated van",
+                    value=float(rec["kg"]),
+                    limit=0.0,
+                    kitchen_id=kid,
+                    supplier_id=sid,
+                    product_id=pid,
+                    week_start=rec["week_start"],
+                )
+            )
+    if pf.vans:
+        payload = sum(v.capacity_kg for v in pf.vans) * len(pf.round_weekdays)
+        weekly = plat.groupby("week_start")["quantity_kg"].sum().reset_index()
+        for w, kg in _rows(weekly):
+            if kg > payload + _tol(payload):
+                out.append(
+                    _v(
+                        "platform_capacity",
+                        f"{kg:.1f} kg on the platform in the week > {payload:.1f} kg "
+                        f"({len(pf.vans)} van(s) x {len(pf.round_weekdays)} round day(s))",
+                        value=kg,
+                        limit=payload,
+                        week_start=w,
+                    )
+                )
+    return out
+
+
 #: Every rule, in the order they run.
 RULES: tuple[Callable[[CheckContext], list[Violation]], ...] = (
     check_dates,
@@ -1167,6 +1222,7 @@ RULES: tuple[Callable[[CheckContext], list[Violation]], ...] = (
     check_storage,
     check_prices_and_values,
     check_labels,
+    check_platform,
     check_targets,
 )
 

@@ -36,6 +36,7 @@ from solver.domain import (
     Scenario,
     Settings,
     Unit,
+    Van,
     Weekday,
 )
 from solver.eligibility import Eligibility
@@ -148,7 +149,12 @@ def scenario() -> Scenario:
         ),
     )
     platform = Platform(
-        id="plat", name="Plateforme", round_weekdays=(Weekday.TUE,), margin_pct=20, **here
+        id="plat",
+        name="Plateforme",
+        round_weekdays=(Weekday.TUE,),
+        margin_pct=20,
+        vans=(Van(id="van", capacity_kg=500),),
+        **here,
     )
     return Scenario(
         settings=Settings(start_date=W1, horizon_weeks=3),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 
 import pandas as pd
@@ -12,7 +14,7 @@ import plan_fixtures as fx
 import pytest
 from plan_fixtures import is_, replace_line, with_canteen, with_offer, with_producer, with_product
 
-from solver.domain import DeliveryMode, Label, Scenario, TargetMode
+from solver.domain import ColdChain, DeliveryMode, Label, Scenario, TargetMode, Van
 from solver.plan import Channel, PurchaseLine
 from solver.plan_check import RULES, PlanCheck, check_plan
 
@@ -176,6 +178,34 @@ CASES: dict[str, tuple[str, Callable[[Scenario], Scenario], Callable[[Lines], Li
         lambda s: with_product(s, "lentils", shelf_life_days=13),
         lambda ls: ls,
     ),
+    "chilled carrots on a dry van": (
+        "platform_cold_chain",
+        lambda s: with_product(
+            s.model_copy(
+                update={
+                    "platforms": (
+                        s.platforms[0].model_copy(
+                            update={"vans": (Van(id="v", capacity_kg=500, refrigerated=False),)}
+                        ),
+                    )
+                }
+            ),
+            "carrot",
+            cold_chain=ColdChain.CHILLED,
+        ),
+        lambda ls: ls,
+    ),
+    "van payload": (
+        "platform_capacity",
+        lambda s: s.model_copy(
+            update={
+                "platforms": (
+                    s.platforms[0].model_copy(update={"vans": (Van(id="v", capacity_kg=50),)}),
+                )
+            }
+        ),
+        lambda ls: ls,
+    ),
     "wrong price": (
         "price",
         lambda s: s,
@@ -257,8 +287,8 @@ def test_checker_catches_exactly_the_injected_violation(case: str) -> None:
 
 
 def test_every_rule_function_is_exercised() -> None:
-    """The rule table lists ten named rule functions, each with a docstring."""
-    assert len(RULES) == 10
+    """The rule table lists eleven named rule functions, each with a docstring."""
+    assert len(RULES) == 11
     assert all(r.__doc__ for r in RULES)
 
 
@@ -389,3 +419,14 @@ def test_missing_demand_column_is_a_clear_error() -> None:
             fx.eligibility(),
             fx.plan(),
         )
+
+
+def test_checker_imports_no_solver_engine() -> None:
+    """The checker is plain Python/pandas: importing it loads neither OR-Tools nor the model."""
+    code = (
+        "import sys, solver.plan_check, solver.explain, solver.exports; "
+        "print(sorted(m for m in sys.modules if m.startswith(('ortools', 'solver.matching', "
+        "'pyvrp'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
