@@ -123,6 +123,10 @@ METHOD = (
     "allocation: exact closed form per (product, week) (the LP decomposes; see solver.pooling); "
     "routes: PyVRP via solver.routing.solve_rounds (heuristic, time-limited)"
 )
+METHOD_OWN_TRIPS = (
+    "allocation: exact closed form per (product, week) (the LP decomposes; see solver.pooling); "
+    "trips: each member's drive, window and weekdays checked directly from the matrix (exact)"
+)
 ALLOCATION_KINDS = frozenset(
     {
         "EXTRA_CAPACITY",
@@ -810,7 +814,7 @@ def check_pooling_order(
         verdict=_verdict(feasible, weeks, shortfalls, binding),
         rule=inputs.rule,
         mode=mode,
-        method=METHOD,
+        method=METHOD_OWN_TRIPS if mode == "each_delivers" else METHOD,
         weeks=tuple(weeks),
         allocation=tuple(stage.rows),
         shortfalls=tuple(shortfalls),

@@ -20,7 +20,9 @@ times: delivery dates, demand, monthly capacities, labels, prices, drive times. 
   makes its day's week infeasible; ``VAN_CAPACITY`` shortfalls have a load above the fleet;
 * ``TRIP``: each member's own trip recomputed from the matrix (drive, arrival, kg);
 * ``VERDICT``: a week is feasible iff it has no shortfall, the order iff every week is, and every
-  shortfall carries a known reason code; ``REVENUE``: revenue per member = quantity x price.
+  shortfall carries a known reason code; ``REASON``: a shortfall blamed on a rule (season,
+  quality, price, drive, window, weekday) has at least one member excluded by that rule;
+  ``REVENUE``: revenue per member = quantity x price.
 """
 
 from __future__ import annotations
@@ -195,6 +197,15 @@ def check_pooling(inputs: Any, answer: Any) -> PoolingReport:
             v.append(PoolingViolation("VERDICT", f"unknown reason code {s.reason_code!r}"))
         if s.date is None:
             cap_short[(s.product_id, s.week_start)] += s.short_qty
+            if s.reason_code != "CAPACITY" and not any(
+                s.reason_code in fails(m, s.product_id, s.week_start)[0] for m in inputs.member_ids
+            ):
+                v.append(
+                    PoolingViolation(
+                        "REASON",
+                        f"{s.product_id} week {s.week_start}: {s.reason_code} excludes no member",
+                    )
+                )
     weeks_with_delivery = [w for w in order.weeks if _dates(order, w)]
     for line in order.lines:
         for w in weeks_with_delivery:

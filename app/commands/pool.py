@@ -136,9 +136,36 @@ def write_pooling_outputs(outcome: services.PoolingOutcome, folder: Path) -> dic
         rounds = services.RoundsOutcome(a.rounds_problem, a.rounds_result)
         written.update(services.write_rounds_outputs(rounds, folder))
     elif a.trips:
-        (folder / "trips.geojson").write_text(json.dumps(_trips_geojson(outcome)))
+        gj = _trips_geojson(outcome)
+        (folder / "trips.geojson").write_text(json.dumps(gj))
         written["trips.geojson"] = folder / "trips.geojson"
+        _trips_map(gj, folder / "map.html")
+        written["map.html"] = folder / "map.html"
     return written
+
+
+def _trips_map(geojson: dict[str, Any], path: Path) -> None:
+    """Members' own trips as straight lines farm -> kitchen (folium; tiles load online)."""
+    import folium
+
+    pts = [c for f in geojson["features"] for c in f["geometry"]["coordinates"]]
+    lats, lons = [p[1] for p in pts] or [0.0], [p[0] for p in pts] or [0.0]
+    fmap = folium.Map(location=[sum(lats) / len(lats), sum(lons) / len(lons)], zoom_start=10)
+    if pts:
+        fmap.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]])
+    for f in geojson["features"]:
+        (lon0, lat0), (lon1, lat1) = f["geometry"]["coordinates"]
+        pr = f["properties"]
+        tip = (
+            f"{pr['producer_id']}: {pr['trips']} trip(s), {pr['kg']} kg, "
+            f"{pr['drive_s'] / 60:.0f} min drive (straight line drawn; ESTIMATED times)"
+            if pr["estimated"]
+            else f"{pr['producer_id']}: {pr['trips']} trip(s), {pr['kg']} kg"
+        )
+        folium.PolyLine([[lat0, lon0], [lat1, lon1]], tooltip=tip, weight=3).add_to(fmap)
+        folium.CircleMarker([lat0, lon0], radius=6, color="green", tooltip=tip).add_to(fmap)
+        folium.CircleMarker([lat1, lon1], radius=8, color="blue", tooltip="kitchen").add_to(fmap)
+    fmap.save(str(path))
 
 
 def _hhmm(s: int) -> str:

@@ -365,6 +365,26 @@ def test_checker_catches_injected_errors() -> None:
     assert {"OVER_CAPACITY", "ALLOCATION_SUM", "VERDICT", "TRIP"} <= codes
 
 
+def test_checker_catches_wrong_reason_and_route_load() -> None:
+    """A shortfall blamed on QUALITY when no member lacks the label, and a routed load that
+    differs from the allocation, are reported."""
+    short = check_pooling_order(inputs(weeks=NOV_WEEKS), time_limit_s=TL)
+    wrong = dataclasses.replace(
+        short,
+        shortfalls=tuple(dataclasses.replace(s, reason_code="QUALITY") for s in short.shortfalls),
+    )
+    assert "REASON" in check_pooling(inputs(weeks=NOV_WEEKS), wrong).codes()
+    tr = Transport(mode="member_collects", collector_id="A", van=Van(id="v", capacity_kg=100))
+    inp = inputs(transport=tr)
+    a = check_pooling_order(inp, time_limit_s=TL)
+    rows = [
+        dataclasses.replace(r, qty=r.qty - 1) if r.producer_id == "B" else r for r in a.allocation
+    ]
+    rows += [dataclasses.replace(r, qty=1.0) for r in a.allocation if r.producer_id == "A"]
+    codes = check_pooling(inp, dataclasses.replace(a, allocation=tuple(rows))).codes()
+    assert "ROUTE_LOAD" in codes
+
+
 # --------------------------------------------------------------------------- files
 def test_order_file_errors_name_field_and_value(tmp_path: Path) -> None:
     """A bad weekday and an unknown product are reported with their field and value."""
