@@ -307,8 +307,17 @@ def _ctx(inputs: PoolingInputs) -> _Ctx:
             (p for p in sc.platforms if inputs.transport.platform_id in ("", p.id)), None
         )
         if platform is None:
-            msg = f"transport.platform {inputs.transport.platform_id!r}: no such platform"
-            raise ValueError(msg)
+            raise ScenarioError(
+                [
+                    Problem(
+                        "order",
+                        0,
+                        "transport.platform",
+                        inputs.transport.platform_id,
+                        "no such platform in the scenario",
+                    )
+                ]
+            )
     return _Ctx(
         inputs=inputs,
         kitchen=kitchen,

@@ -329,7 +329,7 @@ def order_from_dict(
             for k in range(7)
             if w + dt.timedelta(days=k) not in open_days
         )
-    lines = []
+    lines: list[OrderLine] = []
     products = {x.id for x in scenario.products}
     raw_lines = data.get("products", [])
     if not isinstance(raw_lines, list) or not raw_lines:
@@ -338,6 +338,8 @@ def order_from_dict(
         pid = str(ln.get("product", "")).strip()
         if pid not in products:
             raise _problem(f, f"products[{i}].product", pid, "unknown product id")
+        if any(x.product_id == pid for x in lines):
+            raise _problem(f, f"products[{i}].product", pid, "product listed twice")
         qty = _number(ln.get("qty_per_delivery", ""), f, f"products[{i}].qty_per_delivery")
         lines.append(OrderLine(pid, qty))
     label = None
