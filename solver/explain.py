@@ -7,8 +7,9 @@ funnel over the offers of that product, in this order; the first stage that remo
 remaining offer is the reason:
 
 1. ``NO_PRODUCER_IN_RADIUS`` -- no offer of the product by a producer eligible for the
-   kitchen (direct pair within radius / max drive, or both on the platform round, by a
-   delivery mode the producer practises);
+   kitchen (direct pair within radius / max drive, or both on the platform round -- not
+   for chilled or frozen goods when its vans are unrefrigerated --, by a delivery mode
+   the producer practises);
 2. ``OUT_OF_SEASON`` -- eligible offers exist, none in season that week (the month of a
    week is the month of its Thursday); ``STORAGE`` replaces it for a storable product
    that was in season within its shelf life before, when the kitchen's storage of that
@@ -144,6 +145,13 @@ class _Funnel:
         self.platform = sc.platforms[0] if sc.platforms else None
         self.margin = self.platform.margin_pct / 100.0 if self.platform else 0.0
         self.round_days = {int(d) for d in self.platform.round_weekdays} if self.platform else set()
+        # a platform whose vans are all unrefrigerated carries no chilled or frozen goods
+        self.dry_platform = bool(
+            self.platform
+            and self.platform.vans
+            and not any(v.refrigerated for v in self.platform.vans)
+        )
+        self.cold = {p.id: p.cold_chain is not ColdChain.AMBIENT for p in sc.products}
         self.need = need
         self.need_by_kw: dict[tuple[str, dt.date], dict[str, float]] = defaultdict(dict)
         for (k, w, p), kg in need.items():
@@ -249,6 +257,7 @@ class _Funnel:
             and kid in self.plat_k
             and DeliveryMode.PLATFORM in prod.delivery_modes
             and self.platform is not None
+            and not (self.dry_platform and self.cold[o.product_id])
         ):
             out.append(Channel.PLATFORM.value)
         return out

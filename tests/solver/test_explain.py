@@ -7,9 +7,9 @@ import datetime as dt
 import pandas as pd
 import plan_fixtures as fx
 import pytest
-from plan_fixtures import is_, replace_line, with_canteen, with_offer, with_producer
+from plan_fixtures import is_, replace_line, with_canteen, with_offer, with_producer, with_product
 
-from solver.domain import Scenario
+from solver.domain import ColdChain, Scenario, Van
 from solver.explain import COLUMNS, Reason, explain
 from solver.plan import Channel, PurchaseLine
 
@@ -189,3 +189,20 @@ def test_target_rows() -> None:
     assert t["shortfall"] == pytest.approx(60.0)
     assert t["shortfall_eur"] == pytest.approx(0.6 * 220.0)
     assert "NO_PRODUCER_IN_RADIUS 20 kg" in t["message"]
+
+
+def test_dry_platform_carries_no_chilled_goods() -> None:
+    """With unrefrigerated vans only, k2 (out of direct reach) gets no local chilled carrots."""
+    sc = fx.scenario()
+    dry = sc.platforms[0].model_copy(
+        update={"vans": (Van(id="v", capacity_kg=500, refrigerated=False),)}
+    )
+    sc = with_product(
+        sc.model_copy(update={"platforms": (dry,)}), "carrot", cold_chain=ColdChain.CHILLED
+    )
+    lines = to_wholesaler(fx.plan_lines(), "k2", "carrot", W1, 1.2)
+    assert (
+        kg_row(explained(sc, lines), "k2", W1, "carrot")["reason"] == Reason.NO_PRODUCER_IN_RADIUS
+    )
+    # with the fixture's refrigerated van, the platform is a way: the reason is the price
+    assert kg_row(explained(lines=lines), "k2", W1, "carrot")["reason"] == Reason.PRICE
