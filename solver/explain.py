@@ -40,7 +40,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -512,12 +512,14 @@ def explain(
     meals: pd.DataFrame | None,
     eligibility: EligibilityLike,
     plan: PurchasePlan,
+    *,
+    kitchens: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """One row per kitchen x week x product not fully local, and one per target missed.
 
     Parameters
     ----------
-    scenario, demand, meals, eligibility, plan
+    scenario, demand, meals, eligibility, plan, kitchens
         As for :func:`solver.plan_check.check_plan`.
 
     Returns
@@ -528,9 +530,9 @@ def explain(
         (``target, required, achieved, shortfall, shortfall_eur, unit``). Sorted by kind,
         kitchen, week and product.
     """
-    ctx = build_context(scenario, demand, meals, eligibility, plan)
+    ctx = build_context(scenario, demand, meals, eligibility, plan, kitchens=kitchens)
     st = ctx.stock
-    table = indicators_table(scenario, plan, meals, lines=ctx.lines)
+    table = indicators_table(scenario, plan, ctx.meals, lines=ctx.lines, kitchens=kitchens)
     rows: list[dict[str, Any]] = []
     if not st.empty:
         st = st[st["in_horizon"] & (st["demand_kg"] > TOL_KG)].copy()

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -283,6 +283,7 @@ def indicators_table(
     meals: pd.DataFrame | None = None,
     *,
     lines: pd.DataFrame | None = None,
+    kitchens: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Indicators per kitchen and one ``TERRITORY`` row, against the kitchens' targets.
 
@@ -297,6 +298,9 @@ def indicators_table(
         count. Without it, cost per meal is NaN.
     lines
         A precomputed :func:`plan_frame` (saves rebuilding it).
+    kitchens
+        Only these purchasing kitchens (a cook's proposal); the ``TERRITORY`` row then sums
+        over them. Default: every kitchen of the scenario and of the plan.
 
     Returns
     -------
@@ -309,8 +313,14 @@ def indicators_table(
     meals_k = _meals_by_kitchen(meals, plan.weeks)
     deliv = deliveries_by_week(df)
     canteens = {c.id: c for c in scenario.canteens}
-    kitchen_ids = [k.id for k in scenario.kitchens()]
-    kitchen_ids += sorted(set(df["kitchen_id"]) - set(kitchen_ids))
+    if kitchens is not None:
+        kitchen_ids = list(dict.fromkeys(kitchens))
+        df = df[df["kitchen_id"].isin(kitchen_ids)]
+        deliv = deliv[deliv["kitchen_id"].isin(kitchen_ids)]
+        meals_k = meals_k[meals_k.index.isin(kitchen_ids)]
+    else:
+        kitchen_ids = [k.id for k in scenario.kitchens()]
+        kitchen_ids += sorted(set(df["kitchen_id"]) - set(kitchen_ids))
 
     rows: list[dict[str, object]] = []
     for kid in kitchen_ids:

@@ -50,7 +50,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -223,6 +223,7 @@ class CheckContext:
     meals: pd.DataFrame | None
     horizon: tuple[dt.date, ...]
     stock: pd.DataFrame  # kitchen_id, product_id, week_start, demand_kg, bought_kg, ...
+    kitchens: tuple[str, ...] | None = None  # restriction (a cook's proposal), None = all
 
     def canteen(self, kid: str) -> Any:
         """The canteen with id ``kid`` or None."""
@@ -1132,7 +1133,9 @@ def check_targets(
     if ctx.scenario.settings.target_mode is not TargetMode.HARD:
         return []
     if shortfalls is None:
-        table = indicators_table(ctx.scenario, ctx.plan, ctx.meals, lines=ctx.lines)
+        table = indicators_table(
+            ctx.scenario, ctx.plan, ctx.meals, lines=ctx.lines, kitchens=ctx.kitchens
+        )
         shortfalls = target_shortfalls(table)
     names = {
         "egalim_pct": "target_egalim",
@@ -1233,10 +1236,20 @@ def build_context(
     meals: pd.DataFrame | None,
     eligibility: EligibilityLike,
     plan: PurchasePlan,
+    *,
+    kitchens: Sequence[str] | None = None,
 ) -> CheckContext:
-    """Precompute the plan frame, the demand and the stock table the rules read."""
+    """Precompute the plan frame, the demand and the stock table the rules read.
+
+    ``kitchens`` restricts the demand and the meals to those purchasing kitchens.
+    """
     lines = plan_frame(scenario, plan)
     d = _normalise_demand(demand)
+    if kitchens is not None:
+        keep = set(kitchens)
+        d = d[d["kitchen_id"].isin(keep)]
+        if meals is not None:
+            meals = meals[meals["kitchen_id"].isin(keep)]
     horizon = tuple(plan.weeks)
     # stock is counted on quantity x kg_per_unit (the scenario's truth), so a wrong
     # ``quantity_kg`` on a line is reported once, by check_prices_and_values
@@ -1253,6 +1266,7 @@ def build_context(
         lines=lines,
         demand=d,
         meals=meals,
+        kitchens=None if kitchens is None else tuple(kitchens),
         horizon=horizon,
         stock=stock,
     )
@@ -1264,6 +1278,8 @@ def check_plan(
     meals: pd.DataFrame | None,
     eligibility: EligibilityLike,
     plan: PurchasePlan,
+    *,
+    kitchens: Sequence[str] | None = None,
 ) -> PlanCheck:
     """Check ``plan`` against every rule and recompute its indicators.
 
@@ -1281,6 +1297,9 @@ def check_plan(
         Drive times and platform membership (``solver.eligibility.Eligibility``).
     plan
         Any purchase plan.
+    kitchens
+        Check only these purchasing kitchens' demand and targets (a cook's proposal for
+        one kitchen against the territory's demand). Default: every kitchen.
 
     Returns
     -------
@@ -1288,8 +1307,8 @@ def check_plan(
         ``ok`` is True when no rule is violated; soft-mode target misses are in
         ``target_shortfalls`` and do not make ``ok`` False.
     """
-    ctx = build_context(scenario, demand, meals, eligibility, plan)
-    table = indicators_table(scenario, plan, meals, lines=ctx.lines)
+    ctx = build_context(scenario, demand, meals, eligibility, plan, kitchens=kitchens)
+    table = indicators_table(scenario, plan, ctx.meals, lines=ctx.lines, kitchens=kitchens)
     shortfalls = target_shortfalls(table)
     violations: list[Violation] = []
     for rule in RULES:

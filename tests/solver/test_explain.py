@@ -206,3 +206,12 @@ def test_dry_platform_carries_no_chilled_goods() -> None:
     )
     # with the fixture's refrigerated van, the platform is a way: the reason is the price
     assert kg_row(explained(lines=lines), "k2", W1, "carrot")["reason"] == Reason.PRICE
+
+
+def test_kitchens_restricts_rows() -> None:
+    """Explaining k1's proposal gives no row for k2."""
+    table = explain(
+        fx.scenario(), fx.demand(), fx.meals(), fx.eligibility(), fx.plan(), kitchens=["k1"]
+    )
+    assert set(table["kitchen_id"]) <= {"k1", "TERRITORY"}
+    assert not table.empty

@@ -430,3 +430,19 @@ def test_checker_imports_no_solver_engine() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_one_kitchen_proposal_is_checked_on_its_own_demand() -> None:
+    """A plan for k1 alone fails on k2's demand, and passes when checked for k1 only."""
+    lines = [ln for ln in fx.plan_lines() if ln.kitchen_id == "k1"]
+    sc = with_producer(fx.scenario(), "farm_c", min_order_kg=30.0)
+    whole = run(sc, lines)
+    assert rules_of(whole) == {"demand_not_met"}
+    assert {v.kitchen_id for v in whole.violations} == {"k2"}
+    alone = check_plan(
+        sc, fx.demand(), fx.meals(), fx.eligibility(), fx.plan(lines), kitchens=["k1"]
+    )
+    assert alone.ok, [v.message for v in alone.violations]
+    assert alone.indicators_table is not None
+    assert list(alone.indicators_table["kitchen_id"]) == ["k1", "TERRITORY"]
+    assert alone.indicators["meals"] == pytest.approx(300)
