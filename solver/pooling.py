@@ -60,14 +60,27 @@ Transport
 Verdict and reasons
 -------------------
 A week is feasible when every product's demand is allocated and every delivery of the week is
-routed. For a short (product, week) the binding reason is the eligibility filter whose lifting
-alone adds the most capacity (``CAPACITY`` when no filter removed any). Relaxations, each with
-its number, are computed by re-running the (cheap, exact) allocation stage; each threshold is the
-smallest that works: extra weekly capacity per short week (exactly the gap), another set of
-delivery weekdays (same number, else fewer: a lower frequency), a producer outside the group
-within the radius (the kg it supplies), dropping the quality requirement, the lowest price
-ceiling (to the cent), the latest receiving-window end (to the minute), the shortest common max
-drive (to the minute), the smallest van (to the kg).
+routed. For a short (product, week) the binding reason is the eligibility rule whose lifting
+alone adds the most capacity; when no rule alone adds any, the rule excluding the most capacity
+together with others; ``CAPACITY`` when no rule excluded anything (or members stepped out for
+their minimum lot). The answer's binding reason is the one with the most kg short.
+
+Relaxations (each alone, each with its number). The allocation-stage ones are found by
+re-running the cheap, exact allocation stage; a threshold is the smallest value that fixes every
+short week the relaxation can fix at all (``closes_gap`` says whether that is every short week,
+rounds included):
+
+* extra weekly capacity per short week, exactly the gap (1 unit less leaves the week short);
+* another set of delivery weekdays (same number of days first, else fewer: a lower frequency);
+* a producer outside the group within the kitchen's radius, in season, with the quality and the
+  price (the units it supplies);
+* a lower quality requirement: a label the offers excluded only for quality carry (highest
+  EGALIM group first), else no requirement;
+* the lowest price ceiling (to the cent), the latest receiving-window end and the shortest common
+  max drive (to the minute; ``each_delivers``);
+* rounds: the smallest van (to the kg: the heaviest delivery's load), and the latest
+  receiving-window end (to the minute: a solve with an open window, then a bisection between a
+  per-order lower bound and that end, each step a fifth of the time limit).
 """
 
 from __future__ import annotations
@@ -83,7 +96,16 @@ from typing import Any
 
 import numpy as np
 
-from solver.domain import Canteen, Offer, Platform, Producer, Van
+from solver.domain import (
+    Canteen,
+    EgalimGroup,
+    Label,
+    Offer,
+    Platform,
+    Producer,
+    Van,
+    egalim_group,
+)
 from solver.errors import Problem, ScenarioError
 from solver.pooling_model import PoolingInputs, PoolingOrder, SharingRule, Transport
 from solver.routing import (
@@ -979,21 +1001,7 @@ def _relaxations(
         out += _relax_weekdays(inputs)
         out += _relax_neighbour(inputs, ctx, cap_short)
         if inputs.order.required_label is not None:
-            base = _short_weeks(inputs)
-            left = _short_weeks(inputs.with_order(required_label=None))
-            if len(left) < len(base):
-                out.append(
-                    Relaxation(
-                        "QUALITY",
-                        "QUALITY",
-                        float(len(base) - len(left)),
-                        "weeks fixed",
-                        f"drop the {inputs.order.required_label} requirement: fixes "
-                        f"{len(base) - len(left)} of {len(base)} short week(s)",
-                        not left,
-                        {"required_label": None},
-                    )
-                )
+            out += _relax_quality(inputs, stage)
         out += _relax_threshold(inputs, stage, "PRICE")
         if inputs.transport.mode == "each_delivers":
             out += _relax_threshold(inputs, stage, "TIME_WINDOW")
@@ -1078,6 +1086,47 @@ def _relax_window(
     )
 
 
+def _relax_quality(inputs: PoolingInputs, stage: _Stage) -> list[Relaxation]:
+    """The highest quality requirement that fixes what dropping it would fix.
+
+    Candidates: each label carried by an offer excluded only for quality (ranked by EGALIM group,
+    then name), then no requirement at all.
+    """
+    sc = inputs.scenario
+    offers = {o.key: o for o in sc.offers}
+    labels: set[Label] = set()
+    for (pid, _w), cands in stage.cands.items():
+        for c in cands:
+            if c.fails == frozenset({"QUALITY"}):
+                labels |= set(sc.offer_labels(offers[(c.producer_id, pid)]))
+    ranked: list[Label] = sorted(
+        labels, key=lambda lab: (list(EgalimGroup).index(egalim_group((lab,))), lab.value)
+    )
+    ladder: list[Label | None] = [*ranked, None]
+    base = _short_weeks(inputs)
+    fixable = base - _short_weeks(inputs.with_order(required_label=None))
+    if not fixable:
+        return []
+    old = inputs.order.required_label
+    for lab in ladder:
+        left = _short_weeks(inputs.with_order(required_label=lab))
+        if left & fixable:
+            continue
+        what = f"accept {lab.value} instead of {old}" if lab is not None else f"drop {old}"
+        return [
+            Relaxation(
+                "QUALITY",
+                "QUALITY",
+                float(len(base) - len(left)),
+                "weeks fixed",
+                f"{what}: fixes {len(base) - len(left)} of {len(base)} short week(s)",
+                not left,
+                {"required_label": lab},
+            )
+        ]
+    return []
+
+
 def apply_relaxation(inputs: PoolingInputs, relaxation: Relaxation) -> PoolingInputs:
     """``inputs`` with ``relaxation`` applied (what the tests and the CLI's 'what if' use)."""
     p = relaxation.params
@@ -1092,7 +1141,7 @@ def apply_relaxation(inputs: PoolingInputs, relaxation: Relaxation) -> PoolingIn
     if k == "NEARBY_PRODUCER":
         return replace(inputs, member_ids=(*inputs.member_ids, p["producer_id"]))
     if k == "QUALITY":
-        return inputs.with_order(required_label=None)
+        return inputs.with_order(required_label=p.get("required_label"))
     if k == "PRICE_CEILING":
         return inputs.with_order(price_ceiling_eur_per_unit=p["price_ceiling_eur_per_unit"])
     if k == "RECEIVING_WINDOW":

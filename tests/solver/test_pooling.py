@@ -266,6 +266,16 @@ def test_infeasible_only_because_of_quality() -> None:
     assert feasible(inputs(sc=sc))  # the same order without the requirement
 
 
+def test_quality_relaxation_steps_down_to_a_held_label() -> None:
+    """B holds HVE, not BIO: the lower requirement proposed is HVE (not none), and it works."""
+    inp = inputs(sc=scenario(b_labels=(Label.HVE,)), required_label=Label.BIO)
+    a = check_pooling_order(inp, time_limit_s=TL)
+    r = relaxation(a, "QUALITY")
+    assert r.params["required_label"] is Label.HVE and r.closes_gap
+    assert "accept HVE instead of BIO" in r.description
+    assert feasible(apply_relaxation(inp, r))
+
+
 def test_infeasible_only_because_of_price() -> None:
     """Ceiling 2.50 excludes B (2.80): PRICE, the smallest ceiling is 2.80; 2.79 stays short."""
     inp = inputs(price_ceiling_eur_per_unit=2.5)
