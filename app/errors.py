@@ -161,6 +161,33 @@ def validation_items(errors: Iterable[Any]) -> list[dict[str, Any]]:
     return items
 
 
+def domain_error_items(exc: Exception) -> tuple[int, list[dict[str, Any]]] | None:
+    """Status and items of a domain error that is the request's fault, else None.
+
+    ``CalendarError`` (weeks outside the known school calendar) and ``GeodataError``
+    (unusable travel settings, e.g. a missing road file) are 422; a failed geocoder is 502.
+    """
+    from geodata.errors import GeocodingError, GeodataError
+    from solver.calendar import CalendarError
+
+    if isinstance(exc, CalendarError):
+        loc: list[str | int] = ["body", "scenario", "settings", "start_date"]
+        return 422, [error_item(loc, None, f"the planned weeks do not fit: {exc}")]
+    if isinstance(exc, GeodataError):
+        loc = ["body", "scenario", "settings", "travel"]
+        return 422, [error_item(loc, None, f"travel times unavailable: {exc}")]
+    if isinstance(exc, GeocodingError):
+        return 502, [error_item(["body"], None, f"geocoding service failed: {exc}")]
+    return None
+
+
+async def _domain_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    mapped = domain_error_items(exc)
+    assert mapped is not None
+    status, items = mapped
+    return JSONResponse(status_code=status, content={"detail": items})
+
+
 async def _validation_handler(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     return JSONResponse(status_code=422, content={"detail": validation_items(exc.errors())})
@@ -223,5 +250,10 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error_handler)
     app.add_exception_handler(ScenarioError, _scenario_error_handler)
     app.add_exception_handler(RequestProblem, _request_problem_handler)
+    from geodata.errors import GeocodingError, GeodataError
+    from solver.calendar import CalendarError
+
+    for cls in (CalendarError, GeodataError, GeocodingError):
+        app.add_exception_handler(cls, _domain_error_handler)
     app.add_exception_handler(StarletteHTTPException, _http_error_handler)
     app.add_exception_handler(Exception, _internal_error_handler)

@@ -11,6 +11,11 @@ parallelism for the solve itself and keep the event loop free for ``/healthz`` a
 
 On start, every job left ``queued`` or ``running`` in the store (a killed or stopped
 server) is re-queued and run again: nothing is lost.
+
+Limits of the design: a thread cannot be killed, so a solve that never reports progress
+runs to its own solver time limit; past ``time_limit_s + grace_s`` the watchdog fails the
+job at once and its late result is dropped. The worker lives in one process: run one
+uvicorn process per database (``racines serve --workers N`` means N solver threads).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from typing import Any
 
 from fastapi.exceptions import RequestValidationError
 
-from app.errors import RequestProblem, validation_items
+from app.errors import RequestProblem, domain_error_items, validation_items
 from app.jobs import Artifact, Job, JobStatus, JobStore
 from solver.errors import ScenarioError
 
@@ -271,8 +276,10 @@ class Worker:
             return
         with self._lock:
             self._running[job_id] = time.monotonic()
+        resumed = job.message.startswith(("resumed", "interrupted"))
+        claim = "running (resumed after a server restart)" if resumed else "running"
         if not self.store.update(
-            job_id, status=JobStatus.RUNNING, message="running", only_if=(JobStatus.QUEUED,)
+            job_id, status=JobStatus.RUNNING, message=claim, only_if=(JobStatus.QUEUED,)
         ):
             return
         progress = JobProgress(self.store, job_id, lambda: self._should_stop(job_id))
@@ -296,7 +303,12 @@ class Worker:
                 problems=[p.to_dict() for p in exc.problems],
             )
             return
-        except Exception:
+        except Exception as exc:
+            mapped = domain_error_items(exc)
+            if mapped is not None:
+                items = mapped[1]
+                self._fail(job_id, "invalid_request", items[0]["message"], detail=items)
+                return
             error_id = uuid.uuid4().hex[:12]
             logger.exception("job %s (%s) failed, error id %s", job_id, job.kind, error_id)
             self._fail(

@@ -252,6 +252,26 @@ def restart_check(port: int, db_dir: Path, time_limit_s: float) -> list[str]:
     return lines
 
 
+def direct_series(kitchens: list[str], n: int, weeks: int) -> Series:
+    """The same proposals called in-process (``AppServices.propose``), no HTTP: the floor."""
+    from app.adapter import AppServices
+    from app.tasks import run_proposal
+
+    services = AppServices()
+    scenario = services.load_scenario(DEMO_SCENARIO)
+    s = Series("same, in-process (no HTTP, no DB)")
+    for k in kitchens:  # warm-up, as the server had
+        services.propose(scenario, k, weeks=weeks, time_limit_s=10.0, seed=0)
+    t0 = time.perf_counter()
+    for i in range(n):
+        req = {"canteen_id": kitchens[i % len(kitchens)], "weeks": weeks}
+        t = time.perf_counter()
+        run_proposal(services, scenario, req, ceiling_s=10.0, full=False)
+        s.add(time.perf_counter() - t, 200)
+    s.wall_s = time.perf_counter() - t0
+    return s
+
+
 def main() -> None:
     """Run the benchmark and print the table."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -304,6 +324,7 @@ def main() -> None:
             )
         finally:
             stop_server(proc)
+        direct = direct_series(kitchens, args.sequential, args.weeks)
         restart = (
             restart_check(port, Path(tmp), args.plan_time_limit_s) if args.restart_check else []
         )
@@ -315,11 +336,15 @@ def main() -> None:
     )
     print(f"kitchens cycled: {', '.join(kitchens)}\n")
     print(HEADER)
-    for s in (idle, seq, load, probe):
+    for s in (idle, seq, direct, load, probe):
         print(s.row())
     base_p50 = idle.pct(50)
     print()
     print(f"proposal p50 / healthz p50 (1 client): {seq.pct(50) / base_p50:,.0f}x")
+    print(
+        f"proposal over HTTP / in-process (p50): {seq.pct(50) / direct.pct(50):.2f}x "
+        f"(the API layer adds {1000 * (seq.pct(50) - direct.pct(50)):.0f} ms at p50)"
+    )
     print(
         f"healthz p95 during load / idle: {probe.pct(95) / idle.pct(95):.1f}x "
         f"(p95 {1000 * probe.pct(95):.1f} ms vs {1000 * idle.pct(95):.1f} ms)"

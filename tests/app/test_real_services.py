@@ -76,3 +76,15 @@ def test_real_plan_job_with_workbook(real: TestClient) -> None:
     assert xlsx.status_code == 200
     assert xlsx.content[:2] == b"PK"  # a zip container, as every .xlsx
     assert "attachment" in xlsx.headers["content-disposition"]
+
+
+def test_real_weeks_outside_calendar_is_422(real: TestClient) -> None:
+    """A scenario starting in a school year the calendar does not know is a 422, not a 500."""
+    scenario = real.get("/v1/scenarios/tiny").json()
+    scenario["settings"]["start_date"] = "2031-09-01"
+    body = {"scenario": scenario, "canteen_id": "ribiers", "weeks": 2, "time_limit_s": 2}
+    r = real.post("/v1/sourcing-proposals", json=body)
+    assert r.status_code == 422, r.text
+    item = r.json()["detail"][0]
+    assert item["field"] == "scenario.settings.start_date"
+    assert "2031-09-01" in item["message"]
