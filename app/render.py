@@ -64,8 +64,8 @@ def indicators_table(df: pd.DataFrame, *, title: str) -> Table:
     """Indicators per kitchen and for the territory, against targets."""
     cols = [
         ("kitchen_id", "kitchen", 0),
-        ("value_eur", "EUR", 0),
-        ("cost_eur_per_meal", "EUR/meal", 2),
+        ("total_value_eur", "EUR", 0),
+        ("cost_per_meal_eur", "EUR/meal", 2),
         ("budget_eur_per_meal", "budget", 2),
         ("egalim_pct", "EGALIM %", 1),
         ("bio_pct", "bio %", 1),

@@ -473,11 +473,13 @@ def _finish(
     iterations: list[dict[str, Any]],
     kitchens: Sequence[str],
     t0: float,
+    restrict: bool = False,
 ) -> PlanOutcome:
     t, sc = territory, territory.scenario
-    check = check_plan(sc, t.demand, t.meals, t.eligibility, sourcing.plan)
-    table = indicators_table(sc, sourcing.plan, t.meals)
-    reasons = explain(sc, t.demand, t.meals, t.eligibility, sourcing.plan)
+    only = list(kitchens) if restrict else None
+    check = check_plan(sc, t.demand, t.meals, t.eligibility, sourcing.plan, kitchens=only)
+    table = indicators_table(sc, sourcing.plan, t.meals, kitchens=only)
+    reasons = explain(sc, t.demand, t.meals, t.eligibility, sourcing.plan, kitchens=only)
     if not check.ok:
         logger.warning("plan checker: %d violation(s)", len(check.violations))
     return PlanOutcome(
@@ -536,7 +538,9 @@ def propose(
         progress=lambda f, m: report(0.2 + 0.7 * f, m),
     )
     report(0.95, "independent check")
-    outcome = _finish(territory, sourcing, rounds=None, iterations=[], kitchens=[kitchen], t0=t0)
+    outcome = _finish(
+        territory, sourcing, rounds=None, iterations=[], kitchens=[kitchen], t0=t0, restrict=True
+    )
     report(1.0, "done")
     return outcome
 
