@@ -715,8 +715,12 @@ def pooling_check(
         Bad scenario, group or order file (file, field, value).
     """
     from solver.pooling import check_pooling_order
-    from solver.pooling_model import PoolingInputs, load_order, resolve_group
+    from solver.pooling_model import SHARING_RULES, PoolingInputs, load_order, resolve_group
 
+    if rule is not None and rule not in SHARING_RULES:
+        raise ScenarioError(
+            [Problem("--rule", 0, "rule", rule, f"must be one of {', '.join(SHARING_RULES)}")]
+        )
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     if base_dir is None:
         base_dir = "." if isinstance(scenario, Scenario) else Path(scenario)
