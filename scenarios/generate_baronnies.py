@@ -86,6 +86,8 @@ SIDE_DR = "Baronnies"
 MON, TUE, WED, THU, FRI = Weekday.MON, Weekday.TUE, Weekday.WED, Weekday.THU, Weekday.FRI
 FOUR_DAYS = (MON, TUE, THU, FRI)
 FIVE_DAYS = (MON, TUE, WED, THU, FRI)
+ROUND_DAY = TUE
+"""Day of Échanges Paysans' weekly round in the territory (UNSOURCED: no public timetable)."""
 
 # =========================================================================== communes
 
@@ -411,7 +413,7 @@ CANTEENS: tuple[CanteenSpec, ...] = (
     # ---- Sisteronais-Buëch (zone B): 9 canteens, 6 communes, 630 meals/day (seeds)
     CanteenSpec(SB_CK, "Sisteron - cuisine centrale (restaurant scolaire élémentaire)", "04209",
                 Management.CUISINE_CENTRALE, 0, 175, storage_chilled_kg=900,
-                storage_ambient_kg=1500, budget=3.05, max_deliveries=10, on_round=True),
+                storage_ambient_kg=1500, budget=3.14, max_deliveries=3, on_round=True),
     CanteenSpec("sb_sisteron_maternelles", "Sisteron - restaurant des maternelles", "04209",
                 Management.SATELLITE, 100, 0, kitchen_id=SB_CK, storage_chilled_kg=40,
                 storage_ambient_kg=20),
@@ -426,16 +428,16 @@ CANTEENS: tuple[CanteenSpec, ...] = (
                 budget=3.14, max_deliveries=3),
     CanteenSpec("sb_laragne", "Laragne-Montéglin - restaurant scolaire (prestataire)", "05070",
                 Management.CONCEDEE, 55, 90, storage_chilled_kg=300, storage_ambient_kg=400,
-                budget=3.00, max_deliveries=6, on_round=True),
+                budget=3.00, max_deliveries=3, on_round=True),
     CanteenSpec("sb_mison", "Mison - cantine scolaire (prestataire)", "04123",
                 Management.CONCEDEE, 13, 22, storage_chilled_kg=60, storage_ambient_kg=80,
-                budget=3.00, max_deliveries=3),
+                budget=3.00, max_deliveries=2, on_round=True),
     CanteenSpec("sb_valernes", "Valernes - cantine (Bistrot de Valernes)", "04231",
                 Management.CONCEDEE, 4, 6, storage_chilled_kg=40, storage_ambient_kg=40,
-                budget=3.10, max_deliveries=3),
+                budget=3.10, max_deliveries=2, on_round=True),
     CanteenSpec("sb_trescleoux", "Trescléoux - cantine (Les Bons Petits Plats)", "05172",
                 Management.CONCEDEE, 6, 9, storage_chilled_kg=50, storage_ambient_kg=60,
-                budget=3.20, max_deliveries=3, on_round=True),
+                budget=3.45, max_deliveries=4, on_round=True),
     # ---- Drôme / Baronnies (zone A): 14 canteens, 817 children/day (seeds)
     CanteenSpec(DR_NYONS, "Nyons - cuisine et restaurant scolaire élémentaire", "26220",
                 Management.CUISINE_CENTRALE, 0, 185, days=FIVE_DAYS, storage_chilled_kg=600,
@@ -488,10 +490,42 @@ RECEIVING_END_MIN = 10 * 60
 source; lunch is served 12:00-13:30)."""
 
 
+PLACEHOLDER_SIREN_PREFIX = "99999"
+"""First digits of the demo's PLACEHOLDER SIRETs. They are NOT the canteens' real SIRETs:
+replace them with the real ones (annuaire-entreprises.data.gouv.fr) before importing into
+ma-cantine."""
+
+
+def luhn_ok(digits: str) -> bool:
+    """True when ``digits`` passes the Luhn check (as SIREN and SIRET numbers do)."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+def placeholder_siret(n: int) -> str:
+    """The ``n``-th PLACEHOLDER SIRET: 14 digits, ``99999`` + ``n`` on 8 digits + a Luhn
+    check digit. Well-formed for ma-cantine's import, but not a real establishment."""
+    body = f"{PLACEHOLDER_SIREN_PREFIX}{n:08d}"
+    check = next(d for d in "0123456789" if luhn_ok(body + d))
+    return body + check
+
+
 def build_canteens(territory: Territory) -> list[Canteen]:
-    """The 23 canteens at their communes' points."""
+    """The 23 canteens at their communes' points.
+
+    Every purchasing kitchen (not a satellite) gets a PLACEHOLDER SIRET
+    (:func:`placeholder_siret`, numbered in the order of :data:`CANTEENS`).
+    """
     out = []
+    n_kitchens = 0
     for spec in CANTEENS:
+        siret = ""
+        if not spec.kitchen_id:
+            n_kitchens += 1
+            siret = placeholder_siret(n_kitchens)
         c = territory.commune(spec.insee)
         zone = SchoolZone.A if spec.insee.startswith("26") else SchoolZone.B
         out.append(
@@ -522,6 +556,7 @@ def build_canteens(territory: Territory) -> list[Canteen]:
                 max_deliveries_per_week=spec.max_deliveries,
                 on_platform_round=spec.on_round,
                 reference_supplier_id=REFERENCE_SUPPLIER_ID,
+                siret=siret,
             )
         )
     return out
@@ -759,6 +794,13 @@ def build_producers(
     return producers, offers, kind_of
 
 
+PLATFORM_SHARE: dict[str, float] = {"05": 0.60, "04": 0.40, "26": 0.05}
+"""Probability that a producer sells through Échanges Paysans, by department. Unsourced
+split; the seeds: EP 05 runs a weekly round in the territory and develops in the 04, and
+13 surveyed producers asked to be put in touch with a platform. The Drôme is beyond EP's
+own truck (Hautes-Alpes and Ubaye, domain-facts §6)."""
+
+
 def _draw_producer(
     rng: random.Random,
     pid: str,
@@ -786,7 +828,7 @@ def _draw_producer(
     }[str(freq)]
     days_pool = [MON, TUE, WED, THU, FRI]
     n_days = max(per_week, rng.choice((1, 2, 2, 3)))
-    days = tuple(sorted(rng.sample(days_pool, n_days)))
+    days = rng.sample(days_pool, n_days)
     max_drive = float(
         str(_weighted_choice(rng, [(15, 0.1), (20, 0.15), (30, 0.3), (45, 0.2), (60, 0.15),
                                    (90, 0.1)]))
@@ -799,7 +841,7 @@ def _draw_producer(
         min_eur = _round_to(_skewed(rng, 50, 300), 10)  # median ~120 EUR
     # Échanges Paysans 05 collects from Hautes-Alpes farms (and develops in the 04): platform
     # mode is likelier for 05 farms. Unsourced split.
-    p_platform = {"05": 0.45, "04": 0.25}.get(commune.departement, 0.05)
+    p_platform = PLATFORM_SHARE.get(commune.departement, PLATFORM_SHARE["26"])
     modes = [DeliveryMode.SELF_DELIVERY]
     if rng.random() < p_platform:
         modes.append(DeliveryMode.PLATFORM)
@@ -809,6 +851,9 @@ def _draw_producer(
         modes.append(DeliveryMode.CARRIER)
     if rng.random() < 0.1 and len(modes) > 1:
         modes.remove(DeliveryMode.SELF_DELIVERY)
+    if DeliveryMode.PLATFORM in modes and ROUND_DAY not in days:
+        # the platform collects at the farm on its round day (seeds: EP collects at farms)
+        days.append(ROUND_DAY)
     group = ""
     if side == SIDE_SB and commune.departement == "04" and rng.random() < 0.4:
         group = "giee_adear04"  # seeds: a GIEE animated by ADEAR 04 is emerging
@@ -821,7 +866,7 @@ def _draw_producer(
         commune=commune.name,
         labels=labels,
         delivery_modes=tuple(modes),
-        delivery_weekdays=days,
+        delivery_weekdays=tuple(sorted(days)),
         deliveries_per_week=per_week,
         delivery_every_n_weeks=every,
         max_drive_min=max_drive,
@@ -1266,9 +1311,34 @@ def units_per_served_meal(canteens: Sequence[CanteenSpec] = CANTEENS) -> dict[st
     return {pid: u / meals for pid, u in sorted(total.items())}
 
 
-TARGET_FOOD_COST_EUR_PER_MEAL = 3.10
-"""Food cost per meal the wholesaler's prices are calibrated to: the seeds' Ribiers figure
-(3.12 EUR/meal at 2 % EGALIM, i.e. almost all conventional purchases)."""
+RIBIERS_AFTER = (3.14, 0.28, 0.14)
+"""Seeds, Ribiers after the project: food cost EUR/meal, EGALIM share, organic share (value).
+Its menu then had one vegetarian meal a week, like the demo's cycle (before: 3.12 EUR at 2 %
+EGALIM with 1-2 vegetarian meals a month and no work on waste)."""
+
+
+def _mean(r: tuple[float, float]) -> float:
+    return (r[0] + r[1]) / 2
+
+
+def conventional_cost_of_ribiers() -> float:
+    """What Ribiers' after-project basket would cost bought all conventional, EUR/meal.
+
+    Each EGALIM euro is turned back into the conventional euro it replaces, at the demo's
+    mean producer premiums: organic at ``LOCAL x ORGANIC`` (1.225 x 1.35 = 1.65), other
+    labels at ``LOCAL x SIQO`` (1.225 x 1.10 = 1.35):
+    ``3.14 x (1 - 0.28 + 0.14 / 1.65 + 0.14 / 1.35) = 2.85``.
+    """
+    cost, egalim, bio = RIBIERS_AFTER
+    p_bio = _mean(LOCAL_PREMIUM) * _mean(ORGANIC_PREMIUM)
+    p_label = _mean(LOCAL_PREMIUM) * _mean(SIQO_PREMIUM)
+    return round(cost * (1.0 - egalim + bio / p_bio + (egalim - bio) / p_label), 2)
+
+
+TARGET_FOOD_COST_EUR_PER_MEAL = conventional_cost_of_ribiers()
+"""Food cost per meal the wholesaler's prices are calibrated to (2.85 EUR): the demo's menu
+bought entirely conventional costs what Ribiers' after-project basket would have cost
+conventional, so that a canteen at Ribiers' 3.14 EUR can reach Ribiers' 28 % EGALIM."""
 
 FIXED_PRICE_IDS = frozenset({"boeuf_hache", "poulet"})
 """Reference prices kept as sourced (collective-catering cotations 2023-2025, domain-facts
@@ -1340,7 +1410,7 @@ def build_platform(territory: Territory) -> Platform:
         lon=gap.lon,
         commune_insee=gap.insee,
         commune=gap.name,
-        round_weekdays=(TUE,),
+        round_weekdays=(ROUND_DAY,),
         margin_pct=20.0,
         service_time_s=300.0,
         service_time_s_per_kg=2.0,

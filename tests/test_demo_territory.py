@@ -10,7 +10,7 @@ from types import ModuleType
 
 import pytest
 
-from solver.domain import Family, Label, Management, Scenario, SchoolZone, Weekday
+from solver.domain import DeliveryMode, Family, Label, Management, Scenario, SchoolZone, Weekday
 from solver.scenario_io import read_scenario_folder
 from solver.validation import validate_scenario
 
@@ -204,11 +204,69 @@ def test_one_vegetarian_meal_a_week(demo: Scenario) -> None:
 
 
 def test_food_cost_per_meal_near_budget(gen: ModuleType, demo: Scenario) -> None:
-    """The menu bought at the wholesaler costs about 3.10 EUR a meal; budgets sit near it."""
+    """The menu bought at the wholesaler costs Ribiers' basket bought conventional (2.85 EUR)."""
+    # 3.14 EUR at 28 % EGALIM / 14 % organic, each EGALIM euro turned back into conventional
+    # at the demo's mean premiums: organic 1.225 x 1.35, other labels 1.225 x 1.10.
+    by_hand = 3.14 * (1 - 0.28 + 0.14 / (1.225 * 1.35) + 0.14 / (1.225 * 1.10))
+    assert gen.conventional_cost_of_ribiers() == pytest.approx(by_hand, abs=0.005)
     cost = gen.food_cost_per_meal()
-    assert abs(cost["all_canteens"] - 3.10) < 0.03
+    assert abs(cost["all_canteens"] - by_hand) < 0.03
     assert cost["maternelle"] < cost["elementaire"] < cost["adulte"]
-    assert all(2.9 <= c.budget_eur_per_meal <= 3.3 for c in demo.canteens)
+    assert all(3.0 <= c.budget_eur_per_meal <= 3.45 for c in demo.canteens)
+    budgets = {c.commune: c.budget_eur_per_meal for c in demo.kitchens()}
+    assert budgets["Val Buëch-Méouge"] == 3.14  # Ribiers, the seeds' figure
+
+
+#: Kitchens on Échanges Paysans' round, as documented in the README.
+PLATFORM_KITCHENS = {
+    "sb_sisteron_cuisine_centrale",
+    "sb_laragne",
+    "sb_mison",
+    "sb_valernes",
+    "sb_trescleoux",
+}
+
+
+def test_platform_round_members_are_as_documented(demo: Scenario) -> None:
+    """The Sisteron kitchen and the four caterers' kitchens are on EP's round; Ribiers and
+    the Drôme are not; every platform producer is collected on the round day, in catchment."""
+    from app.services import travel_matrix
+    from solver.eligibility import build_eligibility
+
+    on_round = {c.id for c in demo.canteens if c.on_platform_round}
+    assert on_round == PLATFORM_KITCHENS
+    assert all(c.management is not Management.SATELLITE for c in demo.canteens if c.id in on_round)
+    (platform,) = demo.platforms
+    assert platform.commune == "Gap"
+    assert platform.round_weekdays == (Weekday.TUE,)
+    assert platform.catchment_min == 90
+    assert [v.capacity_kg for v in platform.vans] == [1000.0]
+    sellers = [p for p in demo.producers if DeliveryMode.PLATFORM in p.delivery_modes]
+    assert all(Weekday.TUE in p.delivery_weekdays for p in sellers)
+    matrix = travel_matrix(demo)
+    el = build_eligibility(
+        demo, matrix.ids, matrix.seconds, travel_source=matrix.source, estimated=True
+    )
+    assert el.platform_kitchens == frozenset(PLATFORM_KITCHENS)
+    assert el.platform_producers <= {p.id for p in sellers}
+    # 37 of the 41 platform sellers lie within 90 min of Gap (README); the Drôme ones do not
+    assert (len(sellers), len(el.platform_producers)) == (41, 37)
+    depot = matrix.ids.index(platform.id)
+    for kid in PLATFORM_KITCHENS:
+        assert matrix.seconds[depot, matrix.ids.index(kid)] <= 90 * 60, kid
+
+
+def test_purchasing_kitchens_have_placeholder_sirets(gen: ModuleType, demo: Scenario) -> None:
+    """Every purchasing kitchen has a distinct 14-digit Luhn-valid PLACEHOLDER SIRET."""
+    kitchens = demo.kitchens()
+    sirets = [k.siret for k in kitchens]
+    assert len(kitchens) == 18 and len(set(sirets)) == 18
+    for s in sirets:
+        assert len(s) == 14 and s.isdigit() and s.startswith(gen.PLACEHOLDER_SIREN_PREFIX)
+        assert gen.luhn_ok(s)
+    assert all(c.siret == "" for c in demo.canteens if c.management is Management.SATELLITE)
+    assert gen.luhn_ok("73282932000074")  # a real SIRET format example passes
+    assert not gen.luhn_ok("73282932000075")
 
 
 def test_committed_menu_is_the_checked_cycle(gen: ModuleType, demo: Scenario) -> None:
@@ -221,7 +279,8 @@ def test_generator_is_deterministic(gen: ModuleType, tmp_path: Path) -> None:
     out = tmp_path / "baronnies"
     assert gen.main(["--out", str(out)]) == 0
     written = sorted(p.name for p in out.iterdir())
-    committed = sorted(p.name for p in FOLDER.iterdir() if p.name != "README.md")
+    # sub-folders (e.g. pooling/ examples) are not written by the generator
+    committed = sorted(p.name for p in FOLDER.iterdir() if p.is_file() and p.name != "README.md")
     assert written == committed
     for name in written:
         assert (out / name).read_bytes() == (FOLDER / name).read_bytes(), name
