@@ -469,3 +469,29 @@ def test_two_causes_need_two_changes() -> None:
     step = apply_relaxation(inp, quality)
     bigger = relaxation(check_pooling_order(step, time_limit_s=TL), "LARGER_VAN")
     assert bigger.value == 30 and feasible(apply_relaxation(step, bigger))
+
+
+def test_two_products_share_the_van() -> None:
+    """30 carrots + 10 squash (A only) make 40 kg a delivery: a 35 kg van is 5 kg short."""
+    base = scenario()
+    squash = Product(id="courge", name="Courge", family=Family.FRUITS_ET_LEGUMES)
+    sc = Scenario(
+        products=(*base.products, squash),
+        producers=base.producers,
+        offers=(
+            *base.offers,
+            Offer(producer_id="A", product_id="courge", price_eur_per_unit=3.0, weekly_capacity=20),
+        ),
+        canteens=base.canteens,
+        platforms=base.platforms,
+    )
+    tr = Transport(mode="member_collects", collector_id="A", van=Van(id="v", capacity_kg=35))
+    inp = inputs(sc=sc, transport=tr)
+    inp = inp.with_order(lines=(OrderLine("carotte", 30.0), OrderLine("courge", 10.0)))
+    a = check_pooling_order(inp, time_limit_s=TL)
+    assert qty_of(a, "A", OCT[0]) == pytest.approx(7.5 + 10)
+    assert [(s.reason_code, s.short_kg) for s in a.shortfalls] == [("VAN_CAPACITY", 5.0)] * 2
+    r = relaxation(a, "LARGER_VAN")
+    assert r.value == 40 and feasible(apply_relaxation(inp, r))
+    assert a.revenue_eur_by_member["A"] == pytest.approx(2 * (7.5 * 2.0 + 10 * 3.0))
+    assert a.check.ok, a.check
