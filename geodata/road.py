@@ -216,29 +216,66 @@ def reduce_graph(
     return min_csr(mapping[u], mapping[v], w, n_alive), mapping
 
 
-_WORKER_CSR: sp.csr_matrix | None = None
+class _PlainSearch:
+    """One Dijkstra per source on a CSR graph, optionally stopped at ``limit``."""
+
+    def __init__(self, csr: sp.csr_matrix, limit: float, batch: int) -> None:
+        self.csr, self.limit, self.batch = csr, limit, batch
+
+    def costs(self, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        out = np.empty((len(sources), len(targets)))
+        for start in range(0, len(sources), self.batch):
+            chunk = sources[start : start + self.batch]
+            dist = dijkstra(self.csr, directed=True, indices=chunk, limit=self.limit)
+            out[start : start + len(chunk)] = dist[:, targets]
+        return out
 
 
-def _init_worker(csr: sp.csr_matrix) -> None:
-    global _WORKER_CSR
-    _WORKER_CSR = csr
+_WORKER_ENGINE: Any = None
 
 
-def _worker_rows(args: tuple[np.ndarray, np.ndarray, float, int]) -> np.ndarray:
-    sources, targets, limit, batch = args
-    assert _WORKER_CSR is not None
-    return _rows(_WORKER_CSR, sources, targets, limit, batch)
+def _init_worker(engine: Any) -> None:
+    global _WORKER_ENGINE
+    _WORKER_ENGINE = engine
 
 
-def _rows(
-    csr: sp.csr_matrix, sources: np.ndarray, targets: np.ndarray, limit: float, batch: int
-) -> np.ndarray:
-    out = np.empty((len(sources), len(targets)))
-    for start in range(0, len(sources), batch):
-        chunk = sources[start : start + batch]
-        dist = dijkstra(csr, directed=True, indices=chunk, limit=limit)
-        out[start : start + len(chunk)] = dist[:, targets]
-    return out
+def _worker_costs(args: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    sources, targets = args
+    assert _WORKER_ENGINE is not None
+    return np.asarray(_WORKER_ENGINE.costs(sources, targets))
+
+
+def _run_engine(engine: Any, sources: np.ndarray, targets: np.ndarray, workers: int) -> np.ndarray:
+    """``engine.costs(sources, targets)``, split over ``workers`` spawned processes if > 1."""
+    workers = max(1, min(workers, len(sources)))
+    if workers == 1:
+        return np.asarray(engine.costs(sources, targets))
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    parts = np.array_split(sources, workers * 4)
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(engine,)
+    ) as pool:
+        blocks = list(pool.map(_worker_costs, [(p, targets) for p in parts]))
+    return np.vstack(blocks)
+
+
+def _unpack(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Seconds and metres (float, inf where unreachable) from packed path weights."""
+    finite = np.isfinite(packed)
+    safe = np.where(finite, packed, 0.0)
+    t_ms = np.floor(safe / SCALE)
+    len_dm = safe - t_ms * SCALE
+    return np.where(finite, t_ms / 1000.0, np.inf), np.where(finite, len_dm / 10.0, np.inf)
+
+
+def _default_workers(n_sources: int, n_nodes: int, limited: bool) -> int:
+    import os
+
+    big = n_sources * n_nodes >= PARALLEL_MIN_WORK and not limited
+    return min(DEFAULT_WORKERS, os.cpu_count() or 1) if big else 1
 
 
 def _packed_costs(
@@ -250,26 +287,11 @@ def _packed_costs(
     workers: int | None,
 ) -> np.ndarray:
     """Packed shortest-path weights ``[len(sources), len(targets)]`` (inf when unreached)."""
-    import os
-
     n = csr.shape[0]
     size = batch or max(1, min(256, MAX_BATCH_CELLS // max(1, n)))
     if workers is None:
-        big = len(sources) * n >= PARALLEL_MIN_WORK and not math.isfinite(limit)
-        workers = min(DEFAULT_WORKERS, os.cpu_count() or 1) if big else 1
-    workers = max(1, min(workers, len(sources)))
-    if workers == 1:
-        return _rows(csr, sources, targets, limit, size)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    parts = np.array_split(sources, workers * 4)
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(csr,)
-    ) as pool:
-        blocks = list(pool.map(_worker_rows, [(p, targets, limit, size) for p in parts]))
-    return np.vstack(blocks)
+        workers = _default_workers(len(sources), n, math.isfinite(limit))
+    return _run_engine(_PlainSearch(csr, limit, size), sources, targets, workers)
 
 
 class RoadNetwork:
@@ -306,6 +328,7 @@ class RoadNetwork:
         self.csr = min_csr(u, v, t_ms.astype(np.float64) * SCALE + len_dm, n)
         self._tree: Any = None  # k-d tree for snapping, built on first use
         self._reduced_cache: tuple[int, np.ndarray, sp.csr_matrix, np.ndarray] | None = None
+        self._hierarchy: Any = None  # geodata.hierarchy.Hierarchy, built on demand
 
     def __repr__(self) -> str:
         return f"RoadNetwork<{self.name}: {len(self.nodes)} nodes, {self.csr.nnz} directed links>"
@@ -372,6 +395,7 @@ class RoadNetwork:
         batch: int | None = None,
         reduce: bool | None = None,
         workers: int | None = None,
+        method: str = "auto",
     ) -> tuple[np.ndarray, np.ndarray]:
         """Float seconds and metres between node indices (``inf`` when unreachable/beyond).
 
@@ -390,9 +414,25 @@ class RoadNetwork:
         workers
             Processes for large jobs (default: up to :data:`DEFAULT_WORKERS` when the job is big
             enough to pay for starting them; 1 = in this process).
+        method
+            ``"dijkstra"``: one Dijkstra per source (on the reduced graph when ``reduce``);
+            ``"hierarchy"``: PHAST sweeps on the network's node hierarchy
+            (:mod:`geodata.hierarchy`, built once and kept; see :meth:`prepare_hierarchy`);
+            ``"auto"`` (default): the hierarchy when it is already built and there are at least
+            :data:`REDUCE_MIN_SOURCES` sources, else Dijkstra.
         """
         sources = np.asarray(sources, dtype=np.int64)
         targets = np.asarray(targets, dtype=np.int64)
+        if method not in ("auto", "dijkstra", "hierarchy"):
+            msg = f"method={method!r} must be 'auto', 'dijkstra' or 'hierarchy'"
+            raise GeodataError(msg)
+        uniq_sources = np.unique(sources)
+        if method == "hierarchy" or (
+            method == "auto"
+            and self._hierarchy is not None
+            and len(uniq_sources) >= REDUCE_MIN_SOURCES
+        ):
+            return self._hierarchy_costs(sources, targets, limit_s=limit_s, workers=workers)
         csr = self.csr
         if reduce is None:
             reduce = len(np.unique(sources)) >= REDUCE_MIN_SOURCES
@@ -416,13 +456,40 @@ class RoadNetwork:
         logger.info(
             "%s: Dijkstra from %d sources in %.2f s", self.name, len(uniq), time.perf_counter() - t0
         )
-        finite = np.isfinite(packed)
-        safe = np.where(finite, packed, 0.0)
-        t_ms = np.floor(safe / SCALE)
-        len_dm = safe - t_ms * SCALE
-        secs = np.where(finite, t_ms / 1000.0, np.inf)
-        metres = np.where(finite, len_dm / 10.0, np.inf)
-        return secs, metres
+        return _unpack(packed)
+
+    def prepare_hierarchy(self) -> Any:
+        """Build (once) and return the node hierarchy used for big matrices."""
+        if self._hierarchy is None:
+            from geodata.hierarchy import build_hierarchy
+
+            self._hierarchy = build_hierarchy(self.csr)
+        return self._hierarchy
+
+    def _hierarchy_costs(
+        self,
+        sources: np.ndarray,
+        targets: np.ndarray,
+        *,
+        limit_s: float | None,
+        workers: int | None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        h = self.prepare_hierarchy()
+        uniq, inverse = np.unique(sources, return_inverse=True)
+        if workers is None:
+            workers = _default_workers(len(uniq), PARALLEL_MIN_WORK // 500, False)
+        t0 = time.perf_counter()
+        packed = _run_engine(h, uniq, targets, workers)[inverse]
+        logger.info(
+            "%s: hierarchy sweeps from %d sources in %.2f s",
+            self.name,
+            len(uniq),
+            time.perf_counter() - t0,
+        )
+        if limit_s is not None:
+            limit = (math.floor(limit_s * 1000.0) + 1) * SCALE
+            packed = np.where(packed < limit, packed, np.inf)
+        return _unpack(packed)
 
     def _reduced(self, keep: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
         """:func:`reduce_graph` for these kept nodes, memoised for the last node set."""

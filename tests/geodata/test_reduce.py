@@ -87,3 +87,18 @@ def test_worker_processes_give_same_result() -> None:
     one = _packed_costs(csr, sources, targets, np.inf, None, 1)
     two = _packed_costs(csr, sources, targets, np.inf, None, 2)
     np.testing.assert_array_equal(one, two)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_hierarchy_sweeps_are_exact(seed: int) -> None:
+    """PHAST sweeps on the node hierarchy give exactly the plain Dijkstra distances."""
+    from geodata.hierarchy import build_hierarchy
+
+    csr = random_road_like(25, seed)
+    h = build_hierarchy(csr, seed=seed)
+    assert h.n_core < csr.shape[0] // 2
+    rng = np.random.default_rng(seed)
+    sources = rng.choice(csr.shape[0], size=30, replace=False)
+    targets = rng.choice(csr.shape[0], size=50, replace=False)
+    expected = dijkstra(csr, indices=sources)[:, targets]
+    np.testing.assert_array_equal(h.costs(sources, targets, batch=7), expected)

@@ -249,3 +249,13 @@ def test_snap_matches_brute_force(network: RoadNetwork) -> None:
         best = min(dists, key=lambda n: dists[n])
         assert s.node == best
         assert s.snap_distance_m == pytest.approx(dists[best], rel=1e-6)
+
+
+def test_hierarchy_method_matches_dijkstra(network: RoadNetwork) -> None:
+    """method='hierarchy' gives the same matrix as plain Dijkstra, with and without a limit."""
+    idx = np.array([network.node_index[n] for n in (1, 2, 3, 5, 12, 14)])
+    for limit in (None, 1000.0):
+        plain_s, plain_m = network.node_costs(idx, idx, limit_s=limit, method="dijkstra")
+        ch_s, ch_m = network.node_costs(idx, idx, limit_s=limit, method="hierarchy")
+        np.testing.assert_array_equal(ch_s, plain_s)
+        np.testing.assert_array_equal(ch_m, plain_m)
