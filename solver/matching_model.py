@@ -35,6 +35,7 @@ __all__ = [
     "WindowModel",
     "WindowSolution",
     "WindowState",
+    "bound_state",
     "build_window",
     "initial_state",
     "solve_window",
@@ -97,6 +98,14 @@ class WindowState:
     mf_value: np.ndarray
     mf_egalim: np.ndarray
     local: np.ndarray
+
+
+def bound_state(data: MatchData) -> WindowState:
+    """State of a bound window: no stock, no delivery history, every pair "delivered the
+    week before" (the continuity row at the boundary is then void: a relaxation)."""
+    st = initial_state(data)
+    st.drop_prev[:] = True
+    return st
 
 
 def initial_state(data: MatchData) -> WindowState:
@@ -220,6 +229,7 @@ class WindowModel:
     u: np.ndarray
     s: np.ndarray  # (K, len(TARGETS)) shortfall variable indices
     ex: np.ndarray  # (K, len(TARGETS)) surplus variable indices (empty without prices)
+    agg: np.ndarray  # (K, T, 6) value aggregates per kitchen and week
     # EUR value of one unit of each line, and flags
     xd_value: np.ndarray = field(default_factory=lambda: np.zeros(0))
     xp_value: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -230,6 +240,12 @@ class WindowModel:
     xp_pickup: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     xp_stop: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     xr_del: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    # bound windows: opening stock bought at its Lagrangian price
+    inv_in: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    inv_in_k: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    inv_in_i: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    constant_eur: float = 0.0
+    balance_row: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0), dtype=int))
     # heuristic objective terms added at solve time (salvage of stock, target prices)
     extra_cost: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
@@ -348,6 +364,7 @@ def _add_demand_balance(m: WindowModel, data: MatchData, state: WindowState) -> 
     need |= has_inv
     need[:, :, 1:] |= has_inv[:, :, :-1]
     need[:, :, 0] |= state.inv0 > 0
+    need[m.inv_in_k, m.inv_in_i, 0] = True
     row_of = np.full((n_k, n_i, n_t), -1, dtype=np.int64)
     row_of[need] = np.arange(int(need.sum()))
     rhs = dem[need].copy()
@@ -363,14 +380,20 @@ def _add_demand_balance(m: WindowModel, data: MatchData, state: WindowState) -> 
             row_of[m.xr_k, m.xr_i, m.xr_t],
             row_of[m.inv_k, m.inv_i, m.inv_t],
             row_of[m.inv_k[nxt], m.inv_i[nxt], m.inv_t[nxt] + 1],
+            row_of[m.inv_in_k, m.inv_in_i, 0],
         ]
     )
-    cols = np.concatenate([m.xd, m.xp, m.xr, m.inv, m.inv[nxt]])
+    cols = np.concatenate([m.xd, m.xp, m.xr, m.inv, m.inv[nxt], m.inv_in])
     vals = np.concatenate(
-        [np.ones(len(m.xd) + len(m.xp) + len(m.xr)), -np.ones(len(m.inv)), np.ones(int(nxt.sum()))]
+        [
+            np.ones(len(m.xd) + len(m.xp) + len(m.xr)),
+            -np.ones(len(m.inv)),
+            np.ones(int(nxt.sum()) + len(m.inv_in)),
+        ]
     )
     assert (rows >= 0).all(), "a purchase line has no demand row"
-    m.rows.add("demand_balance", int(need.sum()), rows, cols, vals, rhs, rhs)
+    first = m.rows.add("demand_balance", int(need.sum()), rows, cols, vals, rhs, rhs)
+    m.balance_row = np.where(row_of >= 0, row_of + first, -1)
 
 
 def _add_capacity(m: WindowModel, data: MatchData) -> None:
@@ -594,10 +617,19 @@ def _add_storage(m: WindowModel, data: MatchData) -> None:
     m.rows.add("storage", len(uniq), pos, m.inv, data.kg_per_unit[m.inv_i], -np.inf, cap)
 
 
-def _add_targets(m: WindowModel, data: MatchData, state: WindowState, mode: ObjectiveMode) -> None:
+def _add_targets(
+    m: WindowModel, data: MatchData, state: WindowState, *, with_rows: bool = True
+) -> None:
     """EGALIM, organic, meat-and-fish EGALIM and local shares, and the budget, per kitchen,
-    as running balances over the horizon so far, each with a shortfall variable."""
+    as running balances over the horizon so far, each with a shortfall variable.
+
+    Values are first summed per (kitchen, week) into aggregate variables ``agg[k, t, j]``
+    (j: value, egalim, bio, local, meat-fish value, meat-fish egalim), so the yearly rows
+    are short; long rows over a whole year of lines made the LP relaxation crawl.
+    """
+    n_t = m.w1 - m.w0
     k_all = np.concatenate([data.pk_k[m.xd_pk], m.xp_k, m.xr_k])
+    t_all = np.concatenate([m.xd_t, m.xp_t, m.xr_t])
     cols = np.concatenate([m.xd, m.xp, m.xr])
     value = np.concatenate([m.xd_value, m.xp_value, m.xr_value])
     egal = np.concatenate(
@@ -605,45 +637,67 @@ def _add_targets(m: WindowModel, data: MatchData, state: WindowState, mode: Obje
     )
     bio = np.concatenate([data.o_bio[m.xd_o], data.o_bio[m.xp_o], data.ref_bio[m.xr_k, m.xr_i]])
     i_all = np.concatenate([data.o_i[m.xd_o], data.o_i[m.xp_o], m.xr_i])
-    local = np.concatenate([np.ones(len(m.xd) + len(m.xp)), np.zeros(len(m.xr))])
+    local = np.concatenate(
+        [np.ones(len(m.xd) + len(m.xp), dtype=bool), np.zeros(len(m.xr), dtype=bool)]
+    )
     mf = data.meat_fish[i_all]
+    flags = [np.ones(len(cols), dtype=bool), egal, bio, local, mf, mf & egal]
     n_k = len(data.kitchens)
-    ks = np.arange(n_k)
+    n_j = len(flags)
+    agg = m.agg  # (K, T, J)
+    rows, cc, vv = [], [], []
+    for j, flag in enumerate(flags):
+        sel = flag.astype(bool)
+        rows.append((k_all[sel] * n_t + t_all[sel]) * n_j + j)
+        cc.append(cols[sel])
+        vv.append(value[sel])
+    rows.append(np.arange(n_k * n_t * n_j))
+    cc.append(agg.ravel())
+    vv.append(-np.ones(n_k * n_t * n_j))
+    m.rows.add(
+        "value_aggregates",
+        n_k * n_t * n_j,
+        np.concatenate(rows),
+        np.concatenate(cc),
+        np.concatenate(vv),
+        0.0,
+        0.0,
+    )
+    if not with_rows:
+        return
+    ks = np.repeat(np.arange(n_k), n_t)
 
-    def share(
-        rule: str,
-        flag: np.ndarray,
-        target: np.ndarray,
-        sel: np.ndarray,
-        v_prev: np.ndarray,
-        q_prev: np.ndarray,
-        j: int,
-    ) -> None:
-        coef = (flag[sel].astype(float) - target[k_all[sel]]) * value[sel]
-        rows = np.concatenate([k_all[sel], ks])
-        c = np.concatenate([cols[sel], m.s[:, j]])
-        vals = np.concatenate([coef, np.ones(n_k)])
+    def share(rule: str, num: int, den: int, target: np.ndarray, rhs: np.ndarray, j: int) -> None:
+        r = np.concatenate([ks, ks, np.arange(n_k)])
+        c = np.concatenate([agg[:, :, num].ravel(), agg[:, :, den].ravel(), m.s[:, j]])
+        v = np.concatenate([np.ones(n_k * n_t), -np.repeat(target, n_t), np.ones(n_k)])
         if len(m.ex):
-            rows = np.concatenate([rows, ks])
+            r = np.concatenate([r, np.arange(n_k)])
             c = np.concatenate([c, m.ex[:, j]])
-            vals = np.concatenate([vals, -np.ones(n_k)])
-        m.rows.add(rule, n_k, rows, c, vals, target * v_prev - q_prev, np.inf)
+            v = np.concatenate([v, -np.ones(n_k)])
+        m.rows.add(rule, n_k, r, c, v, rhs, np.inf)
 
-    allsel = np.ones(len(cols), dtype=bool)
-    share("target_egalim", egal, data.t_egalim, allsel, state.value, state.egalim, 0)
-    share("target_bio", bio, data.t_bio, allsel, state.value, state.bio, 1)
-    share("target_meat_fish", egal, data.t_meat_fish, mf, state.mf_value, state.mf_egalim, 2)
-    share("target_local", local, data.t_local, allsel, state.value, state.local, 3)
+    share("target_egalim", 1, 0, data.t_egalim, data.t_egalim * state.value - state.egalim, 0)
+    share("target_bio", 2, 0, data.t_bio, data.t_bio * state.value - state.bio, 1)
+    share(
+        "target_meat_fish",
+        5,
+        4,
+        data.t_meat_fish,
+        data.t_meat_fish * state.mf_value - state.mf_egalim,
+        2,
+    )
+    share("target_local", 3, 0, data.t_local, data.t_local * state.value - state.local, 3)
     meals = data.meals[:, : m.w1].sum(axis=1)
     rhs = data.budget_eur_per_meal * meals - state.value
-    rows = np.concatenate([k_all, ks])
-    c = np.concatenate([cols, m.s[:, 4]])
-    vals = np.concatenate([value, -np.ones(n_k)])
+    r = np.concatenate([ks, np.arange(n_k)])
+    c = np.concatenate([agg[:, :, 0].ravel(), m.s[:, 4]])
+    v = np.concatenate([np.ones(n_k * n_t), -np.ones(n_k)])
     if len(m.ex):
-        rows = np.concatenate([rows, ks])
+        r = np.concatenate([r, np.arange(n_k)])
         c = np.concatenate([c, m.ex[:, 4]])
-        vals = np.concatenate([vals, np.ones(n_k)])
-    m.rows.add("budget", n_k, rows, c, vals, -np.inf, rhs)
+        v = np.concatenate([v, np.ones(n_k)])
+    m.rows.add("budget", n_k, r, c, v, -np.inf, rhs)
 
 
 def _add_continuity(m: WindowModel, data: MatchData, state: WindowState) -> None:
@@ -677,6 +731,9 @@ def build_window(
     tiebreak: Tiebreak,
     target_prices: np.ndarray | None = None,
     guide: Guide | None = None,
+    lagrangian: np.ndarray | None = None,
+    stock_price_in: np.ndarray | None = None,
+    stock_price_out: np.ndarray | None = None,
 ) -> WindowModel:
     """Variables and rows of the weeks ``[w0, w1)`` (see :mod:`solver.matching`).
 
@@ -685,6 +742,11 @@ def build_window(
     the surplus is capped by what later weeks can use (their demand at reference prices).
     ``guide`` keeps only the drops, pickups and platform stops it allows (LP-guided
     restriction: a smaller model whose plans are all plans of the full one).
+    ``lagrangian[k, T]`` (in ``[0, penalty]``) builds the window's *relaxation* for the
+    lower bound instead (see :mod:`solver.matching`, "Lower bound"): yearly targets
+    priced at these multipliers, opening stock bought and closing stock sold at the
+    cheapest price (or ``stock_price_in`` / ``stock_price_out``, (K, I) EUR per unit, the
+    multipliers of the stock-linking rows), no history (pass :func:`bound_state`).
     """
     n_t = w1 - w0
     n_k = len(data.kitchens)
@@ -720,10 +782,11 @@ def build_window(
     xr = vs.add("xr", len(r_k), reach[r_k, r_i, r_t], r_cost, False)
     inv = vs.add("inv", len(s_k), fut[s_k, s_i, s_t], 1e-4, False)
     salvage = np.zeros(len(s_k))
-    if w1 < data.n_weeks and target_prices is not None:
+    if w1 < data.n_weeks:
         # stock left for later windows spares a later purchase: credit its cheapest price
         last = s_t == n_t - 1
-        salvage[last] = -cw * data.cheapest_price[s_k[last], s_i[last]]
+        out = data.cheapest_price if stock_price_out is None else stock_price_out
+        salvage[last] = -cw * out[s_k[last], s_i[last]]
 
     y_keys, xd_drop = _index_of(d_pk * n_t + d_t)
     y_pk, y_t = y_keys // n_t, y_keys % n_t
@@ -757,7 +820,35 @@ def build_window(
         )
         if mode is ObjectiveMode.MAX_LOCAL:
             pen[3] = 0.0  # local is the objective itself
-    s = vs.add("s", n_k * len(TARGETS), 1e12, np.tile(pen, n_k), False).reshape(n_k, len(TARGETS))
+    s_ub = 0.0 if lagrangian is not None else np.inf
+    s = vs.add("s", n_k * len(TARGETS), s_ub, np.tile(pen, n_k), False).reshape(n_k, len(TARGETS))
+    agg_cost = np.zeros((n_k, n_t, 6))
+    inv_in_k = inv_in_i = np.zeros(0, dtype=int)
+    inv_in_ub = np.zeros(0)
+    constant = 0.0
+    if lagrangian is not None:
+        mu = np.clip(lagrangian, 0.0, pen[None, :])
+        # g = t V - Q per target (budget: V - b meals), priced at mu
+        agg_cost[:, :, 0] = (
+            mu[:, 0] * data.t_egalim + mu[:, 1] * data.t_bio + mu[:, 3] * data.t_local + mu[:, 4]
+        )[:, None]
+        agg_cost[:, :, 1] = -mu[:, 0][:, None]
+        agg_cost[:, :, 2] = -mu[:, 1][:, None]
+        agg_cost[:, :, 3] = -mu[:, 3][:, None]
+        agg_cost[:, :, 4] = (mu[:, 2] * data.t_meat_fish)[:, None]
+        agg_cost[:, :, 5] = -mu[:, 2][:, None]
+        agg_cost *= cw
+        if w1 == data.n_weeks:
+            constant = -cw * float(
+                (mu[:, 4] * data.budget_eur_per_meal * data.meals.sum(axis=1)).sum()
+            )
+        if w0 > 0:
+            opening = data.future[:, :, w0 - 1]
+            inv_in_k, inv_in_i = np.nonzero(opening > 0)
+            inv_in_ub = opening[inv_in_k, inv_in_i]
+    agg = vs.add("agg", n_k * n_t * 6, np.inf, agg_cost.ravel(), False).reshape(n_k, n_t, 6)
+    p_in = data.cheapest_price if stock_price_in is None else stock_price_in
+    inv_in = vs.add("inv_in", len(inv_in_k), inv_in_ub, cw * p_in[inv_in_k, inv_in_i], False)
     ex = np.zeros((0, len(TARGETS)), dtype=int)
     if target_prices is not None and w1 < data.n_weeks:
         later = (data.demand[:, :, w1:] * data.ref_price[:, :, None]).sum(axis=2)  # (K, I)
@@ -773,7 +864,6 @@ def build_window(
             ],
             axis=1,
         )
-        prices = np.clip(target_prices, 0.0, pen[None, :])
         ex = vs.add("ex", n_k * len(TARGETS), caps.ravel(), 0.0, False).reshape(n_k, len(TARGETS))
 
     m = WindowModel(
@@ -815,6 +905,11 @@ def build_window(
         u=u,
         s=s,
         ex=ex,
+        agg=agg,
+        inv_in=inv_in,
+        inv_in_k=inv_in_k,
+        inv_in_i=inv_in_i,
+        constant_eur=constant,
         xd_value=d_val,
         xp_value=p_val,
         xr_value=r_val,
@@ -842,7 +937,7 @@ def build_window(
     _add_producer_frequency(m, data, state)
     _add_kitchen_deliveries(m, data)
     _add_storage(m, data)
-    _add_targets(m, data, state, mode)
+    _add_targets(m, data, state, with_rows=lagrangian is None)
     _add_continuity(m, data, state)
     return m
 
@@ -928,6 +1023,7 @@ def solve_window(
         threads=None if engine == "highs" else params.threads(),
         random_seed=params.seed,
         relative_gap_tolerance=params.mip_gap if not relax else None,
+        lp_algorithm=None,
     )
     t0 = time.perf_counter()
     res = mo_core.solve(
