@@ -41,6 +41,29 @@ def register_source(name: str, factory: SourceFactory) -> None:
     _REGISTRY[name] = factory
 
 
+_ROAD_CACHE: dict[tuple[str, int, int, str], TravelSource] = {}
+_ROAD_CACHE_SIZE = 4
+
+
+def _road_network(path: Path, cache_dir: str | Path | None) -> TravelSource:
+    """``RoadNetwork.from_file`` memoised in-process by file path, size and mtime, so a service
+    building many matrices on one network loads it (and its node hierarchy) once."""
+    from geodata.errors import NetworkDataError
+    from geodata.road import RoadNetwork  # slow import (osmnx), only when needed
+
+    try:
+        st = path.stat()
+    except OSError:
+        msg = f"{path}: road network file not found"
+        raise NetworkDataError(msg) from None
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns, str(cache_dir))
+    if key not in _ROAD_CACHE:
+        if len(_ROAD_CACHE) >= _ROAD_CACHE_SIZE:
+            _ROAD_CACHE.pop(next(iter(_ROAD_CACHE)))
+        _ROAD_CACHE[key] = RoadNetwork.from_file(path, cache_dir=cache_dir)
+    return _ROAD_CACHE[key]
+
+
 def _get(settings: Any, key: str, default: Any) -> Any:
     if isinstance(settings, Mapping):
         return settings.get(key, default)
@@ -88,9 +111,7 @@ def make_source(
         path = Path(road_file)
         if not path.is_absolute():
             path = base / path
-        from geodata.road import RoadNetwork  # slow import (osmnx), only when needed
-
-        return RoadNetwork.from_file(path, cache_dir=cache_dir)
+        return _road_network(path, cache_dir)
     if source in _REGISTRY:
         return _REGISTRY[source](settings, base)
     known = ", ".join(["estimate", "road", *sorted(_REGISTRY)])

@@ -223,6 +223,10 @@ def test_make_source_road_relative_path(osm_dir: Path, tmp_path: Path) -> None:
     src = make_source(settings, base_dir=osm_dir.parent, cache_dir=tmp_path)
     assert src.name == "road:mini_baronnies.osm" and not src.estimated
     assert src.matrix([LARAGNE, SISTERON]).seconds_between("sisteron", "laragne") == 709
+    again = make_source(settings, base_dir=osm_dir.parent, cache_dir=tmp_path)
+    assert again is src  # the network is loaded once per process
+    with pytest.raises(NetworkDataError, match="not found"):
+        make_source({"source": "road", "road_file": "missing.osm"}, base_dir=tmp_path)
 
 
 def test_isochrone_contains_reachable_villages(network: RoadNetwork) -> None:
