@@ -114,6 +114,7 @@ class MatchData:
     o_bio: np.ndarray
     o_labels: list[tuple[Label, ...]]
     o_cap: np.ndarray  # (O, W) units per week
+    o_min_lot: np.ndarray  # (O,) minimum units per order line (0 = none)
     # reference supplier (K, I)
     ref_price: np.ndarray
     ref_egalim: np.ndarray
@@ -407,6 +408,7 @@ def build_match_data(
         o_bio=np.array([g is EgalimGroup.BIO for g in o_group], dtype=bool),
         o_labels=o_labels,
         o_cap=o_cap,
+        o_min_lot=np.array([o.min_lot for o in offers], dtype=float),
         ref_price=ref_price,
         ref_egalim=ref_egalim,
         ref_bio=ref_bio,

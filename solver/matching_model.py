@@ -478,6 +478,26 @@ def _add_min_orders(
         m.rows.add(what, int(need.sum()), rows, cols, vals, 0.0, np.inf)
 
 
+def _add_min_lots(
+    m: WindowModel,
+    data: MatchData,
+    lot: np.ndarray,
+    lines: np.ndarray,
+    big_m: np.ndarray,
+    min_lot: np.ndarray,
+) -> None:
+    """An order line of an offer with a minimum lot is 0 or at least that lot:
+    ``min_lot b <= x <= M b`` with one binary ``b`` per such line (lines whose reach is
+    below the lot were pruned)."""
+    n = len(lines)
+    if n == 0:
+        return
+    r = np.concatenate([np.arange(n), np.arange(n)])
+    c = np.concatenate([lines, lot])
+    m.rows.add("min_lot_upper", n, r, c, np.concatenate([np.ones(n), -big_m]), -np.inf, 0.0)
+    m.rows.add("min_lot_lower", n, r, c, np.concatenate([np.ones(n), -min_lot]), 0.0, np.inf)
+
+
 def _add_platform_capacity(m: WindowModel, data: MatchData) -> None:
     """Kilograms through the platform per week <= its vans' payload x round days."""
     if len(m.xp) == 0:
@@ -753,9 +773,13 @@ def build_window(
     vs = _Vars()
     # ---- candidate lines and their binaries
     d_pk, d_o, d_t, d_m = _direct_lines(data, w0, w1)
+    lot_ok = d_m >= data.o_min_lot[d_o] - 1e-9
+    d_pk, d_o, d_t, d_m = d_pk[lot_ok], d_o[lot_ok], d_t[lot_ok], d_m[lot_ok]
     keep = _prune_drops(data, d_pk, d_o, d_t, d_m, n_t)
     d_pk, d_o, d_t, d_m = d_pk[keep], d_o[keep], d_t[keep], d_m[keep]
     p_o, p_k, p_t, p_m = _platform_lines(data, w0, w1)
+    lot_ok = p_m >= data.o_min_lot[p_o] - 1e-9
+    p_o, p_k, p_t, p_m = p_o[lot_ok], p_k[lot_ok], p_t[lot_ok], p_m[lot_ok]
     if guide is not None:
         keep = guide.drop[d_pk, w0 + d_t]
         d_pk, d_o, d_t, d_m = d_pk[keep], d_o[keep], d_t[keep], d_m[keep]
@@ -805,6 +829,9 @@ def build_window(
     )
     a_keys = a_keys[data.every_n[a_keys // n_t] > 1] if len(a_keys) else a_keys
     a = vs.add("a", len(a_keys), 1.0, 0.0, True)
+    lot_d = np.flatnonzero(data.o_min_lot[d_o] > 0)
+    lot_p = np.flatnonzero(data.o_min_lot[p_o] > 0)
+    lot = vs.add("lot", len(lot_d) + len(lot_p), 1.0, 0.0, True)
     u = vs.add("u", len(y_keys), 1.0, cw * tiebreak.per_new_supplier_eur, False)
     if target_mode is TargetMode.HARD:
         pen = np.full(len(TARGETS), penalties.hard)
@@ -931,6 +958,14 @@ def build_window(
     m.extra_cost = extra
     _add_demand_balance(m, data, state)
     _add_capacity(m, data)
+    _add_min_lots(
+        m,
+        data,
+        lot,
+        np.concatenate([xd[lot_d], xp[lot_p]]),
+        np.concatenate([d_m[lot_d], p_m[lot_p]]),
+        data.o_min_lot[np.concatenate([d_o[lot_d], p_o[lot_p]])],
+    )
     _add_min_orders(m, data, d_m, p_m)
     _add_platform_capacity(m, data)
     _add_reference_link(m, data)
