@@ -6,7 +6,9 @@ Method (contraction hierarchies with a core, and PHAST)
 independent set of nodes whose degree (distinct neighbours in the remaining graph) is at most a
 bound that grows from 2 to :data:`MAX_DEGREE` when rounds stop making progress. Eliminating ``x``
 adds a shortcut ``p -> q`` weighted ``w(p, x) + w(x, q)`` for every pair of remaining neighbours
-(duplicates keep the minimum; no witness search, so some shortcuts are redundant but never wrong).
+unless a *witness* ``p -> y -> q`` of two remaining links is no longer (a 2-hop witness search,
+vectorised; duplicates keep the minimum). Redundant shortcuts are never wrong, missing ones are
+never needed: the witness path stays in the graph.
 ``level[x]`` is the round in which ``x`` went; the nodes left at the end form the *core* (top
 level). Edges incident to ``x`` at its elimination are kept: ``x -> q`` is *upward*,
 ``p -> x`` *downward*. Core edges are kept as they are.
@@ -42,6 +44,42 @@ CORE_FRACTION = 0.02
 
 MAX_EDGE_GROWTH = 3.0
 """Stop eliminating when kept + remaining links exceed this multiple of the original links."""
+
+
+WITNESS = True
+"""Skip a shortcut p -> q when a 2-link path p -> y -> q (y not being eliminated) is as short."""
+
+
+def _has_witness(
+    u: np.ndarray,
+    v: np.ndarray,
+    w: np.ndarray,
+    key: np.ndarray,
+    n: int,
+    sc_p: np.ndarray,
+    sc_q: np.ndarray,
+    sc_w: np.ndarray,
+    eliminated: np.ndarray,
+) -> np.ndarray:
+    """For each shortcut, whether some ``p -> y -> q`` (``y`` kept) weighs no more."""
+    if len(sc_p) == 0 or len(u) == 0:
+        return np.zeros(len(sc_p), dtype=bool)
+    # out-links of p, for every shortcut (links are sorted by u)
+    lo = np.searchsorted(u, sc_p, "left")
+    cnt = np.searchsorted(u, sc_p, "right") - lo
+    rep = np.repeat(np.arange(len(sc_p)), cnt)
+    offset = np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    j = np.repeat(lo, cnt) + offset
+    y = v[j]
+    first = w[j]
+    q = sc_q[rep]
+    k2 = y * n + q
+    pos = np.minimum(np.searchsorted(key, k2), len(key) - 1)
+    found = (key[pos] == k2) & ~eliminated[y] & (y != q)
+    total = np.where(found, first + w[pos], np.inf)
+    best = np.full(len(sc_p), np.inf)
+    np.minimum.at(best, rep, total)
+    return best <= sc_w
 
 
 def _dedupe_min(
@@ -166,6 +204,8 @@ def build_hierarchy(csr: sp.csr_matrix, *, seed: int = 0) -> Hierarchy:
         j = np.repeat(lo, cnt) + offset
         sc_p, sc_q, sc_w = in_p[rep], out_q[j], in_w[rep] + out_w[j]
         ok = sc_p != sc_q
+        if WITNESS:
+            ok &= ~_has_witness(u, v, w, key, n, sc_p, sc_q, sc_w, sel)
         rest = ~inc
         u, v, w, key = _dedupe_min(
             np.concatenate([u[rest], sc_p[ok]]),
