@@ -252,24 +252,29 @@ def restart_check(port: int, db_dir: Path, time_limit_s: float) -> list[str]:
     return lines
 
 
-def direct_series(kitchens: list[str], n: int, weeks: int) -> Series:
-    """The same proposals called in-process (``AppServices.propose``), no HTTP: the floor."""
-    from app.adapter import AppServices
-    from app.tasks import run_proposal
+class InProcess:
+    """The same proposal called in this process (``run_proposal``), no HTTP, no database.
 
-    services = AppServices()
-    scenario = services.load_scenario(DEMO_SCENARIO)
-    s = Series("same, in-process (no HTTP, no DB)")
-    for k in kitchens:  # warm-up, as the server had
-        services.propose(scenario, k, weeks=weeks, time_limit_s=10.0, seed=0)
-    t0 = time.perf_counter()
-    for i in range(n):
-        req = {"canteen_id": kitchens[i % len(kitchens)], "weeks": weeks}
+    Called alternately with the HTTP requests, so both see the same machine load.
+    """
+
+    def __init__(self, kitchens: list[str], weeks: int) -> None:
+        from app.adapter import AppServices
+
+        self.services = AppServices()
+        self.scenario = self.services.load_scenario(DEMO_SCENARIO)
+        self.weeks = weeks
+        for k in kitchens:  # warm-up, as the server had
+            self.call(k)
+
+    def call(self, kitchen: str) -> tuple[float, int]:
+        """(seconds, 200) of one in-process proposal."""
+        from app.tasks import run_proposal
+
+        req = {"canteen_id": kitchen, "weeks": self.weeks}
         t = time.perf_counter()
-        run_proposal(services, scenario, req, ceiling_s=10.0, full=False)
-        s.add(time.perf_counter() - t, 200)
-    s.wall_s = time.perf_counter() - t0
-    return s
+        run_proposal(self.services, self.scenario, req, ceiling_s=10.0, full=False)
+        return time.perf_counter() - t, 200
 
 
 def main() -> None:
@@ -306,14 +311,16 @@ def main() -> None:
                 warm = [timed(c, "POST", f"{base}/v1/sourcing-proposals", json=b) for b in bodies]
                 idle = health_series(c, base, 100, "/healthz idle (baseline)")
                 seq = Series(f"proposal {args.weeks} wk, 1 client")
-                t0 = time.perf_counter()
-                for i in range(args.sequential):
-                    seq.add(
-                        *timed(
-                            c, "POST", f"{base}/v1/sourcing-proposals", json=bodies[i % len(bodies)]
-                        )
-                    )
-                seq.wall_s = time.perf_counter() - t0
+                direct = Series("same, in-process (no HTTP, no DB)")
+                in_process = InProcess(kitchens, args.weeks)
+                url = f"{base}/v1/sourcing-proposals"
+                for i in range(args.sequential):  # alternate: same machine load for both
+                    t1 = time.perf_counter()
+                    seq.add(*timed(c, "POST", url, json=bodies[i % len(bodies)]))
+                    t2 = time.perf_counter()
+                    direct.add(*in_process.call(kitchens[i % len(kitchens)]))
+                    seq.wall_s += t2 - t1
+                    direct.wall_s += time.perf_counter() - t2
             load, probe = proposal_load(
                 base,
                 bodies,
@@ -324,7 +331,6 @@ def main() -> None:
             )
         finally:
             stop_server(proc)
-        direct = direct_series(kitchens, args.sequential, args.weeks)
         restart = (
             restart_check(port, Path(tmp), args.plan_time_limit_s) if args.restart_check else []
         )
