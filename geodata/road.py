@@ -33,8 +33,9 @@ Speed-ups (all exact)
 ---------------------
 * :func:`reduce_graph`: with :data:`REDUCE_MIN_SOURCES` sources or more, Dijkstra runs on the
   graph with the point-free nodes of degree <= 3 eliminated (shortcuts added), ~2.5x smaller.
-* :mod:`geodata.hierarchy`: once :meth:`RoadNetwork.prepare_hierarchy` has built the node
-  hierarchy (kept on the network), big matrices use upward Dijkstra + PHAST sweeps instead.
+* :mod:`geodata.hierarchy`: from :data:`HIERARCHY_MIN_SOURCES` sources (or as soon as
+  :meth:`RoadNetwork.prepare_hierarchy` has built it), matrices use the node hierarchy (built
+  once, kept on the network): upward Dijkstra + PHAST sweeps.
 * Worker processes (spawned, up to :data:`DEFAULT_WORKERS`) for big full matrices.
 """
 
@@ -123,6 +124,12 @@ def min_csr(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int) -> sp.csr_matri
     first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
     return sp.csr_matrix((w[first], (u[first], v[first])), shape=(n, n))
 
+
+HIERARCHY_MIN_SOURCES = 200
+"""From this many sources, ``method="auto"`` builds the node hierarchy (once) and uses it."""
+
+HIERARCHY_PARALLEL_MIN_SOURCES = 3000
+"""From this many sources, hierarchy sweeps are split over worker processes."""
 
 REDUCE_MIN_SOURCES = 32
 """Minimum number of Dijkstra sources for which the graph is reduced first."""
@@ -434,8 +441,9 @@ class RoadNetwork:
             ``"dijkstra"``: one Dijkstra per source (on the reduced graph when ``reduce``);
             ``"hierarchy"``: PHAST sweeps on the network's node hierarchy
             (:mod:`geodata.hierarchy`, built once and kept; see :meth:`prepare_hierarchy`);
-            ``"auto"`` (default): the hierarchy when it is already built and there are at least
-            :data:`REDUCE_MIN_SOURCES` sources, else Dijkstra.
+            ``"auto"`` (default): the hierarchy from :data:`HIERARCHY_MIN_SOURCES` sources
+            (building it if needed), or when it is already built and there are at least
+            :data:`REDUCE_MIN_SOURCES` sources; else Dijkstra.
         """
         sources = np.asarray(sources, dtype=np.int64)
         targets = np.asarray(targets, dtype=np.int64)
@@ -443,10 +451,13 @@ class RoadNetwork:
             msg = f"method={method!r} must be 'auto', 'dijkstra' or 'hierarchy'"
             raise GeodataError(msg)
         uniq_sources = np.unique(sources)
+        n_src = len(uniq_sources)
         if method == "hierarchy" or (
             method == "auto"
-            and self._hierarchy is not None
-            and len(uniq_sources) >= REDUCE_MIN_SOURCES
+            and (
+                n_src >= HIERARCHY_MIN_SOURCES
+                or (self._hierarchy is not None and n_src >= REDUCE_MIN_SOURCES)
+            )
         ):
             return self._hierarchy_costs(sources, targets, limit_s=limit_s, workers=workers)
         csr = self.csr
@@ -493,7 +504,9 @@ class RoadNetwork:
         h = self.prepare_hierarchy()
         uniq, inverse = np.unique(sources, return_inverse=True)
         if workers is None:
-            workers = _default_workers(len(uniq), PARALLEL_MIN_WORK // 500, False)
+            workers = 1
+            if len(uniq) >= HIERARCHY_PARALLEL_MIN_SOURCES:
+                workers = _default_workers(len(uniq), PARALLEL_MIN_WORK, False)
         t0 = time.perf_counter()
         packed = _run_engine(h, uniq, targets, workers)[inverse]
         logger.info(
@@ -518,13 +531,18 @@ class RoadNetwork:
         self._reduced_cache = (key, keep.copy(), csr, mapping)
         return csr, mapping
 
-    def matrix(self, points: Sequence[Point], *, max_seconds: float | None = None) -> TravelMatrix:
-        """Road travel matrix; pairs beyond ``max_seconds`` or unreachable are unreachable."""
+    def matrix(
+        self, points: Sequence[Point], *, max_seconds: float | None = None, method: str = "auto"
+    ) -> TravelMatrix:
+        """Road travel matrix; pairs beyond ``max_seconds`` or unreachable are unreachable.
+
+        ``method`` is passed to :meth:`node_costs` (``"auto"``, ``"dijkstra"``, ``"hierarchy"``).
+        """
         ids = check_unique_ids(points)
         snaps = self.snap(points)
         idx = np.array([self.node_index[s.node] for s in snaps], dtype=np.int64)
         snap_m = np.array([s.snap_distance_m for s in snaps], dtype=float)
-        net_s, net_m = self.node_costs(idx, idx, limit_s=max_seconds)
+        net_s, net_m = self.node_costs(idx, idx, limit_s=max_seconds, method=method)
         access_s = snap_m / (ACCESS_SPEED_KMH / 3.6)
         total_s = net_s + access_s[:, None] + access_s[None, :]
         total_m = net_m + snap_m[:, None] + snap_m[None, :]
