@@ -191,3 +191,19 @@ def test_count_limits_name_the_limit(make_settings: Callable[..., Settings]) -> 
         item = r.json()["detail"][0]
         assert item["field"] == "problem.shipments" and item["value"] == 8
         assert "RACINES_MAX_STOPS" in item["message"]
+
+
+def test_chunked_body_over_limit_is_413(make_settings: Callable[..., Settings]) -> None:
+    """A body sent without Content-Length is counted as it arrives and refused past the limit."""
+    app = create_app(make_settings(max_body_bytes=2_000), services=FakeServices())
+
+    def chunks() -> Any:
+        yield b'{"scenario_name": "tiny", "pad": "'
+        for _ in range(10):
+            yield b"y" * 500
+        yield b'"}'
+
+    with TestClient(app) as client:
+        r = client.post("/v1/plans", content=chunks(), headers={"content-type": "application/json"})
+        assert r.status_code == 413
+        assert "2000 bytes" in r.json()["detail"][0]["message"]
