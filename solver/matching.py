@@ -55,6 +55,8 @@ Constraints (each one function in :mod:`solver.matching_model`)
 * ``_add_min_orders``: ``xd <= min(cap, R) y``; ``sum_i kg xd >= min_kg y``; ``sum c xd >= min_eur
   y``; platform: ``xp <= min(cap, R) z``, ``xp <= min(cap, R) v``, ``sum_{k,i} kg xp >= min_kg z``,
   ``sum c xp >= min_eur z`` (the pooled pickup; both minimums apply when both are set).
+* ``_add_min_lots``: an order line of an offer with ``min_lot`` is 0 or at least the lot,
+  ``min_lot b <= x <= M b`` with a binary ``b`` per such line.
 * ``_add_platform_capacity``: ``sum kg xp[.,.,w] <= van payload x round days``; chilled and
   frozen goods stay off a platform without a refrigerated van.
 * ``_add_reference_link``: ``xr <= R r``.

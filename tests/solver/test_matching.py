@@ -232,3 +232,24 @@ def test_summary_and_lines_shape() -> None:
             line.delivery_date is not None
             and line.delivery_date.isocalendar()[1] == line.week_start.isocalendar()[1]
         )
+
+
+def test_greedy_undoes_drops_below_minimum_and_covers_demand() -> None:
+    """The greedy baseline covers every demand and never leaves a drop under a minimum order."""
+    from solver.greedy import greedy_plan
+
+    inst, drops, _ = _random_instance(1)
+    plan = greedy_plan(inst.scenario, inst.demand, inst.meals, inst.eligibility)
+    kg: dict[tuple[str, str, object], float] = {}
+    got: dict[tuple[str, object, str], float] = {}
+    for line in plan.lines:
+        got[(line.kitchen_id, line.week_start, line.product_id)] = (
+            got.get((line.kitchen_id, line.week_start, line.product_id), 0.0) + line.quantity
+        )
+        if line.local:
+            key = (line.supplier_id, line.kitchen_id, line.week_start)
+            kg[key] = kg.get(key, 0.0) + line.quantity_kg
+    for r in inst.demand.itertuples():
+        assert got[(r.kitchen_id, r.week_start, r.product_id)] == pytest.approx(r.quantity)
+    mins = {p.id: p.min_order_kg for p in inst.scenario.producers}
+    assert all(v >= mins[p] - 1e-9 for (p, _, _), v in kg.items())
