@@ -478,7 +478,9 @@ def _finish(
     t, sc = territory, territory.scenario
     only = list(kitchens) if restrict else None
     check = check_plan(sc, t.demand, t.meals, t.eligibility, sourcing.plan, kitchens=only)
-    table = indicators_table(sc, sourcing.plan, t.meals, kitchens=only)
+    table = check.indicators_table
+    if table is None:
+        table = indicators_table(sc, sourcing.plan, t.meals, kitchens=only)
     reasons = explain(sc, t.demand, t.meals, t.eligibility, sourcing.plan, kitchens=only)
     if not check.ok:
         logger.warning("plan checker: %d violation(s)", len(check.violations))
@@ -526,6 +528,16 @@ def propose(
         ) from None
     kitchen = canteen.purchasing_kitchen_id
     report(0.05, "travel times, demand")
+    # Only this kitchen's canteens eat in a proposal: demand, meals and travel times are
+    # computed for them alone (offers' whole capacity stays available to the kitchen).
+    mine = tuple(c for c in scenario.canteens if c.purchasing_kitchen_id == kitchen)
+    ids = {c.id for c in mine}
+    scenario = scenario.model_copy(
+        update={
+            "canteens": mine,
+            "direct_demand": tuple(d for d in scenario.direct_demand if d.canteen_id in ids),
+        }
+    )
     territory = prepare(scenario, weeks=weeks, start=start, base_dir=base_dir)
     report(0.2, f"sourcing model for {kitchen}")
     sourcing = solve_sourcing(
