@@ -188,6 +188,7 @@ logger = logging.getLogger(__name__)
 ENGINE_MEASUREMENTS = ""
 
 _TOL_EUR = 1e-3
+_FALLBACK = ("y", "z", "v", "a", "lot")
 _TARGET_RULES = ("target_egalim", "target_bio", "target_meat_fish", "target_local", "budget")
 
 
@@ -632,15 +633,22 @@ def solve_sourcing(
         m = build_window(data, w0, w1, state, **kw)  # type: ignore[arg-type]
         left = primal_share * params.time_limit_s - elapsed()
         limit = max(0.1, left / (len(windows) - n_done))
-        sol = solve_window(m, params, limit)
-        if not sol.has_solution:
+        # a reference-only plan (an LP: every binary but the wholesaler's fixed to 0) is the
+        # engine's first incumbent and the fallback if the MIP finds nothing better in time
+        base = solve_window(m, params, max(1.0, 0.3 * limit), relax=True, fix_zero=_FALLBACK)
+        if base.has_solution:  # wholesaler deliveries are 0/1 in a plan
+            base.x[m.r] = (base.x[m.r] > 1e-9).astype(float)
+            base.objective = m.objective_of(base.x)
+            base.status = "FEASIBLE"
+        sol = solve_window(
+            m, params, max(0.1, limit - base.runtime_s), hint=base.x if base.has_solution else None
+        )
+        if not sol.has_solution or (base.has_solution and base.objective < sol.objective - 1e-6):
             logger.warning(
-                "weeks %d-%d: no solution within %.1fs, reference-only fallback", w0, w1, limit
+                "weeks %d-%d: no MIP plan better than the fallback in %.1fs", w0, w1, limit
             )
-            sol = solve_window(
-                m, params, max(1.0, limit), relax=True, fix_zero=("y", "z", "v", "a")
-            )
-            sol.status = "NO_SOLUTION_WITHIN_LIMIT"
+            sol = base if base.has_solution else sol
+            sol.status = "FEASIBLE" if base.has_solution else "NO_SOLUTION_WITHIN_LIMIT"
         all_optimal &= sol.status == "OPTIMAL"
         window_bound = sol.bound
         stats.append(

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-from ortools.math_opt import model_pb2, result_pb2
+from ortools.math_opt import model_parameters_pb2, model_pb2, result_pb2
 from ortools.math_opt.core.python import solver as mo_core
 from ortools.math_opt.python import callback, init_arguments, model_parameters
 from ortools.math_opt.python import parameters as mo_params
@@ -248,6 +248,13 @@ class WindowModel:
     balance_row: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0), dtype=int))
     # heuristic objective terms added at solve time (salvage of stock, target prices)
     extra_cost: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    def objective_of(self, x: np.ndarray) -> float:
+        """Window objective (heuristic terms included) of a solution ``x``."""
+        cost = np.concatenate(self.vars.cost)
+        if len(self.extra_cost):
+            cost = cost + self.extra_cost
+        return float(cost @ x)
 
     @property
     def n_binaries(self) -> int:
@@ -1033,6 +1040,15 @@ def _model_proto(m: WindowModel, ub: np.ndarray, relax: bool) -> model_pb2.Model
     return proto
 
 
+def _model_params(hint: np.ndarray | None) -> model_parameters_pb2.ModelSolveParametersProto:
+    proto = model_parameters.ModelSolveParameters().to_proto()
+    if hint is not None:
+        h = proto.solution_hints.add()
+        h.variable_values.ids.extend(range(len(hint)))
+        h.variable_values.values.extend(np.asarray(hint, dtype=float).tolist())
+    return proto
+
+
 def solve_window(
     m: WindowModel,
     params: SolveParams,
@@ -1041,8 +1057,11 @@ def solve_window(
     relax: bool = False,
     engine: str = "highs",
     fix_zero: tuple[str, ...] = (),
+    hint: np.ndarray | None = None,
 ) -> WindowSolution:
     """Solve a window with HiGHS (or ``engine``: ``"scip"``, ``"cpsat"``) through MathOpt.
+
+    ``hint`` is a full feasible solution handed to the engine as its first incumbent.
 
     ``relax`` drops integrality (LP relaxation); ``fix_zero`` fixes whole variable blocks
     to 0 (the reference-only fallback fixes ``y, z, v, a``). A solve stopped by its time
@@ -1066,7 +1085,7 @@ def solve_window(
         _ENGINES[engine].value,
         init_arguments.StreamableSolverInitArguments().to_proto(),
         sp_params.to_proto(),
-        model_parameters.ModelSolveParameters().to_proto(),
+        _model_params(hint),
         None,
         callback.CallbackRegistration().to_proto(),
         None,
