@@ -408,7 +408,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(
         f"engine (PyVRP): {ok}/{n} solutions pass the exact checker, best-known vans on "
-        f"{bks_vans}/{n} ({100.0 * bks_vans / max(n, 1):.0f}%)"
+        f"{bks_vans}/{n} ({100.0 * bks_vans / max(n, 1):.1f}%)"
     )
     if not args.no_baseline:
         b_vans = sum(

@@ -2,15 +2,26 @@
 
 Engine choice (measured, not assumed)
 -------------------------------------
-**PyVRP 0.14** (MIT, native paired pickup-and-delivery ``Shipment`` since 0.14). On this machine,
-one thread, Li & Lim 100-task PDPTW at 10 s per instance (``benchmarks/routing_bks.py``), PyVRP
-lands within about 1% of the best-known distances, while OR-Tools routing with its default
-search is several percent off and misses the best-known fleet size on most instances (the
-issue's peer table: OR-Tools guided local search +10.3% at 5 s, PyVRP +0.94%). PyVRP also has
-exactly the modelling pieces we need: optional shipments with prizes (dropping orders),
-per-vehicle types (capacity, shift window, max duration, depot, costs), several load dimensions,
-and whole integer matrices (``ProblemData`` with distance/duration matrices, no Python
-callbacks). OR-Tools is kept as the benchmark's baseline.
+**PyVRP 0.14** (MIT, native paired pickup-and-delivery ``Shipment`` since 0.14). Measured on
+this machine with ``benchmarks/routing_bks.py DIR --time-limit-s 10`` (one thread, 10 s of CPU
+per instance, all 48 + 48 instances, 2026-11-23, every solution verified by an exact-arithmetic
+checker; distance gap to the best-known, with a shorter solution that uses MORE vans than the
+best-known counted as 0):
+
+=====================  ===========================  ==========================================
+set                    PyVRP (this model)           OR-Tools routing, default search (baseline)
+=====================  ===========================  ==========================================
+Li & Lim 100 (PDPTW)   +0.08%, best-known vans      +10.10%, best-known vans 20/48
+                       43/48
+Solomon 100 (VRPTW)    +0.43%, best-known vans      +6.60% (5 instances without a valid
+                       30/48                        solution), best-known vans 20/48
+=====================  ===========================  ==========================================
+
+The issue's peer table agrees (OR-Tools guided local search +10.3% at 5 s on Li & Lim, PyVRP
++0.94%). PyVRP also has exactly the modelling pieces we need: optional shipments with prizes
+(dropping orders), per-vehicle types (capacity, shift window, max duration, depot, costs),
+several load dimensions, and whole integer matrices (``ProblemData`` with distance/duration
+matrices, no Python callbacks). OR-Tools is kept as the benchmark's baseline.
 
 Model (one PyVRP instance per round day; each order line is one shipment)
 -------------------------------------------------------------------------
@@ -52,6 +63,10 @@ its kitchen (shipments depot -> kitchen whose pickup window opens when the order
 the cold room). In phase 2 a van starts no earlier than it finished phase 1 and must be back by
 ``min(shift_end_s, phase-1 start + max_shift_s)``. An order collected but not delivered in phase 2
 is removed from its collection route (re-timed) and reported ``FLEET_FULL``.
+
+Known limits: cross-dock is same-day (collection, then delivery within one shift; an overnight
+cold-room variant is not modelled); a producer's extra own trips are not sequenced in time;
+a van is one vehicle per day (no multi-trip reloads in direct mode).
 
 Times are re-derived from the visit order returned by the engine with the same semantics as the
 independent checker (:mod:`solver.routing_check`), and the checker's verdict is attached to every
