@@ -173,7 +173,9 @@ def main(argv: list[str] | None = None) -> int:
         rn._reduced_cache = None
         _, w_lim, c_lim = timed(rn.matrix, pts, max_seconds=RADIUS_S, method="dijkstra")
         k_plain = min(n, 200)
-        _, w_plain, c_plain = timed(rn.node_costs, idx[:k_plain], idx, reduce=False, workers=1)
+        _, w_plain, c_plain = timed(
+            rn.node_costs, idx[:k_plain], idx, reduce=False, workers=1, method="dijkstra"
+        )
         # networkx, plain Dijkstra, a few sources, extrapolated per source
         k_full = min(args.nx_sources, n)
         nx_len, w_nx, c_nx = timed(
