@@ -489,6 +489,7 @@ def _lagrangian_bound(
     time_left_s: float,
     kw: dict[str, object],
     passes: int = 8,
+    start_prices: list[np.ndarray] | None = None,
 ) -> tuple[float, str, float]:
     """Best over a few passes of the sum of the windows' relaxations' LP optima.
 
@@ -504,7 +505,7 @@ def _lagrangian_bound(
     mu = mu.copy()
     t0 = time.perf_counter()
     n_b = len(windows) - 1
-    price_in = [data.cheapest_price.copy() for _ in range(n_b)]  # boundary b: after window b
+    price_in = start_prices or [data.cheapest_price.copy() for _ in range(n_b)]
     best, status = float("nan"), "not computed"
     for n_pass in range(passes):
         total = 0.0
@@ -552,9 +553,57 @@ def _lagrangian_bound(
         mu = np.where(g > 1e-6, 0.5 * (mu + pen_row[None, :]), np.where(g < -1e-6, 0.5 * mu, mu))
         for b in range(n_b):
             pair = np.stack([close_dual[b], open_dual[b + 1]])
-            mean = np.nanmean(np.where(np.isnan(pair), np.nan, pair), axis=0)
+            both = np.isfinite(pair).all(axis=0)
+            one = np.where(np.isfinite(pair[0]), pair[0], pair[1])
+            mean = np.where(both, 0.5 * (pair[0] + pair[1]), one)
             price_in[b] = np.where(np.isfinite(mean), mean, price_in[b])
     return best, status, time.perf_counter() - t0
+
+
+def _stock_prices(
+    data: MatchData, acc: _Acc, mu: np.ndarray, windows: list[tuple[int, int]]
+) -> list[np.ndarray]:
+    """Starting stock multipliers: what the plan paid per unit for each product in the
+    first week after each boundary, priced with the target multipliers ``mu`` (a unit
+    counting for a target is worth its share of the penalty); the reference price when
+    nothing was bought then."""
+    week = np.concatenate(acc.week)
+    k = np.concatenate(acc.kitchen)
+    i = np.concatenate(acc.product)
+    q = np.concatenate(acc.qty)
+    price = np.concatenate(acc.price)
+    o = np.concatenate(acc.offer)
+    ref = o < 0
+    oo = np.maximum(o, 0)
+    egal = np.where(ref, data.ref_egalim[k, i], data.o_egalim[oo]).astype(float)
+    bio = np.where(ref, data.ref_bio[k, i], data.o_bio[oo]).astype(float)
+    loc = (~ref).astype(float)
+    mf = data.meat_fish[i].astype(float)
+    m = mu[k]
+    factor = (
+        1.0
+        + m[:, 0] * (data.t_egalim[k] - egal)
+        + m[:, 1] * (data.t_bio[k] - bio)
+        + m[:, 2] * mf * (data.t_meat_fish[k] - egal)
+        + m[:, 3] * (data.t_local[k] - loc)
+        + m[:, 4]
+    )
+    ref_eff = data.ref_price * (
+        1.0
+        + mu[:, 0:1] * (data.t_egalim[:, None] - data.ref_egalim)
+        + mu[:, 1:2] * (data.t_bio[:, None] - data.ref_bio)
+        + mu[:, 3:4] * data.t_local[:, None]
+        + mu[:, 4:5]
+    )
+    out = []
+    for _, w1 in windows[:-1]:
+        sel = week == w1
+        num = np.zeros_like(data.ref_price)
+        den = np.zeros_like(data.ref_price)
+        np.add.at(num, (k[sel], i[sel]), q[sel] * price[sel] * factor[sel])
+        np.add.at(den, (k[sel], i[sel]), q[sel])
+        out.append(np.where(den > 0, num / np.maximum(den, 1e-12), ref_eff))
+    return out
 
 
 def _windows(n_weeks: int, size: int) -> list[tuple[int, int]]:
@@ -691,13 +740,15 @@ def solve_sourcing(
         mu = np.where(eur > _TOL_EUR, pen[None, :], 0.0)
         bound_method = "Lagrangian windows (the monolithic LP did not finish)"
         size = min(data.n_weeks, params.window_weeks)
+        b_windows = _windows(data.n_weeks, size)
         lower, bound_status, bound_rt = _lagrangian_bound(
             data,
-            _windows(data.n_weeks, size),
+            b_windows,
             mu,
             params,
             params.time_limit_s - elapsed(),
             {**kw, "penalties_row": pen},
+            start_prices=_stock_prices(data, acc, mu, b_windows) if acc.qty else None,
         )
         bound_rt += lp.runtime_s
         if progress:

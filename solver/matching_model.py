@@ -1058,10 +1058,12 @@ def solve_window(
     engine: str = "highs",
     fix_zero: tuple[str, ...] = (),
     hint: np.ndarray | None = None,
+    barrier: bool = False,
 ) -> WindowSolution:
     """Solve a window with HiGHS (or ``engine``: ``"scip"``, ``"cpsat"``) through MathOpt.
 
-    ``hint`` is a full feasible solution handed to the engine as its first incumbent.
+    ``hint`` is a full feasible solution handed to the engine as its first incumbent;
+    ``barrier`` solves an LP by interior point (with crossover) instead of dual simplex.
 
     ``relax`` drops integrality (LP relaxation); ``fix_zero`` fixes whole variable blocks
     to 0 (the reference-only fallback fixes ``y, z, v, a``). A solve stopped by its time
@@ -1077,7 +1079,7 @@ def solve_window(
         threads=None if engine == "highs" else params.threads(),
         random_seed=params.seed,
         relative_gap_tolerance=params.mip_gap if not relax else None,
-        lp_algorithm=None,
+        lp_algorithm=mo_params.LPAlgorithm.BARRIER if (relax and barrier) else None,
     )
     t0 = time.perf_counter()
     res = mo_core.solve(
