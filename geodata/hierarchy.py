@@ -113,7 +113,7 @@ class Hierarchy:
         # group the restricted downward links by head, in sweep order (level desc, head)
         order = np.lexsort((head, -self.level[head]))
         tail, head, w = tail[order], head[order], w[order]
-        starts = np.flatnonzero(np.r_[True, head[1:] != head[:-1]])
+        starts = np.flatnonzero(np.r_[True, head[1:] != head[:-1]]) if len(head) else head
         heads = head[starts]
         head_level = self.level[heads]
         # consecutive head groups of the same level can be processed together

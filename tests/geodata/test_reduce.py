@@ -102,3 +102,16 @@ def test_hierarchy_sweeps_are_exact(seed: int) -> None:
     targets = rng.choice(csr.shape[0], size=50, replace=False)
     expected = dijkstra(csr, indices=sources)[:, targets]
     np.testing.assert_array_equal(h.costs(sources, targets, batch=7), expected)
+
+
+def test_hierarchy_two_nodes_and_core_only_targets() -> None:
+    """A two-node graph works, including a target set made of the core node only."""
+    from geodata.hierarchy import build_hierarchy
+
+    csr = min_csr(np.array([0, 1]), np.array([1, 0]), np.array([5.0, 7.0]), 2)
+    h = build_hierarchy(csr)
+    top = int(np.argmax(h.level))
+    np.testing.assert_array_equal(
+        h.costs(np.array([0, 1]), np.array([top])), dijkstra(csr)[:, [top]]
+    )
+    np.testing.assert_array_equal(h.costs(np.array([0, 1]), np.array([0, 1])), [[0, 5], [7, 0]])
