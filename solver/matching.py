@@ -86,7 +86,17 @@ the window's target rows are written over *everything bought so far plus the win
 may make up for an earlier one. The plan that results satisfies every constraint of the
 monolithic model (stock, frequency and continuity rows straddling a boundary use the
 committed values), and its cost is evaluated with the monolithic objective: food +
-logistics + tie-breaks + ``pi`` times the *final* (yearly) shortfalls.
+logistics + tie-breaks + ``pi`` times the *final* (yearly) shortfalls. Two heuristic terms
+steer a non-final window and are left out of that evaluation: its closing stock is
+credited at the cheapest unit price the kitchen could pay later (it spares a later
+purchase; without it windows never bought ahead and the year cost ~0.6 % more on the
+synthetic 1x), and nothing else.
+
+Each window first solves its reference-only plan (an LP: every binary fixed to 0 but the
+wholesaler's, always feasible), hands it to HiGHS as the first incumbent, then runs the
+MIP; the better plan is kept, so a window that runs out of time still has a plan. Time:
+60 % of ``params.time_limit_s`` for the windows (equal shares of what is left), the rest
+for the lower bound (95 % for a single window).
 
 Lower bound
 -----------
