@@ -536,13 +536,17 @@ def _lagrangian_bound(
             )
             spent = time.perf_counter() - t0
             left = time_left_s - spent
-            per = left / ((passes - n_pass) * len(windows) - n_done)
-            if n_pass > 0 and per < 2.0 * spent / (n_pass * len(windows) + n_done):
-                return best, status, time.perf_counter() - t0  # no time for another pass
+            if n_pass == 0:  # the first pass must finish: it is the bound
+                per = left / (len(windows) - n_done)
+            else:
+                per = left / (len(windows) - n_done)
+                if left < 1.2 * spent / n_pass * (len(windows) - n_done) / len(windows):
+                    return best, status, time.perf_counter() - t0  # no time for this pass
             sol = solve_window(m, params, max(0.5, per), relax=True)
             if sol.status != "OPTIMAL" or sol.duals is None:
                 ok = False
-                status = f"window {w0}-{w1}: {sol.status}"
+                if not np.isfinite(best):
+                    status = f"window {w0}-{w1}: {sol.status}"
                 break
             total += sol.objective + m.constant_eur
             a = sol.x[m.agg].sum(axis=1)  # (K, 6): value, egalim, bio, local, mf value, mf egalim
@@ -741,7 +745,7 @@ def solve_sourcing(
         bound_rt = stats[0].runtime_s
     elif compute_bound:
         full = build_window(data, 0, data.n_weeks, initial_state(data), **kw)  # type: ignore[arg-type]
-        lp = solve_window(full, params, 0.35 * (params.time_limit_s - elapsed()), relax=True)
+        lp = solve_window(full, params, 0.25 * (params.time_limit_s - elapsed()), relax=True)
         del full
         bound_rt = lp.runtime_s
         if lp.status == "OPTIMAL":
