@@ -88,7 +88,7 @@ def _penalised(scenario: Any, data_args: tuple[Any, ...], plan: Any) -> float:
     return float(v.sum() + plan.logistics_cost_eur + short.sum())
 
 
-def run_one(kind: str, scale: int, time_limit_s: float, window_weeks: int) -> dict[str, Any]:
+def run_one(kind: str, scale: int, time_limit_s: float, window_weeks: int | None) -> dict[str, Any]:
     """Solve one territory (in its own process) and return the table row."""
     import logging
 
@@ -267,7 +267,7 @@ def main() -> None:
     ap.add_argument("--sizes", default="1,4", help="synthetic scales, e.g. 1,4,16")
     ap.add_argument("--no-demo", action="store_true", help="skip the demo territory")
     ap.add_argument("--time-limit", type=float, default=120.0, help="seconds for the 1x/demo")
-    ap.add_argument("--window-weeks", type=int, default=4)
+    ap.add_argument("--window-weeks", type=int, default=None, help="default: automatic")
     ap.add_argument("--engines", action="store_true", help="also compare HiGHS, SCIP, CP-SAT")
     args = ap.parse_args()
     jobs: list[tuple[str, int, float]] = []

@@ -199,6 +199,11 @@ ENGINE_MEASUREMENTS = ""
 
 _TOL_EUR = 1e-3
 _FALLBACK = ("y", "z", "v", "a", "lot")
+#: Automatic window: about this many (supplier, kitchen) pair-weeks per window (4 weeks for
+#: the demo's ~800 pairs, 1 week at 16x); measured so that a window's MIP finds plans.
+_PAIR_WEEKS_PER_WINDOW = 12_000
+#: Above this many pair-weeks the monolithic LP is not tried (memory, time): Lagrangian only.
+_MAX_PAIR_WEEKS_LP = 150_000
 _TARGET_RULES = ("target_egalim", "target_bio", "target_meat_fish", "target_local", "budget")
 
 
@@ -677,7 +682,9 @@ def solve_sourcing(
     data = build_match_data(
         scenario, demand, meals, eligibility, kitchens=kitchens, overrides=logistics_cost_overrides
     )
-    windows = _windows(data.n_weeks, params.window_weeks)
+    n_pairs = max(1, len(data.pk_p) + int(data.plat_prod.sum()))
+    window_weeks = params.window_weeks or max(1, min(4, _PAIR_WEEKS_PER_WINDOW // n_pairs))
+    windows = _windows(data.n_weeks, window_weeks)
     single = len(windows) == 1
     kw = {"mode": mode, "target_mode": target_mode, "penalties": penalties, "tiebreak": tiebreak}
 
@@ -743,7 +750,7 @@ def solve_sourcing(
         lower = window_bound
         bound_status = stats[0].status
         bound_rt = stats[0].runtime_s
-    elif compute_bound:
+    elif compute_bound and n_pairs * data.n_weeks <= _MAX_PAIR_WEEKS_LP:
         full = build_window(data, 0, data.n_weeks, initial_state(data), **kw)  # type: ignore[arg-type]
         lp = solve_window(full, params, 0.25 * (params.time_limit_s - elapsed()), relax=True)
         del full
@@ -753,7 +760,7 @@ def solve_sourcing(
     if compute_bound and not single and not np.isfinite(lower):
         mu = np.where(eur > _TOL_EUR, pen[None, :], 0.0)
         bound_method = "Lagrangian windows (the monolithic LP did not finish)"
-        size = min(data.n_weeks, params.window_weeks)
+        size = min(data.n_weeks, window_weeks)
         b_windows = _windows(data.n_weeks, size)
         lower, bound_status, bound_rt = _lagrangian_bound(
             data,

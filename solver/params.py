@@ -24,7 +24,8 @@ class SolveParams:
     mip_gap
         Relative optimality gap at which a MIP solve may stop (0.002 = 0.2 %).
     window_weeks
-        Weeks planned together by the sourcing model's rolling decomposition.
+        Weeks planned together by the sourcing model's rolling decomposition; ``None``
+        picks 4 (a menu cycle), fewer on big territories (``solver.matching``).
     """
 
     time_limit_s: float = 60.0
@@ -32,7 +33,7 @@ class SolveParams:
     num_workers: int | None = None
     log_search: bool = False
     mip_gap: float = 0.002
-    window_weeks: int = 4
+    window_weeks: int | None = None
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0:
@@ -41,7 +42,7 @@ class SolveParams:
         if self.mip_gap < 0:
             msg = f"mip_gap must be >= 0, got {self.mip_gap}"
             raise ValueError(msg)
-        if self.window_weeks < 1:
+        if self.window_weeks is not None and self.window_weeks < 1:
             msg = f"window_weeks must be >= 1, got {self.window_weeks}"
             raise ValueError(msg)
         if self.num_workers is not None and self.num_workers < 1:
