@@ -200,10 +200,10 @@ ENGINE_MEASUREMENTS = ""
 _TOL_EUR = 1e-3
 _FALLBACK = ("y", "z", "v", "a", "lot")
 #: Automatic window: about this many (supplier, kitchen) pair-weeks per window (4 weeks for
-#: the demo's ~800 pairs, 1 week at 16x); measured so that a window's MIP finds plans.
-_PAIR_WEEKS_PER_WINDOW = 12_000
+#: the demo's ~800 pairs, 2 at 4x, 1 at 16x) so that a window's MIP finds plans in time.
+_PAIR_WEEKS_PER_WINDOW = 6_000
 #: Above this many pair-weeks the monolithic LP is not tried (memory, time): Lagrangian only.
-_MAX_PAIR_WEEKS_LP = 150_000
+_MAX_PAIR_WEEKS_LP = 50_000
 _TARGET_RULES = ("target_egalim", "target_bio", "target_meat_fish", "target_local", "budget")
 
 
