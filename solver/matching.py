@@ -762,7 +762,7 @@ def solve_sourcing(
         bound_method = "Lagrangian windows (the monolithic LP did not finish)"
         size = min(data.n_weeks, window_weeks)
         b_windows = _windows(data.n_weeks, size)
-        lower, bound_status, bound_rt = _lagrangian_bound(
+        lower, bound_status, lagr_rt = _lagrangian_bound(
             data,
             b_windows,
             mu,
@@ -771,7 +771,7 @@ def solve_sourcing(
             {**kw, "penalties_row": pen},
             start_prices=_stock_prices(data, acc, mu, b_windows) if acc.qty else None,
         )
-        bound_rt += lp.runtime_s
+        bound_rt += lagr_rt
         if progress:
             progress(1.0, f"lower bound {lower:,.2f} EUR ({bound_status})")
     gap = (
