@@ -253,3 +253,25 @@ def test_greedy_undoes_drops_below_minimum_and_covers_demand() -> None:
         assert got[(r.kitchen_id, r.week_start, r.product_id)] == pytest.approx(r.quantity)
     mins = {p.id: p.min_order_kg for p in inst.scenario.producers}
     assert all(v >= mins[p] - 1e-9 for (p, _, _), v in kg.items())
+
+
+def test_lagrangian_bound_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the monolithic LP, the Lagrangian window bound stays below the true optimum."""
+    import solver.matching as matching
+
+    monkeypatch.setattr(matching, "_MAX_PAIR_WEEKS_LP", 0)
+    for seed in (1, 3):
+        inst, drops, n_w = _random_instance(seed)
+        res = solve_sourcing(
+            inst.scenario,
+            inst.demand,
+            inst.meals,
+            inst.eligibility,
+            params=SolveParams(time_limit_s=30.0, window_weeks=1),
+            tiebreak=NO_TIE,
+            penalties=PEN,
+            logistics_cost_overrides=LogisticsOverrides(direct_drop_eur=drops),
+        )
+        assert res.bound_method.startswith("Lagrangian")
+        assert np.isfinite(res.lower_bound_eur)
+        assert res.lower_bound_eur <= _brute_force(inst, drops, n_w) + 1e-6
