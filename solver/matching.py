@@ -759,7 +759,7 @@ def solve_sourcing(
             lower, bound_status, bound_method = lp.objective, "OPTIMAL", "monolithic LP relaxation"
     if compute_bound and not single and not np.isfinite(lower):
         mu = np.where(eur > _TOL_EUR, pen[None, :], 0.0)
-        bound_method = "Lagrangian windows (the monolithic LP did not finish)"
+        bound_method = "Lagrangian windows (monolithic LP skipped or unfinished)"
         size = min(data.n_weeks, window_weeks)
         b_windows = _windows(data.n_weeks, size)
         lower, bound_status, lagr_rt = _lagrangian_bound(
