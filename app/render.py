@@ -33,7 +33,7 @@ def progress_display(title: str) -> Iterator[Callable[[float, str], None]]:
     with Progress(*columns, console=err_console, transient=False) as bar:
         task = bar.add_task(title, total=1.0, step="")
 
-        def report(fraction: float, message: str) -> None:
+        def report(fraction: float, message: str, _partial: object = None) -> None:
             bar.update(task, completed=max(0.0, min(1.0, fraction)), step=message)
 
         yield report

@@ -48,13 +48,15 @@ from solver.scenario_io import load_scenario_json
 
 logger = logging.getLogger(__name__)
 
-Progress = Callable[[float, str], None]
+Progress = Callable[..., None]
+"""``progress(fraction, message)`` or ``progress(fraction, message, partial)``, where
+``partial`` is the best result so far (a JSON-ready dict)."""
 
 #: Engine seconds given to the rounds of one week inside a territory plan.
 ROUNDS_TIME_LIMIT_S_PER_WEEK = 2.0
 
 
-def _noop(_fraction: float, _message: str) -> None:
+def _noop(*_args: Any) -> None:
     return None
 
 
@@ -596,6 +598,7 @@ def plan_territory(
     report(0.05, "sourcing model (logistics estimated)")
     first = solve(None, 0.05)
     iterations = [_iteration("estimate", first)]
+    report(0.3, "plan with estimated logistics (best so far)", _best_so_far(first))
     rounds: RoundsOutcome | None = None
     sourcing = first
     if with_rounds:
@@ -639,6 +642,16 @@ def _iteration(priced_by: str, r: SourcingResult) -> dict[str, Any]:
         "platform_kg": _num(
             sum(ln.quantity_kg for ln in r.plan.lines if ln.channel is Channel.PLATFORM)
         ),
+    }
+
+
+def _best_so_far(r: SourcingResult) -> dict[str, Any]:
+    """A first plan, reported while the rounds and the second solve run."""
+    return {
+        "partial": True,
+        **_iteration("estimate", r),
+        "lower_bound_eur": _num(r.lower_bound_eur),
+        "purchase_plan": [ln.model_dump(mode="json") for ln in r.plan.lines],
     }
 
 

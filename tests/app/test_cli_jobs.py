@@ -139,3 +139,26 @@ def test_rounds_bad_orders_name_row_and_column(tmp_path: Path) -> None:
     assert result.exit_code == 1
     for fragment in ("producer_id", "ferme-inconnue", "kg", "day"):
         assert fragment in result.output
+
+
+def test_territory_plan_reports_a_best_plan_so_far() -> None:
+    """While the rounds and the re-solve run, progress carries the first plan as partial."""
+    from app import services
+    from solver.params import SolveParams
+
+    calls: list[tuple[float, str, object]] = []
+    scenario = services.load_scenario(TINY)
+    services.plan_territory(
+        scenario,
+        params=SolveParams(time_limit_s=10),
+        weeks=1,
+        base_dir=TINY,
+        progress=lambda f, m, partial=None: calls.append((f, m, partial)),
+    )
+    partials = [p for _, _, p in calls if p is not None]
+    assert partials, "no partial result reported"
+    first = partials[0]
+    assert isinstance(first, dict) and first["partial"] is True
+    assert first["purchase_plan"], "the partial plan has no lines"
+    fractions = [f for f, _, _ in calls]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
