@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,8 @@ from solver.errors import ScenarioError
 if TYPE_CHECKING:
     import pandas as pd
 
-console = Console()
+# When output goes to a file or a pipe, rich would wrap at 80 columns: tables are wider.
+console = Console(width=None if sys.stdout.isatty() else 140)
 err_console = Console(stderr=True)
 
 
