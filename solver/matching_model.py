@@ -357,6 +357,31 @@ def _index_of(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return uniq, pos
 
 
+def _add_count_limits(
+    m: WindowModel,
+    name: str,
+    keys: np.ndarray,
+    cols: np.ndarray,
+    limit_of_owner: np.ndarray,
+    n_t: int,
+) -> None:
+    """``sum of the binaries sharing a key <= limit[key // n_t]``, one row per key.
+
+    ``keys`` encode ``owner * n_t + week`` for each binary column in ``cols``; rows are
+    written only where the binaries outnumber the limit (the others can never bind).
+    """
+    if len(keys) == 0:
+        return
+    uniq, pos = _index_of(keys)
+    count = np.bincount(pos)
+    cap = limit_of_owner[uniq // n_t]
+    binding = count > cap
+    row_of = np.full(len(uniq), -1)
+    row_of[binding] = np.arange(int(binding.sum()))
+    sel = binding[pos]
+    m.rows.add(name, int(binding.sum()), row_of[pos[sel]], cols[sel], 1.0, -np.inf, cap[binding])
+
+
 # --------------------------------------------------------------------------- rules
 
 
@@ -536,23 +561,7 @@ def _add_producer_frequency(m: WindowModel, data: MatchData, state: WindowState)
     n_p = len(data.producers)
     keys = np.concatenate([data.pk_p[m.y_pk] * n_t + m.y_t, m.z_p * n_t + m.z_t])
     cols = np.concatenate([m.y, m.z])
-    if len(keys):
-        uniq, pos = _index_of(keys)
-        count = np.bincount(pos)
-        cap = data.per_week[uniq // n_t]
-        binding = count > cap
-        row_of = np.full(len(uniq), -1)
-        row_of[binding] = np.arange(int(binding.sum()))
-        sel = binding[pos]
-        m.rows.add(
-            "producer_per_week",
-            int(binding.sum()),
-            row_of[pos[sel]],
-            cols[sel],
-            1.0,
-            -np.inf,
-            cap[binding],
-        )
+    _add_count_limits(m, "producer_per_week", keys, cols, data.per_week, n_t)
     if len(m.a) == 0:
         return
     a_of = np.full(n_p * n_t, -1)
@@ -611,24 +620,7 @@ def _add_kitchen_deliveries(m: WindowModel, data: MatchData) -> None:
         [data.pk_k[m.y_pk] * n_t + m.y_t, m.v_k * n_t + m.v_t, m.r_k * n_t + m.r_t]
     )
     cols = np.concatenate([m.y, m.v, m.r])
-    if len(keys) == 0:
-        return
-    uniq, pos = _index_of(keys)
-    count = np.bincount(pos)
-    cap = data.max_deliveries[uniq // n_t]
-    binding = count > cap
-    row_of = np.full(len(uniq), -1)
-    row_of[binding] = np.arange(int(binding.sum()))
-    sel = binding[pos]
-    m.rows.add(
-        "kitchen_deliveries",
-        int(binding.sum()),
-        row_of[pos[sel]],
-        cols[sel],
-        1.0,
-        -np.inf,
-        cap[binding],
-    )
+    _add_count_limits(m, "kitchen_deliveries", keys, cols, data.max_deliveries, n_t)
 
 
 def _add_storage(m: WindowModel, data: MatchData) -> None:
