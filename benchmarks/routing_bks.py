@@ -18,6 +18,8 @@ distance; everything is scaled by ``SCALE`` (= 100) to integers; distances are r
 nearest integer for the objective, travel *times* are rounded UP so a schedule accepted on the
 integers stays feasible in exact arithmetic. The objective is hierarchical (fewest vans, then
 distance) through a fixed cost per van of ``FIXED_COST_PER_VAN`` scaled distance units.
+The engine's budget is split in two phases (see :func:`solve_pyvrp`): the full fleet for
+``FLEET_PHASE1_SHARE`` of it, then one van fewer than phase 1 used, kept only when feasible.
 
 Every returned solution is verified by :func:`check_solution`, an independent checker in double
 precision on the original (unscaled) data: each task once, capacity along the route, time windows
@@ -42,13 +44,26 @@ import math
 import re
 import sys
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from bks_io import Bks, Instance, read_bks, read_instance
 from ortools.constraint_solver import pywrapcp
-from pyvrp import Client, Depot, Location, ProblemData, Shipment, VehicleType, solve
+from pyvrp import (
+    Activity,
+    Client,
+    Depot,
+    Location,
+    ProblemData,
+    Route,
+    Shipment,
+    Solution,
+    VehicleType,
+    solve,
+)
+from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import MaxRuntime
 
 SCALE = 100
@@ -56,6 +71,9 @@ SCALE = 100
 
 FIXED_COST_PER_VAN = 1_000 * SCALE
 """Fixed cost per van used, in scaled distance units (1,000 unscaled distance units)."""
+
+FLEET_PHASE1_SHARE = 0.4
+"""Share of the engine's budget for phase 1 (full fleet); the rest tries one van fewer."""
 
 EPS = 1e-9
 """Tolerance for float noise in the double-precision checker (times and distances)."""
@@ -148,33 +166,82 @@ def build_pyvrp(inst: Instance) -> ProblemData:
         clients=clients,
         depots=[Depot(location=0, tw_early=depot.ready * SCALE, tw_late=depot.due * SCALE)],
         vehicle_types=[vt],
-        distance_matrices=[dist],
-        duration_matrices=[dur],
+        distance_matrices=[dist],  # type: ignore[list-item]  # PyVRP stub: ndarray[int, ...]
+        duration_matrices=[dur],  # type: ignore[list-item]
         shipments=shipments,
     )
+
+
+def _routes_of(data: ProblemData, sol: Solution) -> list[list[int]]:
+    """Task ids visited by each route of a PyVRP solution (depots left out)."""
+    routes: list[list[int]] = []
+    for route in sol.routes():
+        visits: list[int] = []
+        for act in route.schedule():
+            if act.is_depot():
+                continue
+            if act.is_shipment():
+                sh = data.shipment(act.idx)
+                visits.append(sh.pickup.location if act.is_pickup() else sh.delivery.location)
+            else:
+                visits.append(data.client(act.idx).location)
+        routes.append(visits)
+    return routes
+
+
+def _drop_shortest_route(data: ProblemData, sol: Solution) -> Solution:
+    """``sol`` rebuilt on ``data`` without its route with the fewest stops (those go unplanned)."""
+    kept = sorted(sol.routes(), key=len)[1:]
+    routes = [
+        Route(
+            data,
+            [Activity(act.type, act.idx) for act in r.schedule() if not act.is_depot()],
+            r.vehicle_type(),
+        )
+        for r in kept
+    ]
+    return Solution(data, routes)
+
+
+def _stop(clock: str, limit_s: float) -> CpuTimeLimit | MaxRuntime:
+    return CpuTimeLimit(limit_s) if clock == "cpu" else MaxRuntime(limit_s)
 
 
 def solve_pyvrp(
     inst: Instance, time_limit_s: float, seed: int = 0, clock: str = "cpu"
 ) -> RunResult:
-    """Solve with PyVRP's iterated local search for ``time_limit_s`` seconds (CPU or wall)."""
+    """Solve with PyVRP's iterated local search for ``time_limit_s`` seconds (CPU or wall).
+
+    Two phases in the same budget. Phase 1 (``FLEET_PHASE1_SHARE`` of it) searches with the
+    full fleet. If it finds a feasible solution with ``k`` vans, phase 2 searches the rest of the
+    budget with the fleet capped at ``k - 1`` vans, starting from phase 1's best solution minus
+    its shortest route (those stops are reinserted by the search); phase 2's result is kept only
+    when it is feasible (PyVRP's own check; the exact checker runs afterwards as for any run).
+    """
     t0 = time.perf_counter()
     data = build_pyvrp(inst)
-    stop = CpuTimeLimit(time_limit_s) if clock == "cpu" else MaxRuntime(time_limit_s)
-    res = solve(data, stop=stop, seed=seed, collect_stats=False)
-    routes: list[list[int]] = []
-    if res.best.is_feasible():
-        for route in res.best.routes():
-            visits: list[int] = []
-            for act in route.schedule():
-                if act.is_depot():
-                    continue
-                if act.is_shipment():
-                    sh = data.shipment(act.idx)
-                    visits.append(sh.pickup.location if act.is_pickup() else sh.delivery.location)
-                else:
-                    visits.append(data.client(act.idx).location)
-            routes.append(visits)
+    res = solve(
+        data, stop=_stop(clock, FLEET_PHASE1_SHARE * time_limit_s), seed=seed, collect_stats=False
+    )
+    best = res.best
+    if best.is_feasible() and best.num_routes() > 1:
+        fewer = data.replace(
+            vehicle_types=[data.vehicle_type(0).replace(num_available=best.num_routes() - 1)]
+        )
+        with warnings.catch_warnings():  # a capped fleet may be infeasible: not an error
+            warnings.simplefilter("ignore", PenaltyBoundWarning)
+            res2 = solve(
+                fewer,
+                stop=_stop(clock, (1.0 - FLEET_PHASE1_SHARE) * time_limit_s),
+                seed=seed + 1,
+                collect_stats=False,
+                initial_solution=_drop_shortest_route(fewer, best),
+            )
+        if res2.best.is_feasible():
+            return RunResult(
+                routes=_routes_of(fewer, res2.best), runtime_s=time.perf_counter() - t0
+            )
+    routes = _routes_of(data, best) if best.is_feasible() else []
     return RunResult(routes=routes, runtime_s=time.perf_counter() - t0)
 
 
