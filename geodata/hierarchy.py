@@ -82,9 +82,10 @@ def _has_witness(
     return best <= sc_w
 
 
-def _dedupe_min(
+def dedupe_min(
     u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Sort links by (u, v) and keep the smallest weight of duplicates; also return keys."""
     key = u * n + v
     order = np.lexsort((w, key))
     key, u, v, w = key[order], u[order], v[order], w[order]
@@ -155,7 +156,7 @@ def build_hierarchy(csr: sp.csr_matrix, *, seed: int = 0) -> Hierarchy:
     t0 = time.perf_counter()
     n = csr.shape[0]
     coo = csr.tocoo()
-    u, v, w, key = _dedupe_min(
+    u, v, w, key = dedupe_min(
         coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data.astype(np.float64), n
     )
     n_links = max(1, len(u))
@@ -207,7 +208,7 @@ def build_hierarchy(csr: sp.csr_matrix, *, seed: int = 0) -> Hierarchy:
         if WITNESS:
             ok &= ~_has_witness(u, v, w, key, n, sc_p, sc_q, sc_w, sel)
         rest = ~inc
-        u, v, w, key = _dedupe_min(
+        u, v, w, key = dedupe_min(
             np.concatenate([u[rest], sc_p[ok]]),
             np.concatenate([v[rest], sc_q[ok]]),
             np.concatenate([w[rest], sc_w[ok]]),
@@ -223,10 +224,10 @@ def build_hierarchy(csr: sp.csr_matrix, *, seed: int = 0) -> Hierarchy:
     all_v = np.concatenate([*kept_v, v])
     all_w = np.concatenate([*kept_w, w])
     upward = (level[all_v] > level[all_u]) | ((level[all_u] == rnd) & (level[all_v] == rnd))
-    up_u, up_v, up_w, _ = _dedupe_min(all_u[upward], all_v[upward], all_w[upward], n)
+    up_u, up_v, up_w, _ = dedupe_min(all_u[upward], all_v[upward], all_w[upward], n)
     up = sp.csr_matrix((up_w, (up_u, up_v)), shape=(n, n))
     downward = level[all_u] > level[all_v]
-    dt, dh, dw, _ = _dedupe_min(all_u[downward], all_v[downward], all_w[downward], n)
+    dt, dh, dw, _ = dedupe_min(all_u[downward], all_v[downward], all_w[downward], n)
     order = np.lexsort((dh, level[dh]))
     h = Hierarchy(
         n=n,

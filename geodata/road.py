@@ -55,6 +55,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
 from geodata.errors import GeodataError, NetworkDataError
+from geodata.hierarchy import dedupe_min
 from geodata.matrix import UNREACHABLE_M, UNREACHABLE_S, TravelMatrix
 from geodata.points import EARTH_RADIUS_M, Point, check_unique_ids, haversine_m
 
@@ -147,18 +148,6 @@ def _unit_vectors(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
     return np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
 
 
-def _dedupe_min(
-    u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Sort links by (u, v) and keep the smallest weight of duplicates; also return keys."""
-    key = u * n + v
-    order = np.lexsort((w, key))
-    key, u, v, w = key[order], u[order], v[order], w[order]
-    first = np.ones(len(key), dtype=bool)
-    first[1:] = key[1:] != key[:-1]
-    return u[first], v[first], w[first], key[first]
-
-
 def reduce_graph(
     csr: sp.csr_matrix,
     keep: np.ndarray,
@@ -189,7 +178,7 @@ def reduce_graph(
     """
     n = csr.shape[0]
     coo = csr.tocoo()
-    u, v, w, key = _dedupe_min(
+    u, v, w, key = dedupe_min(
         coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data.astype(np.float64), n
     )
     is_keep = np.zeros(n, dtype=bool)
@@ -226,7 +215,7 @@ def reduce_graph(
         sc_p, sc_q, sc_w = in_p[rep], out_q[j], in_w[rep] + out_w[j]
         ok = sc_p != sc_q
         rest = ~(into | out_of)
-        u, v, w, key = _dedupe_min(
+        u, v, w, key = dedupe_min(
             np.concatenate([u[rest], sc_p[ok]]),
             np.concatenate([v[rest], sc_q[ok]]),
             np.concatenate([w[rest], sc_w[ok]]),
