@@ -22,14 +22,13 @@ from ortools.math_opt import model_parameters_pb2, model_pb2, result_pb2
 from ortools.math_opt.core.python import solver as mo_core
 from ortools.math_opt.python import callback, init_arguments, model_parameters
 from ortools.math_opt.python import parameters as mo_params
+from ortools.math_opt.solvers import highs_pb2
 
 from solver.domain import ObjectiveMode, TargetMode
 from solver.matching_data import MatchData, TargetPenalties
 from solver.params import SolveParams
 
 __all__ = [
-    "Guide",
-    "guide_from",
     "TARGETS",
     "Tiebreak",
     "WindowModel",
@@ -60,29 +59,6 @@ class Tiebreak:
 
     per_delivery_eur: float = 0.5
     per_new_supplier_eur: float = 0.5
-
-
-@dataclass(frozen=True)
-class Guide:
-    """Binaries a restricted model may use: ``drop[pk, w]``, ``pickup[p, w]``, ``stop[k, w]``."""
-
-    drop: np.ndarray
-    pickup: np.ndarray
-    stop: np.ndarray
-
-
-def guide_from(m: WindowModel, x: np.ndarray, data: MatchData, eps: float = 1e-6) -> Guide:
-    """Allow the binaries the solution ``x`` of ``m`` (e.g. an LP relaxation) uses above ``eps``."""
-    drop = np.zeros((len(data.pk_p), data.n_weeks), dtype=bool)
-    pickup = np.zeros((len(data.producers), data.n_weeks), dtype=bool)
-    stop = np.zeros((len(data.kitchens), data.n_weeks), dtype=bool)
-    on = x[m.y] > eps
-    drop[m.y_pk[on], m.w0 + m.y_t[on]] = True
-    on = x[m.z] > eps
-    pickup[m.z_p[on], m.w0 + m.z_t[on]] = True
-    on = x[m.v] > eps
-    stop[m.v_k[on], m.w0 + m.v_t[on]] = True
-    return Guide(drop=drop, pickup=pickup, stop=stop)
 
 
 @dataclass
@@ -228,7 +204,6 @@ class WindowModel:
     a_t: np.ndarray
     u: np.ndarray
     s: np.ndarray  # (K, len(TARGETS)) shortfall variable indices
-    ex: np.ndarray  # (K, len(TARGETS)) surplus variable indices (empty without prices)
     agg: np.ndarray  # (K, T, 6) value aggregates per kitchen and week
     # EUR value of one unit of each line, and flags
     xd_value: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -637,10 +612,19 @@ def _add_storage(m: WindowModel, data: MatchData) -> None:
 
 
 def _add_targets(
-    m: WindowModel, data: MatchData, state: WindowState, *, with_rows: bool = True
+    m: WindowModel,
+    data: MatchData,
+    state: WindowState,
+    *,
+    with_rows: bool = True,
+    lookahead: np.ndarray | None = None,
 ) -> None:
     """EGALIM, organic, meat-and-fish EGALIM and local shares, and the budget, per kitchen,
     as running balances over the horizon so far, each with a shortfall variable.
+
+    With ``lookahead`` ((K, 6) aggregates a relaxation plans after the window, in the order
+    of ``agg``) the balances run over the whole horizon: bought so far + the window + that
+    forecast, and the budget over every meal of the horizon.
 
     Values are first summed per (kitchen, week) into aggregate variables ``agg[k, t, j]``
     (j: value, egalim, bio, local, meat-fish value, meat-fish egalim), so the yearly rows
@@ -690,32 +674,26 @@ def _add_targets(
         r = np.concatenate([ks, ks, np.arange(n_k)])
         c = np.concatenate([agg[:, :, num].ravel(), agg[:, :, den].ravel(), m.s[:, j]])
         v = np.concatenate([np.ones(n_k * n_t), -np.repeat(target, n_t), np.ones(n_k)])
-        if len(m.ex):
-            r = np.concatenate([r, np.arange(n_k)])
-            c = np.concatenate([c, m.ex[:, j]])
-            v = np.concatenate([v, -np.ones(n_k)])
         m.rows.add(rule, n_k, r, c, v, rhs, np.inf)
 
-    share("target_egalim", 1, 0, data.t_egalim, data.t_egalim * state.value - state.egalim, 0)
-    share("target_bio", 2, 0, data.t_bio, data.t_bio * state.value - state.bio, 1)
+    la = np.zeros((n_k, n_j)) if lookahead is None else lookahead
+    value = state.value + la[:, 0]
+    share("target_egalim", 1, 0, data.t_egalim, data.t_egalim * value - state.egalim - la[:, 1], 0)
+    share("target_bio", 2, 0, data.t_bio, data.t_bio * value - state.bio - la[:, 2], 1)
     share(
         "target_meat_fish",
         5,
         4,
         data.t_meat_fish,
-        data.t_meat_fish * state.mf_value - state.mf_egalim,
+        data.t_meat_fish * (state.mf_value + la[:, 4]) - state.mf_egalim - la[:, 5],
         2,
     )
-    share("target_local", 3, 0, data.t_local, data.t_local * state.value - state.local, 3)
-    meals = data.meals[:, : m.w1].sum(axis=1)
-    rhs = data.budget_eur_per_meal * meals - state.value
+    share("target_local", 3, 0, data.t_local, data.t_local * value - state.local - la[:, 3], 3)
+    meals = data.meals[:, : m.w1 if lookahead is None else data.n_weeks].sum(axis=1)
+    rhs = data.budget_eur_per_meal * meals - value
     r = np.concatenate([ks, np.arange(n_k)])
     c = np.concatenate([agg[:, :, 0].ravel(), m.s[:, 4]])
     v = np.concatenate([np.ones(n_k * n_t), -np.ones(n_k)])
-    if len(m.ex):
-        r = np.concatenate([r, np.arange(n_k)])
-        c = np.concatenate([c, m.ex[:, 4]])
-        v = np.concatenate([v, np.ones(n_k)])
     m.rows.add("budget", n_k, r, c, v, -np.inf, rhs)
 
 
@@ -748,19 +726,18 @@ def build_window(
     target_mode: TargetMode,
     penalties: TargetPenalties,
     tiebreak: Tiebreak,
-    target_prices: np.ndarray | None = None,
-    guide: Guide | None = None,
+    lookahead: np.ndarray | None = None,
     lagrangian: np.ndarray | None = None,
     stock_price_in: np.ndarray | None = None,
     stock_price_out: np.ndarray | None = None,
 ) -> WindowModel:
     """Variables and rows of the weeks ``[w0, w1)`` (see :mod:`solver.matching`).
 
-    ``target_prices[k, T]`` (EUR per EUR, at most the penalty) rewards a surplus on a
-    running target balance at the end of the window, worth that much to later windows;
-    the surplus is capped by what later weeks can use (their demand at reference prices).
-    ``guide`` keeps only the drops, pickups and platform stops it allows (LP-guided
-    restriction: a smaller model whose plans are all plans of the full one).
+    ``lookahead[k, j]`` (K, 6) is what a relaxation of the whole horizon buys after the
+    window (value, EGALIM, organic, local, meat-and-fish value, meat-and-fish EGALIM, EUR):
+    the window's target rows then run over the year with that forecast for later weeks
+    (:func:`_add_targets`). ``stock_price_out`` prices the closing stock of a non-final
+    window (default: the cheapest price the kitchen could pay later).
     ``lagrangian[k, T]`` (in ``[0, penalty]``) builds the window's *relaxation* for the
     lower bound instead (see :mod:`solver.matching`, "Lower bound"): yearly targets
     priced at these multipliers, opening stock bought and closing stock sold at the
@@ -779,11 +756,6 @@ def build_window(
     p_o, p_k, p_t, p_m = _platform_lines(data, w0, w1)
     lot_ok = p_m >= data.o_min_lot[p_o] - 1e-9
     p_o, p_k, p_t, p_m = p_o[lot_ok], p_k[lot_ok], p_t[lot_ok], p_m[lot_ok]
-    if guide is not None:
-        keep = guide.drop[d_pk, w0 + d_t]
-        d_pk, d_o, d_t, d_m = d_pk[keep], d_o[keep], d_t[keep], d_m[keep]
-        keep = guide.pickup[data.o_p[p_o], w0 + p_t] & guide.stop[p_k, w0 + p_t]
-        p_o, p_k, p_t, p_m = p_o[keep], p_k[keep], p_t[keep], p_m[keep]
     reach = data.reach[:, :, w0:w1]
     r_k, r_i, r_t = np.nonzero(reach > 0)
     fut = data.future[:, :, w0:w1]
@@ -875,23 +847,6 @@ def build_window(
     agg = vs.add("agg", n_k * n_t * 6, np.inf, agg_cost.ravel(), False).reshape(n_k, n_t, 6)
     p_in = data.cheapest_price if stock_price_in is None else stock_price_in
     inv_in = vs.add("inv_in", len(inv_in_k), inv_in_ub, cw * p_in[inv_in_k, inv_in_i], False)
-    ex = np.zeros((0, len(TARGETS)), dtype=int)
-    if target_prices is not None and w1 < data.n_weeks:
-        later = (data.demand[:, :, w1:] * data.ref_price[:, :, None]).sum(axis=2)  # (K, I)
-        v_later = later.sum(axis=1)
-        v_mf = later[:, data.meat_fish].sum(axis=1)
-        caps = np.stack(
-            [
-                data.t_egalim * v_later,
-                data.t_bio * v_later,
-                data.t_meat_fish * v_mf,
-                data.t_local * v_later,
-                v_later,
-            ],
-            axis=1,
-        )
-        ex = vs.add("ex", n_k * len(TARGETS), caps.ravel(), 0.0, False).reshape(n_k, len(TARGETS))
-
     m = WindowModel(
         w0=w0,
         w1=w1,
@@ -930,7 +885,6 @@ def build_window(
         a_t=a_keys % n_t if len(a_keys) else a_keys,
         u=u,
         s=s,
-        ex=ex,
         agg=agg,
         inv_in=inv_in,
         inv_in_k=inv_in_k,
@@ -949,11 +903,6 @@ def build_window(
     # heuristic terms of a non-final window (not part of the monolithic objective)
     extra = np.zeros(vs.n)
     extra[inv] = salvage
-    if len(ex):
-        p_flat = np.clip(target_prices, 0.0, pen[None, :]).ravel()  # type: ignore[arg-type]
-        extra[ex.ravel()] = -cw * p_flat
-        # before the last window a running shortfall is borrowed at the same price
-        extra[s.ravel()] = cw * p_flat - np.tile(pen, n_k)
     m.extra_cost = extra
     _add_demand_balance(m, data, state)
     _add_capacity(m, data)
@@ -971,7 +920,7 @@ def build_window(
     _add_producer_frequency(m, data, state)
     _add_kitchen_deliveries(m, data)
     _add_storage(m, data)
-    _add_targets(m, data, state, with_rows=lagrangian is None)
+    _add_targets(m, data, state, with_rows=lagrangian is None, lookahead=lookahead)
     _add_continuity(m, data, state)
     return m
 
@@ -999,8 +948,13 @@ _ENGINES = {
 }
 
 
-def _model_proto(m: WindowModel, ub: np.ndarray, relax: bool) -> model_pb2.ModelProto:
-    """The window as a MathOpt ``ModelProto``, filled from arrays (no per-variable objects)."""
+def _model_proto(
+    m: WindowModel, ub: np.ndarray, relax: bool, drop_rules: tuple[str, ...] = ()
+) -> model_pb2.ModelProto:
+    """The window as a MathOpt ``ModelProto``, filled from arrays (no per-variable objects).
+
+    Rows of ``drop_rules`` get infinite bounds (the engine's presolve removes them).
+    """
     vs, rows = m.vars, m.rows
     proto = model_pb2.ModelProto(name=f"sourcing_{m.w0}_{m.w1}")
     ids = np.arange(vs.n)
@@ -1016,8 +970,12 @@ def _model_proto(m: WindowModel, ub: np.ndarray, relax: bool) -> model_pb2.Model
     proto.objective.linear_coefficients.ids.extend(nz.tolist())
     proto.objective.linear_coefficients.values.extend(cost[nz].tolist())
     proto.linear_constraints.ids.extend(range(rows.n))
-    proto.linear_constraints.lower_bounds.extend(np.concatenate(rows.lb).tolist())
-    proto.linear_constraints.upper_bounds.extend(np.concatenate(rows.ub).tolist())
+    row_lb, row_ub = np.concatenate(rows.lb), np.concatenate(rows.ub)
+    for rule in drop_rules:
+        a, b = rows.rules.get(rule, (0, 0))  # a rule with no rows is not registered
+        row_lb[a:b], row_ub[a:b] = -np.inf, np.inf
+    proto.linear_constraints.lower_bounds.extend(row_lb.tolist())
+    proto.linear_constraints.upper_bounds.extend(row_ub.tolist())
     mat = sp.csr_matrix(
         (np.concatenate(rows.v), (np.concatenate(rows.r), np.concatenate(rows.c))),
         shape=(rows.n, vs.n),
@@ -1051,11 +1009,21 @@ def solve_window(
     fix_zero: tuple[str, ...] = (),
     hint: np.ndarray | None = None,
     barrier: bool = False,
+    crossover: bool = True,
+    abs_gap_eur: float | None = None,
+    drop_rules: tuple[str, ...] = (),
 ) -> WindowSolution:
     """Solve a window with HiGHS (or ``engine``: ``"scip"``, ``"cpsat"``) through MathOpt.
 
     ``hint`` is a full feasible solution handed to the engine as its first incumbent;
-    ``barrier`` solves an LP by interior point (with crossover) instead of dual simplex.
+    ``barrier`` solves an LP by interior point instead of dual simplex, with a crossover to
+    a basic solution unless ``crossover=False`` (the interior optimum and its duals are
+    then returned as they are: the same objective within the engine's tolerances, in a
+    fraction of the time on the demo's year).
+    ``drop_rules`` leaves out the rows of those rules (a relaxation).
+    ``abs_gap_eur`` stops the MIP at that absolute gap instead of ``params.mip_gap``
+    relative to the objective (a window's objective carries the running penalties of the
+    whole year, so a relative gap on it would be loose).
 
     ``relax`` drops integrality (LP relaxation); ``fix_zero`` fixes whole variable blocks
     to 0 (the reference-only fallback fixes ``y, z, v, a``). A solve stopped by its time
@@ -1064,14 +1032,22 @@ def solve_window(
     ub = np.concatenate(m.vars.ub)
     for name in fix_zero:
         ub[m.vars.blocks[name]] = 0.0
-    proto = _model_proto(m, ub, relax)
+    proto = _model_proto(m, ub, relax, drop_rules)
     sp_params = mo_params.SolveParameters(
         time_limit=dt.timedelta(seconds=max(time_limit_s, 0.05)),
         enable_output=params.log_search,
         threads=None if engine == "highs" else params.threads(),
         random_seed=params.seed,
-        relative_gap_tolerance=params.mip_gap if not relax else None,
+        relative_gap_tolerance=(
+            None if relax else (1e-9 if abs_gap_eur is not None else params.mip_gap)
+        ),
+        absolute_gap_tolerance=None if relax or abs_gap_eur is None else abs_gap_eur,
         lp_algorithm=mo_params.LPAlgorithm.BARRIER if (relax and barrier) else None,
+        highs=(
+            highs_pb2.HighsOptionsProto(string_options={"run_crossover": "off"})
+            if relax and barrier and not crossover and engine == "highs"
+            else None
+        ),
     )
     t0 = time.perf_counter()
     res = mo_core.solve(
