@@ -176,6 +176,7 @@ exception.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import time
@@ -188,7 +189,13 @@ import pandas as pd
 
 from solver.domain import Scenario, TargetMode
 from solver.eligibility import Eligibility
-from solver.matching_data import LogisticsOverrides, MatchData, TargetPenalties, build_match_data
+from solver.matching_data import (
+    LogisticsOverrides,
+    MatchData,
+    TargetPenalties,
+    build_match_data,
+    restrict_kitchens,
+)
 from solver.matching_model import (
     TARGETS,
     Tiebreak,
@@ -228,6 +235,9 @@ _PAIR_WEEKS_PER_WINDOW = 6_000
 #: Above this many pair-weeks the monolithic LP is not tried (memory, time): Lagrangian only.
 _MAX_PAIR_WEEKS_LP = 50_000
 _TARGET_RULES = ("target_egalim", "target_bio", "target_meat_fish", "target_local", "budget")
+#: Above this many pair-weeks the kitchens are solved in spatial groups of about this size
+#: (the demo, ~34,000, is one group; its year relaxation takes ~30 s).
+_GROUP_PAIR_WEEKS = 40_000
 #: Share of the time limit the year's LP relaxation may take before the windows start.
 _RELAXATION_SHARE = 0.4
 
@@ -530,6 +540,7 @@ def _lagrangian_bound(
     kw: dict[str, object],
     passes: int = 8,
     start_prices: list[np.ndarray] | None = None,
+    drop_rules: tuple[str, ...] = (),
 ) -> tuple[float, str, float]:
     """Best over a few passes of the sum of the windows' relaxations' LP optima.
 
@@ -572,7 +583,7 @@ def _lagrangian_bound(
                 per = left / (len(windows) - n_done)
                 if left < 1.2 * spent / n_pass * (len(windows) - n_done) / len(windows):
                     return best, status, time.perf_counter() - t0  # no time for this pass
-            sol = solve_window(m, params, max(0.5, per), relax=True)
+            sol = solve_window(m, params, max(0.5, per), relax=True, drop_rules=drop_rules)
             if sol.status != "OPTIMAL" or sol.duals is None:
                 ok = False
                 if not np.isfinite(best):
@@ -668,7 +679,11 @@ class _Relaxation:
 
 
 def _solve_relaxation(
-    data: MatchData, kw: dict[str, object], params: SolveParams, time_limit_s: float
+    data: MatchData,
+    kw: dict[str, object],
+    params: SolveParams,
+    time_limit_s: float,
+    drop_rules: tuple[str, ...] = (),
 ) -> _Relaxation | None:
     """The monolithic model's LP relaxation over the whole horizon, by interior point.
 
@@ -682,7 +697,7 @@ def _solve_relaxation(
         relax=True,
         barrier=True,
         crossover=False,
-        drop_rules=_RELAXATION_DROPS,
+        drop_rules=_RELAXATION_DROPS + drop_rules,
     )
     if sol.status != "OPTIMAL" or sol.duals is None:
         logger.info("year relaxation: %s after %.1fs", sol.status, sol.runtime_s)
@@ -712,6 +727,7 @@ def _lagrangian_mip_bound(
     params: SolveParams,
     deadline: float,
     kw: dict[str, object],
+    drop_rules: tuple[str, ...] = (),
 ) -> tuple[float, str, float]:
     """Sum over windows of the MIP bounds of their Lagrangian relaxations (module docstring,
     "Lower bound"), with the year relaxation's duals as multipliers.
@@ -740,11 +756,35 @@ def _lagrangian_mip_bound(
             params,
             max(0.5, left / (len(windows) - n_done)),
             abs_gap_eur=params.mip_gap * _window_value(data, w0, w1),
+            drop_rules=drop_rules,
         )
         if not np.isfinite(sol.bound):
             return float("nan"), f"window {w0}-{w1}: {sol.status}", time.perf_counter() - t0
         total += sol.bound + m.constant_eur
     return total, "OPTIMAL", time.perf_counter() - t0
+
+
+def _pair_weeks(data: MatchData) -> int:
+    """(supplier, kitchen) pairs x weeks: the size that drives the models' size."""
+    return max(1, len(data.pk_p) + int(data.plat_prod.sum())) * data.n_weeks
+
+
+def _kitchen_groups(scenario: Scenario, data: MatchData, seed: int) -> list[np.ndarray]:
+    """Kitchens cut into spatial groups of about ``_GROUP_PAIR_WEEKS`` pair-weeks each
+    (k-means on their coordinates; one group for the demo or a cook's proposal)."""
+    n_k = len(data.kitchens)
+    n_groups = int(np.ceil(_pair_weeks(data) / _GROUP_PAIR_WEEKS))
+    if n_groups <= 1 or n_k <= 1:
+        return [np.arange(n_k)]
+    from sklearn.cluster import KMeans
+
+    where = {c.id: (c.lat, c.lon) for c in scenario.canteens}
+    xy = np.array([where[k] for k in data.kitchens], dtype=float)
+    xy[:, 1] *= np.cos(np.radians(xy[:, 0].mean()))  # degrees of longitude are shorter
+    labels = KMeans(n_clusters=min(n_groups, n_k), n_init=4, random_state=seed).fit_predict(xy)
+    groups = [np.flatnonzero(labels == g) for g in range(labels.max() + 1)]
+    groups = [g for g in groups if len(g)]
+    return sorted(groups, key=lambda g: (float(xy[g, 1].mean()), int(g[0])))
 
 
 def _window_value(data: MatchData, w0: int, w1: int) -> float:
@@ -754,6 +794,183 @@ def _window_value(data: MatchData, w0: int, w1: int) -> float:
 
 def _windows(n_weeks: int, size: int) -> list[tuple[int, int]]:
     return [(a, min(a + size, n_weeks)) for a in range(0, n_weeks, size)]
+
+
+@dataclass
+class _ClusterRun:
+    """What one group of kitchens' solve produced."""
+
+    acc: _Acc
+    state: WindowState
+    stats: list[WindowStats]
+    lower: float
+    bound_status: str
+    bound_method: str
+    bound_rt: float
+    all_optimal: bool
+    pen: np.ndarray
+    drops: list[np.ndarray] = field(default_factory=list)  # (p, w) of every direct drop
+    pickups: list[np.ndarray] = field(default_factory=list)  # (p, w) of every platform pickup
+
+
+def _solve_cluster(
+    data: MatchData,
+    bound_data: MatchData,
+    window_weeks: int,
+    params: SolveParams,
+    budget_s: float,
+    kw: dict[str, object],
+    *,
+    compute_bound: bool,
+    bound_drops: tuple[str, ...] = (),
+    progress: Callable[[float, str], None] | None = None,
+    span: tuple[float, float] = (0.0, 1.0),
+) -> _ClusterRun:
+    """Relaxation, windows and bound of one group of kitchens within ``budget_s`` seconds.
+
+    ``data`` is what the plan may use (capacities left by groups solved before);
+    ``bound_data`` the relaxation the bound is computed on (full capacities, shared pickup
+    costs split between groups) with the rows of ``bound_drops`` left out.
+    """
+    t_start = time.perf_counter()
+    windows = _windows(data.n_weeks, window_weeks)
+    single = len(windows) == 1
+    n_pairs = max(1, len(data.pk_p) + int(data.plat_prod.sum()))
+    lo, hi = span
+
+    def elapsed() -> float:
+        return time.perf_counter() - t_start
+
+    def report(frac: float, msg: str) -> None:
+        if progress:
+            progress(lo + (hi - lo) * frac, msg)
+
+    lower, bound_rt, bound_status = float("nan"), 0.0, "not computed"
+    bound_method = "MIP bound of the single window" if single else "none"
+    rel: _Relaxation | None = None
+    if not single and n_pairs * data.n_weeks <= _MAX_PAIR_WEEKS_LP:
+        rel = _solve_relaxation(
+            bound_data, kw, params, _RELAXATION_SHARE * budget_s, drop_rules=bound_drops
+        )
+        report(
+            0.2,
+            "year relaxation: "
+            + (f"{rel.objective_eur:,.2f} EUR in {rel.runtime_s:.1f}s" if rel else "no"),
+        )
+    if rel is not None:
+        lower, bound_status = rel.objective_eur, "OPTIMAL"
+        bound_method = "LP relaxation of the year"
+        bound_rt = rel.runtime_s
+    # the primal windows end by this time; the Lagrangian bound runs beside them (2 cores),
+    # or after them when there is no relaxation to take multipliers from
+    share = 0.95 if (single or rel is not None or not compute_bound) else 0.6
+    deadline = time.perf_counter() + share * (budget_s - elapsed())
+    bound_job = None
+    pool = ThreadPoolExecutor(max_workers=1) if (rel is not None and compute_bound) else None
+    if pool is not None and rel is not None:
+        bound_job = pool.submit(
+            _lagrangian_mip_bound, bound_data, windows, rel, params, deadline, kw, bound_drops
+        )
+    state = initial_state(data)
+    acc = _Acc()
+    run = _ClusterRun(
+        acc, state, [], lower, bound_status, bound_method, bound_rt, True, np.zeros(len(TARGETS))
+    )
+    window_bound = float("nan")
+    try:
+        for n_done, (w0, w1) in enumerate(windows):
+            last = w1 == data.n_weeks
+            m = build_window(
+                data,
+                w0,
+                w1,
+                state,
+                lookahead=None if (rel is None or last) else rel.agg[:, w1:, :].sum(axis=1),
+                stock_price_out=None if (rel is None or last) else rel.stock_price[:, :, w1],
+                **kw,  # type: ignore[arg-type]
+            )
+            left = deadline - time.perf_counter()
+            fair = left / (len(windows) - n_done)
+            # the first windows are the hardest (no history): up to 2.5 fair shares
+            limit = max(0.1, min(left, 2.5 * fair) if len(windows) > 1 else left)
+            # a reference-only plan (an LP: every binary but the wholesaler's fixed to 0) is
+            # the engine's first incumbent and the fallback if the MIP finds nothing better
+            base = solve_window(m, params, max(1.0, 0.3 * limit), relax=True, fix_zero=_FALLBACK)
+            if base.has_solution:  # wholesaler deliveries are 0/1 in a plan
+                base.x[m.r] = (base.x[m.r] > 1e-9).astype(float)
+                base.objective = m.objective_of(base.x)
+                base.status = "FEASIBLE"
+            sol = solve_window(
+                m,
+                params,
+                max(0.1, limit - base.runtime_s),
+                hint=base.x if base.has_solution else None,
+                abs_gap_eur=None if single else params.mip_gap * _window_value(data, w0, w1),
+            )
+            if not sol.has_solution or (
+                base.has_solution and base.objective < sol.objective - 1e-6
+            ):
+                logger.warning(
+                    "weeks %d-%d: no MIP plan better than the fallback in %.1fs", w0, w1, limit
+                )
+                sol = base if base.has_solution else sol
+                sol.status = "FEASIBLE" if base.has_solution else "NO_SOLUTION_WITHIN_LIMIT"
+            run.all_optimal &= sol.status == "OPTIMAL"
+            window_bound = sol.bound
+            run.stats.append(
+                WindowStats(
+                    first_week=data.weeks[w0],
+                    last_week=data.weeks[w1 - 1],
+                    n_vars=m.vars.n,
+                    n_rows=m.rows.n,
+                    n_binaries=m.n_binaries,
+                    status=sol.status,
+                    objective_eur=sol.objective,
+                    bound_eur=sol.bound,
+                    runtime_s=sol.runtime_s,
+                )
+            )
+            yv, zv = sol.x[m.y] > 0.5, sol.x[m.z] > 0.5
+            run.drops.append(np.stack([data.pk_p[m.y_pk[yv]], w0 + m.y_t[yv]], axis=1))
+            run.pickups.append(np.stack([m.z_p[zv], w0 + m.z_t[zv]], axis=1))
+            _commit(m, sol, data, state, acc)
+            report(
+                0.2 + 0.75 * (n_done + 1) / len(windows),
+                f"weeks {data.weeks[w0]}..{data.weeks[w1 - 1]}: "
+                f"{sol.status} in {sol.runtime_s:.1f}s",
+            )
+        if bound_job is not None:
+            lagr, lagr_status, lagr_rt = bound_job.result()
+            run.bound_rt += lagr_rt
+            if np.isfinite(lagr) and lagr > run.lower:
+                run.lower, run.bound_status = lagr, lagr_status
+                run.bound_method = "Lagrangian windows solved as MIPs, LP multipliers"
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+    run.pen = np.array(m.penalty)
+    if single:
+        run.lower = window_bound
+        run.bound_status = run.stats[0].status
+        run.bound_rt = run.stats[0].runtime_s
+    if compute_bound and not single and not np.isfinite(run.lower):
+        eur, _ = _shortfalls(data, state, run.pen)
+        mu = np.where(eur > _TOL_EUR, run.pen[None, :], 0.0)
+        run.bound_method = "Lagrangian windows (monolithic LP skipped or unfinished)"
+        b_windows = _windows(data.n_weeks, min(data.n_weeks, window_weeks))
+        run.lower, run.bound_status, lagr_rt = _lagrangian_bound(
+            bound_data,
+            b_windows,
+            mu,
+            params,
+            budget_s - elapsed(),
+            {**kw, "penalties_row": run.pen},
+            start_prices=_stock_prices(bound_data, acc, mu, b_windows) if acc.qty else None,
+            drop_rules=bound_drops,
+        )
+        run.bound_rt += lagr_rt
+        report(1.0, f"lower bound {run.lower:,.2f} EUR ({run.bound_status})")
+    return run
 
 
 def solve_sourcing(
@@ -809,138 +1026,105 @@ def solve_sourcing(
     data = build_match_data(
         scenario, demand, meals, eligibility, kitchens=kitchens, overrides=logistics_cost_overrides
     )
-    n_pairs = max(1, len(data.pk_p) + int(data.plat_prod.sum()))
-    window_weeks = params.window_weeks or max(1, min(4, _PAIR_WEEKS_PER_WINDOW // n_pairs))
-    windows = _windows(data.n_weeks, window_weeks)
-    single = len(windows) == 1
     kw = {"mode": mode, "target_mode": target_mode, "penalties": penalties, "tiebreak": tiebreak}
 
     def elapsed() -> float:
         return time.perf_counter() - t_start
 
-    lower, bound_rt, bound_status = float("nan"), 0.0, "not computed"
-    bound_method = "MIP bound of the single window" if single else "none"
-    rel: _Relaxation | None = None
-    if not single and n_pairs * data.n_weeks <= _MAX_PAIR_WEEKS_LP:
-        rel = _solve_relaxation(data, kw, params, _RELAXATION_SHARE * params.time_limit_s)
-        if progress:
-            progress(
-                0.2,
-                "year relaxation: "
-                + (f"{rel.objective_eur:,.2f} EUR in {rel.runtime_s:.1f}s" if rel else "no"),
+    groups = _kitchen_groups(scenario, data, params.seed)
+    runs: list[_ClusterRun] = []
+    plans: list[PurchasePlan] = []
+    datas: list[MatchData] = []
+    weight = np.array([_pair_weeks(restrict_kitchens(data, g)) for g in groups], dtype=float)
+    used_cap = np.zeros_like(data.o_cap)
+    drops_used = np.zeros((len(data.producers), data.n_weeks))
+    plat_kg_used = np.zeros(data.n_weeks)
+    n_plat = sum(1 for g in groups if data.plat_kitch[g].any())
+    for n_g, g in enumerate(groups):
+        sub = restrict_kitchens(data, g)
+        if len(groups) > 1:
+            # what earlier groups took: capacity, drops, platform kg; a producer delivering
+            # every n weeks keeps the weeks it already delivers
+            cap = np.maximum(data.o_cap - used_cap, 0.0)
+            busy = drops_used > 0
+            for p in np.flatnonzero((data.every_n > 1) & busy.any(axis=1)):
+                cap[data.o_p == p] *= busy[p][None, :]
+            sub = dataclasses.replace(
+                sub, o_cap=cap, drops_used=drops_used.copy(), plat_kg_used=plat_kg_used.copy()
             )
-    if rel is not None:
-        lower, bound_status = rel.objective_eur, "OPTIMAL"
-        bound_method = "LP relaxation of the year"
-        bound_rt = rel.runtime_s
-    # the primal windows end by this time; the Lagrangian bound runs beside them (2 cores),
-    # or after them when there is no relaxation to take multipliers from
-    share = 0.95 if (single or rel is not None or not compute_bound) else 0.6
-    deadline = time.perf_counter() + share * (params.time_limit_s - elapsed())
-    bound_job = None
-    pool = ThreadPoolExecutor(max_workers=1) if (rel is not None and compute_bound) else None
-    if pool is not None and rel is not None:
-        bound_job = pool.submit(_lagrangian_mip_bound, data, windows, rel, params, deadline, kw)
-    state = initial_state(data)
-    acc = _Acc()
-    stats: list[WindowStats] = []
-    window_bound = float("nan")
-    all_optimal = True
-    try:
-        for n_done, (w0, w1) in enumerate(windows):
-            last = w1 == data.n_weeks
-            m = build_window(
-                data,
-                w0,
-                w1,
-                state,
-                lookahead=None if (rel is None or last) else rel.agg[:, w1:, :].sum(axis=1),
-                stock_price_out=None if (rel is None or last) else rel.stock_price[:, :, w1],
-                **kw,  # type: ignore[arg-type]
+            # bound: full capacities, each group pays 1/n of a shared pickup, pooled pickup
+            # minimums dropped (see module docstring, "Groups of kitchens")
+            bound_sub = dataclasses.replace(
+                restrict_kitchens(data, g),
+                plat_pickup_cost=data.plat_pickup_cost / max(1, n_plat),
             )
-            left = deadline - time.perf_counter()
-            fair = left / (len(windows) - n_done)
-            # the first windows are the hardest (no history): up to 2.5 fair shares
-            limit = max(0.1, min(left, 2.5 * fair) if len(windows) > 1 else left)
-            # a reference-only plan (an LP: every binary but the wholesaler's fixed to 0) is
-            # the engine's first incumbent and the fallback if the MIP finds nothing better
-            base = solve_window(m, params, max(1.0, 0.3 * limit), relax=True, fix_zero=_FALLBACK)
-            if base.has_solution:  # wholesaler deliveries are 0/1 in a plan
-                base.x[m.r] = (base.x[m.r] > 1e-9).astype(float)
-                base.objective = m.objective_of(base.x)
-                base.status = "FEASIBLE"
-            sol = solve_window(
-                m,
-                params,
-                max(0.1, limit - base.runtime_s),
-                hint=base.x if base.has_solution else None,
-                abs_gap_eur=None if single else params.mip_gap * _window_value(data, w0, w1),
-            )
-            if not sol.has_solution or (
-                base.has_solution and base.objective < sol.objective - 1e-6
-            ):
-                logger.warning(
-                    "weeks %d-%d: no MIP plan better than the fallback in %.1fs", w0, w1, limit
-                )
-                sol = base if base.has_solution else sol
-                sol.status = "FEASIBLE" if base.has_solution else "NO_SOLUTION_WITHIN_LIMIT"
-            all_optimal &= sol.status == "OPTIMAL"
-            window_bound = sol.bound
-            stats.append(
-                WindowStats(
-                    first_week=data.weeks[w0],
-                    last_week=data.weeks[w1 - 1],
-                    n_vars=m.vars.n,
-                    n_rows=m.rows.n,
-                    n_binaries=m.n_binaries,
-                    status=sol.status,
-                    objective_eur=sol.objective,
-                    bound_eur=sol.bound,
-                    runtime_s=sol.runtime_s,
-                )
-            )
-            _commit(m, sol, data, state, acc)
-            if progress:
-                progress(
-                    0.2 + 0.75 * (n_done + 1) / len(windows),
-                    f"weeks {data.weeks[w0]}..{data.weeks[w1 - 1]}: "
-                    f"{sol.status} in {sol.runtime_s:.1f}s",
-                )
-        if bound_job is not None:
-            lagr, lagr_status, lagr_rt = bound_job.result()
-            bound_rt += lagr_rt
-            if np.isfinite(lagr) and lagr > lower:
-                lower, bound_status = lagr, lagr_status
-                bound_method = "Lagrangian windows solved as MIPs, LP multipliers"
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True)
-
-    pen = np.array(m.penalty)
-    eur, rows = _shortfalls(data, state, pen)
-    penalty_eur = float((eur * pen[None, :]).sum())
-    objective = acc.cost_eur + penalty_eur
-    if single:
-        lower = window_bound
-        bound_status = stats[0].status
-        bound_rt = stats[0].runtime_s
-    if compute_bound and not single and not np.isfinite(lower):
-        mu = np.where(eur > _TOL_EUR, pen[None, :], 0.0)
-        bound_method = "Lagrangian windows (monolithic LP skipped or unfinished)"
-        size = min(data.n_weeks, window_weeks)
-        b_windows = _windows(data.n_weeks, size)
-        lower, bound_status, lagr_rt = _lagrangian_bound(
-            data,
-            b_windows,
-            mu,
+            drops_rules: tuple[str, ...] = ("pickup_min_kg", "pickup_min_eur")
+        else:
+            bound_sub, drops_rules = sub, ()
+        n_pairs = max(1, len(sub.pk_p) + int(sub.plat_prod.sum()))
+        window_weeks = params.window_weeks or max(1, min(4, _PAIR_WEEKS_PER_WINDOW // n_pairs))
+        left = params.time_limit_s - elapsed()
+        budget = left * weight[n_g] / weight[n_g:].sum()
+        run = _solve_cluster(
+            sub,
+            bound_sub,
+            window_weeks,
             params,
-            params.time_limit_s - elapsed(),
-            {**kw, "penalties_row": pen},
-            start_prices=_stock_prices(data, acc, mu, b_windows) if acc.qty else None,
+            budget,
+            kw,
+            compute_bound=compute_bound,
+            bound_drops=drops_rules,
+            progress=progress,
+            span=(n_g / len(groups), (n_g + 1) / len(groups)),
         )
-        bound_rt += lagr_rt
-        if progress:
-            progress(1.0, f"lower bound {lower:,.2f} EUR ({bound_status})")
+        runs.append(run)
+        datas.append(sub)
+        plans.append(_plan(scenario, sub, run.acc))
+        if len(groups) > 1:
+            acc = run.acc
+            if acc.qty:
+                off = np.concatenate(acc.offer)
+                wk = np.concatenate(acc.week)
+                q = np.concatenate(acc.qty)
+                mine = off >= 0
+                np.add.at(used_cap, (off[mine], wk[mine]), q[mine])
+                plat = np.concatenate(acc.channel) == 2
+                kg = q * data.kg_per_unit[np.concatenate(acc.product)]
+                np.add.at(plat_kg_used, wk[plat], kg[plat])
+            for pw in run.drops + run.pickups:
+                np.add.at(drops_used, (pw[:, 0], pw[:, 1]), 1.0)
+
+    # a platform pickup shared by several groups is paid once
+    pickups = np.concatenate([pw for r in runs for pw in r.pickups] or [np.zeros((0, 2), int)])
+    shared_eur = 0.0
+    if len(pickups):
+        keys, counts = np.unique(pickups[:, 0] * data.n_weeks + pickups[:, 1], return_counts=True)
+        extra = counts > 1
+        shared_eur = float(
+            (
+                data.plat_pickup_cost[keys[extra] // data.n_weeks, keys[extra] % data.n_weeks]
+                * (counts[extra] - 1)
+            ).sum()
+        )
+    rows: list[TargetShortfall] = []
+    penalty_eur = 0.0
+    for run, sub in zip(runs, datas, strict=True):
+        eur, r = _shortfalls(sub, run.state, run.pen)
+        rows.extend(r)
+        penalty_eur += float((eur * run.pen[None, :]).sum())
+    logistics = sum(r.acc.logistics_eur for r in runs) - shared_eur
+    objective = sum(r.acc.cost_eur for r in runs) - shared_eur + penalty_eur
+    lowers = [r.lower for r in runs]
+    lower = float(sum(lowers)) if all(np.isfinite(x) for x in lowers) else float("nan")
+    methods = sorted({r.bound_method for r in runs})
+    bound_method = methods[0] if len(methods) == 1 else "; ".join(methods)
+    if len(groups) > 1:
+        bound_method = f"sum over {len(groups)} groups of kitchens of: {bound_method}"
+    bound_status = "OPTIMAL" if all(r.bound_status == "OPTIMAL" for r in runs) else "PARTIAL"
+    bound_rt = sum(r.bound_rt for r in runs)
+    stats = [w for r in runs for w in r.stats]
+    single = len(groups) == 1 and len(runs[0].stats) == 1
+    all_optimal = all(r.all_optimal for r in runs)
     if np.isfinite(lower) and objective < lower <= objective + 1e-7 * max(1.0, abs(objective)):
         # an interior-point optimum is exact to ~1e-9: a plan that reaches it is optimal
         lower = objective
@@ -988,7 +1172,20 @@ def solve_sourcing(
         )
         status = "INFEASIBLE" if proven else "NO_SOLUTION_WITHIN_LIMIT"
 
-    plan = _plan(scenario, data, acc)
+    lines = (
+        list(plans[0].lines)
+        if len(plans) == 1
+        else sorted(
+            (line for pl in plans for line in pl.lines),
+            key=lambda x: (x.week_start, x.kitchen_id, x.supplier_id, x.product_id),
+        )
+    )
+    plan = PurchasePlan(
+        weeks=tuple(data.weeks),
+        lines=tuple(lines),
+        logistics_cost_eur=round(logistics, 6),
+        logistics_source=data.logistics_source,
+    )
     food = float(sum(line.value_eur for line in plan.lines))
     result = SourcingResult(
         plan=plan,
@@ -1001,7 +1198,7 @@ def solve_sourcing(
         hard_infeasibility=hard,
         windows=stats,
         food_cost_eur=food,
-        logistics_cost_eur=acc.logistics_eur,
+        logistics_cost_eur=logistics,
         penalty_eur=penalty_eur,
         bound_runtime_s=bound_rt,
         bound_status=bound_status,

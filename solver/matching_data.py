@@ -27,6 +27,7 @@ Conventions written down here (and in the module docstring of :mod:`solver.match
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
@@ -149,6 +150,10 @@ class MatchData:
     producer_names: list[str]
     logistics_source: str = "estimate"
     cheapest_price: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    # taken by kitchens planned before (groups of kitchens): drops + pickups per (P, W),
+    # platform kg per week (W,); empty = nothing
+    drops_used: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    plat_kg_used: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def __post_init__(self) -> None:
         """Cheapest unit price a kitchen can pay for each product (any channel, any season)."""
@@ -173,6 +178,46 @@ class MatchData:
     def n_weeks(self) -> int:
         """Calendar weeks of the horizon."""
         return len(self.weeks)
+
+
+def restrict_kitchens(data: MatchData, k_idx: np.ndarray) -> MatchData:
+    """The same problem for the kitchens ``k_idx`` only, with their direct pairs.
+
+    Producers, offers and products are all kept, so their indices stay those of ``data``.
+    """
+    k_idx = np.asarray(k_idx, dtype=int)
+    new_of = np.full(len(data.kitchens), -1)
+    new_of[k_idx] = np.arange(len(k_idx))
+    keep = new_of[data.pk_k] >= 0
+    ks = k_idx.tolist()
+    return dataclasses.replace(
+        data,
+        kitchens=[data.kitchens[k] for k in ks],
+        demand=data.demand[k_idx],
+        meals=data.meals[k_idx],
+        future=data.future[k_idx],
+        reach=data.reach[k_idx],
+        ref_price=data.ref_price[k_idx],
+        ref_egalim=data.ref_egalim[k_idx],
+        ref_bio=data.ref_bio[k_idx],
+        ref_supplier=[data.ref_supplier[k] for k in ks],
+        ref_labels=[data.ref_labels[k] for k in ks],
+        pk_p=data.pk_p[keep],
+        pk_k=new_of[data.pk_k[keep]],
+        pk_cost=data.pk_cost[keep],
+        pk_channel=[c for c, kp in zip(data.pk_channel, keep, strict=True) if kp],
+        pk_weekday=data.pk_weekday[keep],
+        plat_kitch=data.plat_kitch[k_idx],
+        max_deliveries=data.max_deliveries[k_idx],
+        storage_chilled_kg=data.storage_chilled_kg[k_idx],
+        storage_ambient_kg=data.storage_ambient_kg[k_idx],
+        budget_eur_per_meal=data.budget_eur_per_meal[k_idx],
+        t_egalim=data.t_egalim[k_idx],
+        t_bio=data.t_bio[k_idx],
+        t_meat_fish=data.t_meat_fish[k_idx],
+        t_local=data.t_local[k_idx],
+        kitchen_weekdays=[data.kitchen_weekdays[k] for k in ks],
+    )
 
 
 def _weeks_of(demand: pd.DataFrame, meals: pd.DataFrame) -> list[dt.date]:

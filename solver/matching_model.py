@@ -23,6 +23,7 @@ from ortools.math_opt.core.python import solver as mo_core
 from ortools.math_opt.python import callback, init_arguments, model_parameters
 from ortools.math_opt.python import parameters as mo_params
 from ortools.math_opt.solvers import highs_pb2
+from pybind11_abseil.status import StatusNotOk
 
 from solver.domain import ObjectiveMode, TargetMode
 from solver.matching_data import MatchData, TargetPenalties
@@ -339,17 +340,23 @@ def _add_count_limits(
     cols: np.ndarray,
     limit_of_owner: np.ndarray,
     n_t: int,
+    used: np.ndarray | None = None,
+    w0: int = 0,
 ) -> None:
     """``sum of the binaries sharing a key <= limit[key // n_t]``, one row per key.
 
     ``keys`` encode ``owner * n_t + week`` for each binary column in ``cols``; rows are
     written only where the binaries outnumber the limit (the others can never bind).
+    ``used[owner, week]`` (calendar weeks, the window starting at ``w0``) is taken off the
+    limit (what kitchens planned before already use).
     """
     if len(keys) == 0:
         return
     uniq, pos = _index_of(keys)
     count = np.bincount(pos)
-    cap = limit_of_owner[uniq // n_t]
+    cap = limit_of_owner[uniq // n_t].astype(float)
+    if used is not None and used.size:
+        cap = np.maximum(cap - used[uniq // n_t, w0 + uniq % n_t], 0.0)
     binding = count > cap
     row_of = np.full(len(uniq), -1)
     row_of[binding] = np.arange(int(binding.sum()))
@@ -511,7 +518,10 @@ def _add_platform_capacity(m: WindowModel, data: MatchData) -> None:
         return
     n_t = m.w1 - m.w0
     kg = data.kg_per_unit[data.o_i[m.xp_o]]
-    m.rows.add("platform_capacity", n_t, m.xp_t, m.xp, kg, -np.inf, data.plat_kg_week)
+    cap = np.full(n_t, data.plat_kg_week)
+    if len(data.plat_kg_used):
+        cap = np.maximum(cap - data.plat_kg_used[m.w0 : m.w1], 0.0)
+    m.rows.add("platform_capacity", n_t, m.xp_t, m.xp, kg, -np.inf, cap)
 
 
 def _add_reference_link(m: WindowModel, data: MatchData) -> None:
@@ -536,7 +546,7 @@ def _add_producer_frequency(m: WindowModel, data: MatchData, state: WindowState)
     n_p = len(data.producers)
     keys = np.concatenate([data.pk_p[m.y_pk] * n_t + m.y_t, m.z_p * n_t + m.z_t])
     cols = np.concatenate([m.y, m.z])
-    _add_count_limits(m, "producer_per_week", keys, cols, data.per_week, n_t)
+    _add_count_limits(m, "producer_per_week", keys, cols, data.per_week, n_t, data.drops_used, m.w0)
     if len(m.a) == 0:
         return
     a_of = np.full(n_p * n_t, -1)
@@ -1050,17 +1060,33 @@ def solve_window(
         ),
     )
     t0 = time.perf_counter()
-    res = mo_core.solve(
-        proto,
-        _ENGINES[engine].value,
-        init_arguments.StreamableSolverInitArguments().to_proto(),
-        sp_params.to_proto(),
-        _model_params(hint),
-        None,
-        callback.CallbackRegistration().to_proto(),
-        None,
-        None,
-    )
+    try:
+        res = mo_core.solve(
+            proto,
+            _ENGINES[engine].value,
+            init_arguments.StreamableSolverInitArguments().to_proto(),
+            sp_params.to_proto(),
+            _model_params(hint),
+            None,
+            callback.CallbackRegistration().to_proto(),
+            None,
+            None,
+        )
+    except StatusNotOk:
+        if not (relax and barrier and not crossover):
+            raise
+        # HiGHS answers "Unknown" for some interior points left without crossover (seen on
+        # tiny models): solve again by dual simplex within the time left
+        logger.info("interior point without crossover: status unknown, dual simplex instead")
+        return solve_window(
+            m,
+            params,
+            max(0.05, time_limit_s - (time.perf_counter() - t0)),
+            relax=True,
+            engine=engine,
+            fix_zero=fix_zero,
+            drop_rules=drop_rules,
+        )
     runtime = time.perf_counter() - t0
     reason = res.termination.reason
     x = np.zeros(m.vars.n)

@@ -337,3 +337,76 @@ def test_lagrangian_mip_bound_with_lp_duals_is_valid(seed: int) -> None:
     assert status == "OPTIMAL"
     assert bound <= expected + 1e-6
     assert bound >= 0.5 * expected  # a bound, not a vacuous number
+
+
+@pytest.mark.parametrize("seed", [1, 2, 4])
+def test_groups_of_kitchens_share_capacity_and_bound_stays_valid(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Solved one kitchen per group (as a big territory is), the plan still passes the
+    independent checker (shared capacities, drops per week) and the summed group bounds
+    stay below the brute-force optimum of the whole territory."""
+    import solver.matching as matching
+    from solver.plan_check import check_plan
+
+    monkeypatch.setattr(
+        matching,
+        "_kitchen_groups",
+        lambda scenario, data, seed: [np.array([k]) for k in range(len(data.kitchens))],
+    )
+    inst, drops, n_w = _random_instance(seed)
+    res = solve_sourcing(
+        inst.scenario,
+        inst.demand,
+        inst.meals,
+        inst.eligibility,
+        params=SolveParams(time_limit_s=30.0, window_weeks=1),
+        tiebreak=NO_TIE,
+        penalties=PEN,
+        logistics_cost_overrides=LogisticsOverrides(direct_drop_eur=drops),
+    )
+    assert res.bound_method.startswith(f"sum over {len(inst.scenario.canteens)} groups")
+    check = check_plan(inst.scenario, inst.demand, inst.meals, inst.eligibility, res.plan)
+    assert check.ok, check.violations
+    expected = _brute_force(inst, drops, n_w)
+    assert res.lower_bound_eur <= expected + 1e-6
+    assert res.objective_eur >= expected - 1e-6
+
+
+def test_a_later_group_gets_only_the_capacity_left(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two kitchens in two groups both want 25 carrots a week from a farm that grows 30:
+    the second group gets the 5 left, the rest from the wholesaler (the checker agrees)."""
+    import solver.matching as matching
+    from solver.plan_check import check_plan
+
+    monkeypatch.setattr(
+        matching,
+        "_kitchen_groups",
+        lambda scenario, data, seed: [np.array([k]) for k in range(len(data.kitchens))],
+    )
+    inst = instance(
+        products=[product("carrot")],
+        producers=[producer("P0", deliveries_per_week=2)],
+        offers=[offer("P0", "carrot", 1.0, cap=30.0)],
+        canteens=[canteen("K0"), canteen("K1")],
+        demand={(k, w, "carrot"): 25.0 for k in ("K0", "K1") for w in range(2)},
+        ref_prices={"carrot": 3.0},
+    )
+    res = solve_sourcing(
+        inst.scenario,
+        inst.demand,
+        inst.meals,
+        inst.eligibility,
+        params=SolveParams(time_limit_s=30.0, window_weeks=1),
+        tiebreak=NO_TIE,
+        logistics_cost_overrides=LogisticsOverrides(
+            direct_drop_eur={("P0", "K0"): 1.0, ("P0", "K1"): 1.0}
+        ),
+    )
+    farm = [x for x in res.plan.lines if x.supplier_id == "P0"]
+    by_week: dict[object, float] = {}
+    for x in farm:
+        by_week[x.week_start] = by_week.get(x.week_start, 0.0) + x.quantity
+    assert by_week and all(q == pytest.approx(30.0) for q in by_week.values())
+    check = check_plan(inst.scenario, inst.demand, inst.meals, inst.eligibility, res.plan)
+    assert check.ok, check.violations
