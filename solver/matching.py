@@ -252,10 +252,12 @@ ENGINE_MEASUREMENTS = ""
 _TOL_EUR = 1e-3
 _FALLBACK = ("y", "z", "v", "a", "lot")
 #: Automatic window: about this many (supplier, kitchen) pair-weeks per window (4 weeks for
-#: the demo's ~800 pairs, 2 at 4x, 1 at 16x) so that a window's MIP finds plans in time.
+#: the demo's ~800 pairs and for each group of kitchens of a bigger territory) so that a
+#: window's MIP finds plans in time.
 _PAIR_WEEKS_PER_WINDOW = 6_000
-#: Above this many pair-weeks the monolithic LP is not tried (memory, time): Lagrangian only.
-_MAX_PAIR_WEEKS_LP = 50_000
+#: Above this many pair-weeks (of one group) the year's LP is not tried (memory, time):
+#: plain windows and the LP-window Lagrangian bound only. Groups are ~35,000-65,000.
+_MAX_PAIR_WEEKS_LP = 100_000
 _TARGET_RULES = ("target_egalim", "target_bio", "target_meat_fish", "target_local", "budget")
 #: Above this many pair-weeks the kitchens are solved in spatial groups of about this size
 #: (the demo, ~34,000, is one group; its year relaxation takes ~30 s).
