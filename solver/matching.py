@@ -151,11 +151,11 @@ cut into spatial groups by k-means on their coordinates, each about a demo's siz
 solved one after the other with the three steps above, each within a share of the time
 limit proportional to its size. Kitchens of different groups share producers only near
 the groups' borders, so a group *plans* with what earlier groups left: each offer's
-weekly capacity minus what they bought, each producer's drops a week minus theirs (a
-platform pickup counts as one drop for every group that uses it), a producer delivering
-every ``n`` weeks only in the weeks it already delivers, the platform's kg a week minus
-theirs. A platform pickup used by several groups is paid once in the plan's cost (each
-group met the pooled minimum on its own, so the union does).
+weekly capacity minus what they bought, each producer's drops a week minus theirs, a
+producer delivering every ``n`` weeks only in the weeks it already delivers, the
+platform's kg a week minus theirs. A platform pickup an earlier group made is open to
+later groups at no cost, outside the producer's drop count and without a minimum (the
+earlier group met it on its own, so the union does).
 
 The bound of the territory is the **sum of the groups' bounds**, each computed on its
 group alone with every producer's full capacity, drops and delivery weeks (a
@@ -1076,6 +1076,7 @@ def solve_sourcing(
     used_cap = np.zeros_like(data.o_cap)
     drops_used = np.zeros((len(data.producers), data.n_weeks))
     plat_kg_used = np.zeros(data.n_weeks)
+    pickup_done = np.zeros((len(data.producers), data.n_weeks), dtype=bool)
     n_plat = sum(1 for g in groups if data.plat_kitch[g].any())
     for n_g, g in enumerate(groups):
         sub = restrict_kitchens(data, g)
@@ -1086,8 +1087,14 @@ def solve_sourcing(
             busy = drops_used > 0
             for p in np.flatnonzero((data.every_n > 1) & busy.any(axis=1)):
                 cap[data.o_p == p] *= busy[p][None, :]
+            done = pickup_done.copy()
             sub = dataclasses.replace(
-                sub, o_cap=cap, drops_used=drops_used.copy(), plat_kg_used=plat_kg_used.copy()
+                sub,
+                o_cap=cap,
+                drops_used=drops_used.copy(),
+                plat_kg_used=plat_kg_used.copy(),
+                pickup_done=done,
+                plat_pickup_cost=np.where(done, 0.0, data.plat_pickup_cost),
             )
             # bound: full capacities, each group pays 1/n of a shared pickup, pooled pickup
             # minimums dropped (see module docstring, "Groups of kitchens")
@@ -1116,6 +1123,17 @@ def solve_sourcing(
         )
         runs.append(run)
         datas.append(sub)
+        if len(groups) > 1:
+            eur, _ = _shortfalls(sub, run.state, run.pen)
+            logger.info(
+                "group %d/%d (%d kitchens): %.2f EUR, bound %.2f EUR (%s)",
+                n_g + 1,
+                len(groups),
+                len(g),
+                run.acc.cost_eur + float((eur * run.pen[None, :]).sum()),
+                run.lower,
+                run.bound_method,
+            )
         plans.append(_plan(scenario, sub, run.acc))
         if len(groups) > 1:
             acc = run.acc
@@ -1128,29 +1146,21 @@ def solve_sourcing(
                 plat = np.concatenate(acc.channel) == 2
                 kg = q * data.kg_per_unit[np.concatenate(acc.product)]
                 np.add.at(plat_kg_used, wk[plat], kg[plat])
-            for pw in run.drops + run.pickups:
+            for pw in run.drops:
                 np.add.at(drops_used, (pw[:, 0], pw[:, 1]), 1.0)
+            for pw in run.pickups:  # one drop per pickup, however many groups share it
+                new = ~pickup_done[pw[:, 0], pw[:, 1]]
+                np.add.at(drops_used, (pw[new, 0], pw[new, 1]), 1.0)
+                pickup_done[pw[:, 0], pw[:, 1]] = True
 
-    # a platform pickup shared by several groups is paid once
-    pickups = np.concatenate([pw for r in runs for pw in r.pickups] or [np.zeros((0, 2), int)])
-    shared_eur = 0.0
-    if len(pickups):
-        keys, counts = np.unique(pickups[:, 0] * data.n_weeks + pickups[:, 1], return_counts=True)
-        extra = counts > 1
-        shared_eur = float(
-            (
-                data.plat_pickup_cost[keys[extra] // data.n_weeks, keys[extra] % data.n_weeks]
-                * (counts[extra] - 1)
-            ).sum()
-        )
     rows: list[TargetShortfall] = []
     penalty_eur = 0.0
     for run, sub in zip(runs, datas, strict=True):
         eur, r = _shortfalls(sub, run.state, run.pen)
         rows.extend(r)
         penalty_eur += float((eur * run.pen[None, :]).sum())
-    logistics = sum(r.acc.logistics_eur for r in runs) - shared_eur
-    objective = sum(r.acc.cost_eur for r in runs) - shared_eur + penalty_eur
+    logistics = sum(r.acc.logistics_eur for r in runs)
+    objective = sum(r.acc.cost_eur for r in runs) + penalty_eur
     lowers = [r.lower for r in runs]
     lower = float(sum(lowers)) if all(np.isfinite(x) for x in lowers) else float("nan")
     methods = sorted({r.bound_method for r in runs})

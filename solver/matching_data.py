@@ -154,6 +154,8 @@ class MatchData:
     # platform kg per week (W,); empty = nothing
     drops_used: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     plat_kg_used: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # platform pickups (P, W) they made: shared at no extra cost, minimum already met
+    pickup_done: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool))
 
     def __post_init__(self) -> None:
         """Cheapest unit price a kitchen can pay for each product (any channel, any season)."""

@@ -323,6 +323,8 @@ def _platform_lines(data: MatchData, w0: int, w1: int) -> tuple[np.ndarray, ...]
         & (max_eur >= data.min_eur[p_all] - 1e-9)
         & (data.min_kg[p_all] <= data.plat_kg_week + 1e-9)
     )
+    if data.pickup_done.size:  # pickups kitchens planned before already made: no minimum
+        ok |= data.pickup_done[:, w0:w1].ravel()
     keep2 = ok[data.o_p[o] * n_t + t]
     return o[keep2], k[keep2], t[keep2], big_m[keep2]
 
@@ -483,6 +485,8 @@ def _add_min_orders(
         ("pickup_min_eur", data.min_eur, data.o_price[m.xp_o]),
     ):
         need = mins[m.z_p] > 0
+        if data.pickup_done.size:  # kitchens planned before met that pickup's minimum
+            need &= ~data.pickup_done[m.z_p, m.w0 + m.z_t]
         row_of = np.full(len(m.z), -1)
         row_of[need] = np.arange(int(need.sum()))
         sel = need[m.xp_pickup]
@@ -544,8 +548,13 @@ def _add_producer_frequency(m: WindowModel, data: MatchData, state: WindowState)
     ``delivery_every_n_weeks`` consecutive weeks (history carried from earlier windows)."""
     n_t = m.w1 - m.w0
     n_p = len(data.producers)
-    keys = np.concatenate([data.pk_p[m.y_pk] * n_t + m.y_t, m.z_p * n_t + m.z_t])
-    cols = np.concatenate([m.y, m.z])
+    z_new = (
+        ~data.pickup_done[m.z_p, m.w0 + m.z_t]
+        if data.pickup_done.size
+        else np.ones(len(m.z), dtype=bool)
+    )  # a pickup kitchens planned before made is counted in drops_used already
+    keys = np.concatenate([data.pk_p[m.y_pk] * n_t + m.y_t, (m.z_p * n_t + m.z_t)[z_new]])
+    cols = np.concatenate([m.y, m.z[z_new]])
     _add_count_limits(m, "producer_per_week", keys, cols, data.per_week, n_t, data.drops_used, m.w0)
     if len(m.a) == 0:
         return

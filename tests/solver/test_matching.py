@@ -6,7 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
-from matching_fixtures import canteen, instance, offer, producer, product
+from matching_fixtures import DeliveryMode, canteen, instance, offer, platform, producer, product
 from scipy.optimize import linprog
 
 from solver.domain import Label
@@ -408,5 +408,52 @@ def test_a_later_group_gets_only_the_capacity_left(monkeypatch: pytest.MonkeyPat
     for x in farm:
         by_week[x.week_start] = by_week.get(x.week_start, 0.0) + x.quantity
     assert by_week and all(q == pytest.approx(30.0) for q in by_week.values())
+    check = check_plan(inst.scenario, inst.demand, inst.meals, inst.eligibility, res.plan)
+    assert check.ok, check.violations
+
+
+def test_a_later_group_joins_an_earlier_groups_pickup(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A platform producer who can be picked up once a week (20 kg minimum) sells 30 kg to
+    each of two kitchens planned in two groups: the second group joins the first group's
+    pickup instead of being refused a second one, and the pickup is paid once."""
+    import solver.matching as matching
+    from solver.plan_check import check_plan
+
+    monkeypatch.setattr(
+        matching,
+        "_kitchen_groups",
+        lambda scenario, data, seed: [np.array([k]) for k in range(len(data.kitchens))],
+    )
+    inst = instance(
+        products=[product("carrot")],
+        producers=[
+            producer(
+                "P",
+                delivery_modes=(DeliveryMode.PLATFORM,),
+                min_order_kg=20.0,
+                deliveries_per_week=1,
+            )
+        ],
+        offers=[offer("P", "carrot", 1.0)],
+        canteens=[canteen(k, on_platform_round=True) for k in ("K1", "K2")],
+        demand={(k, 0, "carrot"): 30.0 for k in ("K1", "K2")},
+        ref_prices={"carrot": 2.0},
+        platform=platform(),
+    )
+    res = solve_sourcing(
+        inst.scenario,
+        inst.demand,
+        inst.meals,
+        inst.eligibility,
+        params=SolveParams(time_limit_s=30.0),
+        tiebreak=NO_TIE,
+    )
+    farm = {x.kitchen_id: x.quantity for x in res.plan.lines if x.supplier_id == "P"}
+    assert farm == {"K1": pytest.approx(30.0), "K2": pytest.approx(30.0)}
+    from solver.matching_data import build_match_data
+
+    data = build_match_data(inst.scenario, inst.demand, inst.meals, inst.eligibility)
+    one_pickup_two_stops = data.plat_pickup_cost[0, 0] + 2 * data.plat_stop_cost
+    assert res.logistics_cost_eur == pytest.approx(one_pickup_two_stops)
     check = check_plan(inst.scenario, inst.demand, inst.meals, inst.eligibility, res.plan)
     assert check.ok, check.violations
