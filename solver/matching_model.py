@@ -554,8 +554,11 @@ def _add_producer_frequency(m: WindowModel, data: MatchData, state: WindowState)
         else np.ones(len(m.z), dtype=bool)
     )  # a pickup kitchens planned before made is counted in drops_used already
     keys = np.concatenate([data.pk_p[m.y_pk] * n_t + m.y_t, (m.z_p * n_t + m.z_t)[z_new]])
-    cols = np.concatenate([m.y, m.z[z_new]])
-    _add_count_limits(m, "producer_per_week", keys, cols, data.per_week, n_t, data.drops_used, m.w0)
+    counted = np.concatenate([m.y, m.z[z_new]])
+    _add_count_limits(
+        m, "producer_per_week", keys, counted, data.per_week, n_t, data.drops_used, m.w0
+    )
+    cols = np.concatenate([m.y, m.z])
     if len(m.a) == 0:
         return
     a_of = np.full(n_p * n_t, -1)

@@ -412,7 +412,10 @@ def test_a_later_group_gets_only_the_capacity_left(monkeypatch: pytest.MonkeyPat
     assert check.ok, check.violations
 
 
-def test_a_later_group_joins_an_earlier_groups_pickup(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("every_n", [1, 2])
+def test_a_later_group_joins_an_earlier_groups_pickup(
+    every_n: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A platform producer who can be picked up once a week (20 kg minimum) sells 30 kg to
     each of two kitchens planned in two groups: the second group joins the first group's
     pickup instead of being refused a second one, and the pickup is paid once."""
@@ -432,6 +435,7 @@ def test_a_later_group_joins_an_earlier_groups_pickup(monkeypatch: pytest.Monkey
                 delivery_modes=(DeliveryMode.PLATFORM,),
                 min_order_kg=20.0,
                 deliveries_per_week=1,
+                delivery_every_n_weeks=every_n,
             )
         ],
         offers=[offer("P", "carrot", 1.0)],
