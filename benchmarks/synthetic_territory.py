@@ -3,7 +3,8 @@
 SYNTHETIC figures throughout (fixed seed): ``scale`` multiplies the canteens (19 purchasing
 kitchens at 1x) and producers (165 at 1x) and the area (side x sqrt(scale)), so densities
 (producers within 30 minutes of a kitchen) stay those of the demo. One platform at the
-centre with a 1 t refrigerated van. Weekly demand is generated directly (meals x kg per
+centre with ``scale`` 1 t refrigerated vans (the fleet grows with the kitchens it serves).
+Weekly demand is generated directly (meals x kg per
 meal x a menu-week factor) over the school year 2025-26 (44 calendar weeks from
 2025-09-01, 36 service weeks: zone-B holidays removed), so this module needs neither
 menus nor the calendar. Travel times: straight line x 1.4 circuity at 55 km/h + 2 min.
@@ -294,7 +295,8 @@ def make_territory(scale: int = 1, *, seed: int = 0, n_weeks: int = N_WEEKS) -> 
         lon=CENTER[1],
         round_weekdays=(Weekday.TUE,),
         margin_pct=20.0,
-        vans=(Van(id="van1", capacity_kg=1000.0),),
+        # one 1 t van per demo-sized share of the territory, like canteens and producers
+        vans=tuple(Van(id=f"van{j + 1}", capacity_kg=1000.0) for j in range(scale)),
         catchment_min=90.0,
     )
     scenario = Scenario(

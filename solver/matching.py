@@ -1077,6 +1077,8 @@ def solve_sourcing(
     drops_used = np.zeros((len(data.producers), data.n_weeks))
     plat_kg_used = np.zeros(data.n_weeks)
     pickup_done = np.zeros((len(data.producers), data.n_weeks), dtype=bool)
+    kg_demand = (data.demand * data.kg_per_unit[None, :, None]).sum(axis=(1, 2))  # (K,)
+    plat_weight = np.array([float((kg_demand * data.plat_kitch)[g].sum()) for g in groups])
     n_plat = sum(1 for g in groups if data.plat_kitch[g].any())
     for n_g, g in enumerate(groups):
         sub = restrict_kitchens(data, g)
@@ -1084,6 +1086,10 @@ def solve_sourcing(
             # what earlier groups took: capacity, drops, platform kg; a producer delivering
             # every n weeks keeps the weeks it already delivers
             cap = np.maximum(data.o_cap - used_cap, 0.0)
+            # the platform's kg left are shared out by the platform kitchens' demand, so
+            # that the first groups do not fill the vans the last ones depend on
+            share = plat_weight[n_g] / max(plat_weight[n_g:].sum(), 1e-9)
+            quota = np.maximum(data.plat_kg_week - plat_kg_used, 0.0) * share
             busy = drops_used > 0
             for p in np.flatnonzero((data.every_n > 1) & busy.any(axis=1)):
                 cap[data.o_p == p] *= busy[p][None, :]
@@ -1092,7 +1098,7 @@ def solve_sourcing(
                 sub,
                 o_cap=cap,
                 drops_used=drops_used.copy(),
-                plat_kg_used=plat_kg_used.copy(),
+                plat_kg_used=data.plat_kg_week - quota,
                 pickup_done=done,
                 plat_pickup_cost=np.where(done, 0.0, data.plat_pickup_cost),
             )
