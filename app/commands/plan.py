@@ -21,6 +21,10 @@ from solver.calendar import school_year_weeks
 from solver.errors import ScenarioError
 from solver.params import SolveParams
 
+#: Default sourcing time limit of ``--year``: the demo's school year is planned within 1 %
+#: of its bound in about 100 s on a 2-core machine (benchmarks/matching_scale.py).
+YEAR_TIME_LIMIT_S = 120.0
+
 
 def school_year_n_weeks(scenario_start: object, zones: set[str]) -> int:
     """Calendar weeks from the start date to the last school week of any zone."""
@@ -47,7 +51,11 @@ def register(cli: typer.Typer) -> None:
             bool, typer.Option("--year", help="Plan the whole school year from start_date.")
         ] = False,
         time_limit_s: Annotated[
-            float | None, typer.Option(help="Sourcing time limit, s (default: settings).")
+            float | None,
+            typer.Option(
+                help="Sourcing time limit, s (default: settings; with --year at least "
+                f"{YEAR_TIME_LIMIT_S:.0f})."
+            ),
         ] = None,
         rounds: Annotated[bool, typer.Option(help="Plan the platform's rounds.")] = True,
         seed: Annotated[int | None, typer.Option(help="Seed (default: settings.seed).")] = None,
@@ -63,6 +71,8 @@ def register(cli: typer.Typer) -> None:
         s = sc.settings
         if year:
             weeks = school_year_n_weeks(s.start_date, {c.school_zone.value for c in sc.canteens})
+            if time_limit_s is None:
+                time_limit_s = max(s.time_limit_s, YEAR_TIME_LIMIT_S)
         params = SolveParams(
             time_limit_s=time_limit_s or s.time_limit_s, seed=s.seed if seed is None else seed
         )

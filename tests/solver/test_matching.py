@@ -461,3 +461,38 @@ def test_a_later_group_joins_an_earlier_groups_pickup(
     assert res.logistics_cost_eur == pytest.approx(one_pickup_two_stops)
     check = check_plan(inst.scenario, inst.demand, inst.meals, inst.eligibility, res.plan)
     assert check.ok, check.violations
+
+
+def test_groups_share_the_platform_van_by_demand(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 40 kg van and two platform kitchens of 30 kg each in two groups: the first group
+    may not fill the van (its share is 20 kg); the second gets what is left."""
+    import solver.matching as matching
+    from solver.domain import Van
+    from solver.plan_check import check_plan
+
+    monkeypatch.setattr(
+        matching,
+        "_kitchen_groups",
+        lambda scenario, data, seed: [np.array([k]) for k in range(len(data.kitchens))],
+    )
+    inst = instance(
+        products=[product("carrot")],
+        producers=[producer("P", delivery_modes=(DeliveryMode.PLATFORM,))],
+        offers=[offer("P", "carrot", 1.0)],
+        canteens=[canteen(k, on_platform_round=True) for k in ("K1", "K2")],
+        demand={(k, 0, "carrot"): 30.0 for k in ("K1", "K2")},
+        ref_prices={"carrot": 2.0},
+        platform=platform(vans=(Van(id="v", capacity_kg=40.0),)),
+    )
+    res = solve_sourcing(
+        inst.scenario,
+        inst.demand,
+        inst.meals,
+        inst.eligibility,
+        params=SolveParams(time_limit_s=30.0),
+        tiebreak=NO_TIE,
+    )
+    farm = {x.kitchen_id: x.quantity_kg for x in res.plan.lines if x.supplier_id == "P"}
+    assert farm == {"K1": pytest.approx(20.0), "K2": pytest.approx(20.0)}
+    check = check_plan(inst.scenario, inst.demand, inst.meals, inst.eligibility, res.plan)
+    assert check.ok, check.violations
