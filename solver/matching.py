@@ -96,8 +96,8 @@ school year in one MIP is too big (issue 4's probe), so the run has three steps:
    window buys organic or stays under budget as much as the year needs, not more. Its
    closing stock is credited at ``lambda`` of the next week (without the LP, at the
    cheapest unit price the kitchen could pay later). On the demo's year these two LP
-   signals take the plan from 952,338 to ~946,000 EUR against a ~941,400 bound (gap
-   1.2 % -> 0.5 %). Without the LP (too big or out of time) the rows run over what was
+   signals take the plan from 952,338 to 946,315 EUR against a 940,806 bound (gap 1.2 %
+   -> 0.58 %, 100 s). Without the LP (too big or out of time) the rows run over what was
    bought so far plus the window.
 3. **The bound** is computed beside the windows, in a second thread (MathOpt releases the
    GIL; the machine has 2 cores): see below.
@@ -134,7 +134,7 @@ for every plan of the monolithic model; (c) rows that straddle a boundary (every
 continuity) are dropped (a relaxation). For any multipliers the sum of the windows' optima
 is a lower bound (weak duality), and so is the sum of their MIP *bounds*. With the LP's
 own duals as multipliers the windows' LP values add up to about the LP's value, and
-integrality inside each window lifts it (demo: 939,855 -> ~941,400 EUR). The run reports
+integrality inside each window lifts it (demo: 938,899 -> 940,806 EUR). The run reports
 the larger of the two.
 
 Without the LP, the same decomposition is solved with LP windows after the primal ones,
@@ -163,8 +163,12 @@ relaxation), the pooled pickup minimums left out (a relaxation) and each pickup 
 ``1/n`` of its cost to each of the ``n`` groups on the platform's round (any split that
 adds up to at most the cost is below what one pickup costs). Every plan of the territory,
 cut along the groups, is feasible for these group relaxations at no more than its cost,
-so the sum is a lower bound. On the 16x synthetic territory the plan and the bound come
-from ~15 groups.
+so the sum is a lower bound. Measured (``benchmarks/matching_scale.py``): 4x, 4 groups,
+365 s, 2.07 %; 16x, 15 groups, 1,156 s, 10.96 %. The groups are planned greedily one
+after the other and their bounds ignore what they share (the platform's vans above all:
+alone, the last 4x group costs 492,505 EUR; after the others, 607,702 EUR without the
+van quota), so the gap grows with the number of groups; pricing the shared capacities
+(a Lagrangian over the groups) is the next step.
 
 Engine choice (measured, ``benchmarks/matching_scale.py --engines``)
 -------------------------------------------------------------------
