@@ -339,6 +339,17 @@ def test_lagrangian_mip_bound_with_lp_duals_is_valid(seed: int) -> None:
     assert bound >= 0.5 * expected  # a bound, not a vacuous number
 
 
+def _one_group_per_kitchen(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Solve every kitchen as its own group, as a big territory's groups are solved."""
+    import solver.matching as matching
+
+    monkeypatch.setattr(
+        matching,
+        "_kitchen_groups",
+        lambda scenario, data, seed: [np.array([k]) for k in range(len(data.kitchens))],
+    )
+
+
 @pytest.mark.parametrize("seed", [1, 2, 4])
 def test_groups_of_kitchens_share_capacity_and_bound_stays_valid(
     seed: int, monkeypatch: pytest.MonkeyPatch
@@ -346,14 +357,9 @@ def test_groups_of_kitchens_share_capacity_and_bound_stays_valid(
     """Solved one kitchen per group (as a big territory is), the plan still passes the
     independent checker (shared capacities, drops per week) and the summed group bounds
     stay below the brute-force optimum of the whole territory."""
-    import solver.matching as matching
     from solver.plan_check import check_plan
 
-    monkeypatch.setattr(
-        matching,
-        "_kitchen_groups",
-        lambda scenario, data, seed: [np.array([k]) for k in range(len(data.kitchens))],
-    )
+    _one_group_per_kitchen(monkeypatch)
     inst, drops, n_w = _random_instance(seed)
     res = solve_sourcing(
         inst.scenario,
@@ -376,14 +382,9 @@ def test_groups_of_kitchens_share_capacity_and_bound_stays_valid(
 def test_a_later_group_gets_only_the_capacity_left(monkeypatch: pytest.MonkeyPatch) -> None:
     """Two kitchens in two groups both want 25 carrots a week from a farm that grows 30:
     the second group gets the 5 left, the rest from the wholesaler (the checker agrees)."""
-    import solver.matching as matching
     from solver.plan_check import check_plan
 
-    monkeypatch.setattr(
-        matching,
-        "_kitchen_groups",
-        lambda scenario, data, seed: [np.array([k]) for k in range(len(data.kitchens))],
-    )
+    _one_group_per_kitchen(monkeypatch)
     inst = instance(
         products=[product("carrot")],
         producers=[producer("P0", deliveries_per_week=2)],
@@ -419,14 +420,9 @@ def test_a_later_group_joins_an_earlier_groups_pickup(
     """A platform producer who can be picked up once a week (20 kg minimum) sells 30 kg to
     each of two kitchens planned in two groups: the second group joins the first group's
     pickup instead of being refused a second one, and the pickup is paid once."""
-    import solver.matching as matching
     from solver.plan_check import check_plan
 
-    monkeypatch.setattr(
-        matching,
-        "_kitchen_groups",
-        lambda scenario, data, seed: [np.array([k]) for k in range(len(data.kitchens))],
-    )
+    _one_group_per_kitchen(monkeypatch)
     inst = instance(
         products=[product("carrot")],
         producers=[
@@ -466,15 +462,10 @@ def test_a_later_group_joins_an_earlier_groups_pickup(
 def test_groups_share_the_platform_van_by_demand(monkeypatch: pytest.MonkeyPatch) -> None:
     """A 40 kg van and two platform kitchens of 30 kg each in two groups: the first group
     may not fill the van (its share is 20 kg); the second gets what is left."""
-    import solver.matching as matching
     from solver.domain import Van
     from solver.plan_check import check_plan
 
-    monkeypatch.setattr(
-        matching,
-        "_kitchen_groups",
-        lambda scenario, data, seed: [np.array([k]) for k in range(len(data.kitchens))],
-    )
+    _one_group_per_kitchen(monkeypatch)
     inst = instance(
         products=[product("carrot")],
         producers=[producer("P", delivery_modes=(DeliveryMode.PLATFORM,))],
