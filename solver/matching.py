@@ -209,6 +209,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import NamedTuple, cast
 
 import numpy as np
 import pandas as pd
@@ -390,6 +391,21 @@ class _Acc:
     cost_eur: float = 0.0  # objective without target penalties
     logistics_eur: float = 0.0
 
+    def lines(self) -> _Lines:
+        """The lines of every window so far, each field one array."""
+        return _Lines(*(np.concatenate(getattr(self, f)) for f in _Lines._fields))
+
+
+class _Lines(NamedTuple):
+    week: np.ndarray
+    kitchen: np.ndarray
+    product: np.ndarray
+    supplier: np.ndarray
+    channel: np.ndarray
+    qty: np.ndarray
+    price: np.ndarray
+    offer: np.ndarray
+
 
 def _commit(
     m: WindowModel, sol: WindowSolution, data: MatchData, state: WindowState, acc: _Acc
@@ -504,14 +520,7 @@ def _shortfalls(
 def _plan(scenario: Scenario, data: MatchData, acc: _Acc) -> PurchasePlan:
     if not acc.qty:
         return PurchasePlan(weeks=tuple(data.weeks), logistics_source=data.logistics_source)
-    week = np.concatenate(acc.week)
-    kit = np.concatenate(acc.kitchen)
-    prod = np.concatenate(acc.product)
-    sup = np.concatenate(acc.supplier)
-    chan = np.concatenate(acc.channel)
-    qty = np.concatenate(acc.qty)
-    price = np.concatenate(acc.price)
-    offer = np.concatenate(acc.offer)
+    week, kit, prod, sup, chan, qty, price, offer = acc.lines()
     order = np.lexsort((prod, sup, kit, week))
     channels = (Channel.DIRECT, Channel.FARM_PICKUP, Channel.PLATFORM, Channel.REFERENCE)
     ref_names = {r.supplier_id: r.supplier_name for r in scenario.reference_offers}
@@ -653,12 +662,7 @@ def _stock_prices(
     first week after each boundary, priced with the target multipliers ``mu`` (a unit
     counting for a target is worth its share of the penalty); the reference price when
     nothing was bought then."""
-    week = np.concatenate(acc.week)
-    k = np.concatenate(acc.kitchen)
-    i = np.concatenate(acc.product)
-    q = np.concatenate(acc.qty)
-    price = np.concatenate(acc.price)
-    o = np.concatenate(acc.offer)
+    week, k, i, _, _, q, price, o = acc.lines()
     ref = o < 0
     oo = np.maximum(o, 0)
     egal = np.where(ref, data.ref_egalim[k, i], data.o_egalim[oo]).astype(float)
@@ -857,7 +861,6 @@ class _ClusterRun:
 def _solve_cluster(
     data: MatchData,
     bound_data: MatchData,
-    window_weeks: int,
     params: SolveParams,
     budget_s: float,
     kw: dict[str, object],
@@ -874,9 +877,10 @@ def _solve_cluster(
     costs split between groups) with the rows of ``bound_drops`` left out.
     """
     t_start = time.perf_counter()
+    n_pairs = _pair_weeks(data) // data.n_weeks
+    window_weeks = params.window_weeks or max(1, min(4, _PAIR_WEEKS_PER_WINDOW // n_pairs))
     windows = _windows(data.n_weeks, window_weeks)
     single = len(windows) == 1
-    n_pairs = max(1, len(data.pk_p) + int(data.plat_prod.sum()))
     lo, hi = span
 
     def elapsed() -> float:
@@ -889,7 +893,7 @@ def _solve_cluster(
     lower, bound_rt, bound_status = float("nan"), 0.0, "not computed"
     bound_method = "MIP bound of the single window" if single else "none"
     rel: _Relaxation | None = None
-    if not single and n_pairs * data.n_weeks <= _MAX_PAIR_WEEKS_LP:
+    if not single and _pair_weeks(data) <= _MAX_PAIR_WEEKS_LP:
         rel = _solve_relaxation(
             bound_data, kw, params, _RELAXATION_SHARE * budget_s, drop_rules=bound_drops
         )
@@ -1075,8 +1079,10 @@ def solve_sourcing(
     groups = _kitchen_groups(scenario, data, params.seed)
     runs: list[_ClusterRun] = []
     plans: list[PurchasePlan] = []
-    datas: list[MatchData] = []
-    weight = np.array([_pair_weeks(restrict_kitchens(data, g)) for g in groups], dtype=float)
+    rows: list[TargetShortfall] = []
+    penalty_eur = 0.0
+    subs = [restrict_kitchens(data, g) for g in groups]
+    weight = np.array([_pair_weeks(sub) for sub in subs], dtype=float)
     used_cap = np.zeros_like(data.o_cap)
     drops_used = np.zeros((len(data.producers), data.n_weeks))
     plat_kg_used = np.zeros(data.n_weeks)
@@ -1084,8 +1090,8 @@ def solve_sourcing(
     kg_demand = (data.demand * data.kg_per_unit[None, :, None]).sum(axis=(1, 2))  # (K,)
     plat_weight = np.array([float((kg_demand * data.plat_kitch)[g].sum()) for g in groups])
     n_plat = sum(1 for g in groups if data.plat_kitch[g].any())
-    for n_g, g in enumerate(groups):
-        sub = restrict_kitchens(data, g)
+    for n_g, (g, sub) in enumerate(zip(groups, subs, strict=True)):
+        bound_sub, drops_rules = sub, cast(tuple[str, ...], ())
         if len(groups) > 1:
             # what earlier groups took: capacity, drops, platform kg; a producer delivering
             # every n weeks keeps the weeks it already delivers
@@ -1097,7 +1103,14 @@ def solve_sourcing(
             busy = drops_used > 0
             for p in np.flatnonzero((data.every_n > 1) & busy.any(axis=1)):
                 cap[data.o_p == p] *= busy[p][None, :]
+            # bound: full capacities, each group pays 1/n of a shared pickup, pooled pickup
+            # minimums dropped (see module docstring, "Groups of kitchens")
             done = pickup_done.copy()
+            bound_sub = dataclasses.replace(
+                sub,
+                plat_pickup_cost=data.plat_pickup_cost / max(1, n_plat),
+            )
+            drops_rules = ("pickup_min_kg", "pickup_min_eur")
             sub = dataclasses.replace(
                 sub,
                 o_cap=cap,
@@ -1106,23 +1119,11 @@ def solve_sourcing(
                 pickup_done=done,
                 plat_pickup_cost=np.where(done, 0.0, data.plat_pickup_cost),
             )
-            # bound: full capacities, each group pays 1/n of a shared pickup, pooled pickup
-            # minimums dropped (see module docstring, "Groups of kitchens")
-            bound_sub = dataclasses.replace(
-                restrict_kitchens(data, g),
-                plat_pickup_cost=data.plat_pickup_cost / max(1, n_plat),
-            )
-            drops_rules: tuple[str, ...] = ("pickup_min_kg", "pickup_min_eur")
-        else:
-            bound_sub, drops_rules = sub, ()
-        n_pairs = max(1, len(sub.pk_p) + int(sub.plat_prod.sum()))
-        window_weeks = params.window_weeks or max(1, min(4, _PAIR_WEEKS_PER_WINDOW // n_pairs))
         left = params.time_limit_s - elapsed()
         budget = left * weight[n_g] / weight[n_g:].sum()
         run = _solve_cluster(
             sub,
             bound_sub,
-            window_weeks,
             params,
             budget,
             kw,
@@ -1132,29 +1133,29 @@ def solve_sourcing(
             span=(n_g / len(groups), (n_g + 1) / len(groups)),
         )
         runs.append(run)
-        datas.append(sub)
+        eur, short_rows = _shortfalls(sub, run.state, run.pen)
+        group_penalty = float((eur * run.pen[None, :]).sum())
+        rows.extend(short_rows)
+        penalty_eur += group_penalty
         if len(groups) > 1:
-            eur, _ = _shortfalls(sub, run.state, run.pen)
             logger.info(
                 "group %d/%d (%d kitchens): %.2f EUR, bound %.2f EUR (%s)",
                 n_g + 1,
                 len(groups),
                 len(g),
-                run.acc.cost_eur + float((eur * run.pen[None, :]).sum()),
+                run.acc.cost_eur + group_penalty,
                 run.lower,
                 run.bound_method,
             )
         plans.append(_plan(scenario, sub, run.acc))
         if len(groups) > 1:
-            acc = run.acc
-            if acc.qty:
-                off = np.concatenate(acc.offer)
-                wk = np.concatenate(acc.week)
-                q = np.concatenate(acc.qty)
-                mine = off >= 0
-                np.add.at(used_cap, (off[mine], wk[mine]), q[mine])
-                plat = np.concatenate(acc.channel) == 2
-                kg = q * data.kg_per_unit[np.concatenate(acc.product)]
+            if run.acc.qty:
+                bought = run.acc.lines()
+                wk, q = bought.week, bought.qty
+                mine = bought.offer >= 0
+                np.add.at(used_cap, (bought.offer[mine], wk[mine]), q[mine])
+                plat = bought.channel == 2
+                kg = q * data.kg_per_unit[bought.product]
                 np.add.at(plat_kg_used, wk[plat], kg[plat])
             for pw in run.drops:
                 np.add.at(drops_used, (pw[:, 0], pw[:, 1]), 1.0)
@@ -1163,12 +1164,6 @@ def solve_sourcing(
                 np.add.at(drops_used, (pw[new, 0], pw[new, 1]), 1.0)
                 pickup_done[pw[:, 0], pw[:, 1]] = True
 
-    rows: list[TargetShortfall] = []
-    penalty_eur = 0.0
-    for run, sub in zip(runs, datas, strict=True):
-        eur, r = _shortfalls(sub, run.state, run.pen)
-        rows.extend(r)
-        penalty_eur += float((eur * run.pen[None, :]).sum())
     logistics = sum(r.acc.logistics_eur for r in runs)
     objective = sum(r.acc.cost_eur for r in runs) + penalty_eur
     lowers = [r.lower for r in runs]
