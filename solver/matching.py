@@ -207,7 +207,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import NamedTuple, cast
 
@@ -269,6 +269,10 @@ _TARGET_RULES = ("target_egalim", "target_bio", "target_meat_fish", "target_loca
 _GROUP_PAIR_WEEKS = 40_000
 #: Share of the time limit the year's LP relaxation may take before the windows start.
 _RELAXATION_SHARE = 0.4
+#: Seconds a pair-week below which a group's windows are 2 weeks, not 4: the demo's year
+#: (120 s, ~34,000 pair-weeks) keeps 4; a 16x group (~75 s, ~40,000) gets 2 (measured on
+#: its first group alone: 4 weeks 9.8 % from its bound, 2 weeks 1.5 %).
+_S_PER_PAIR_WEEK_4W = 2.5e-3
 
 
 @dataclass(frozen=True)
@@ -832,6 +836,19 @@ def _kitchen_groups(scenario: Scenario, data: MatchData, seed: int) -> list[np.n
     return sorted(groups, key=lambda g: (float(xy[g, 1].mean()), int(g[0])))
 
 
+def _group_windows(data: MatchData, params: SolveParams, budget_s: float) -> list[tuple[int, int]]:
+    """The windows of one group of kitchens: ``params.window_weeks``, else about
+    ``_PAIR_WEEKS_PER_WINDOW`` pair-weeks each, at most 4 weeks, and 2 when the group has
+    less than ``_S_PER_PAIR_WEEK_4W`` seconds a pair-week (a 4-week window's MIP then
+    stops far from its optimum or not at all; measured on a 16x group)."""
+    pair_weeks = _pair_weeks(data)
+    n_pairs = pair_weeks // data.n_weeks
+    weeks = params.window_weeks or max(1, min(4, _PAIR_WEEKS_PER_WINDOW // n_pairs))
+    if params.window_weeks is None and budget_s < _S_PER_PAIR_WEEK_4W * pair_weeks:
+        weeks = min(weeks, 2)
+    return _windows(data.n_weeks, weeks)
+
+
 def _window_value(data: MatchData, w0: int, w1: int) -> float:
     """EUR of the window's demand at the wholesaler's prices (scale of its MIP gap)."""
     return float((data.demand[:, :, w0:w1] * data.ref_price[:, :, None]).sum()) + 1.0
@@ -856,6 +873,18 @@ class _ClusterRun:
     pen: np.ndarray
     drops: list[np.ndarray] = field(default_factory=list)  # (p, w) of every direct drop
     pickups: list[np.ndarray] = field(default_factory=list)  # (p, w) of every platform pickup
+    bound_job: Future[tuple[float, str, float]] | None = None  # Lagrangian bound, on the helper
+
+    def collect_bound(self) -> None:
+        """Wait for the Lagrangian bound and keep it if it beats the LP's."""
+        if self.bound_job is None:
+            return
+        lagr, lagr_status, lagr_rt = self.bound_job.result()
+        self.bound_job = None
+        self.bound_rt += lagr_rt
+        if np.isfinite(lagr) and lagr > self.lower:
+            self.lower, self.bound_status = lagr, lagr_status
+            self.bound_method = "Lagrangian windows solved as MIPs, LP multipliers"
 
 
 def _solve_cluster(
@@ -865,21 +894,26 @@ def _solve_cluster(
     budget_s: float,
     kw: dict[str, object],
     *,
+    windows: list[tuple[int, int]],
+    rel_job: Future[_Relaxation | None] | None,
+    helper: ThreadPoolExecutor,
+    bound_share: Callable[[], float],
     compute_bound: bool,
     bound_drops: tuple[str, ...] = (),
     progress: Callable[[float, str], None] | None = None,
     span: tuple[float, float] = (0.0, 1.0),
 ) -> _ClusterRun:
-    """Relaxation, windows and bound of one group of kitchens within ``budget_s`` seconds.
+    """Windows and bound of one group of kitchens within ``budget_s`` seconds.
 
     ``data`` is what the plan may use (capacities left by groups solved before);
     ``bound_data`` the relaxation the bound is computed on (full capacities, shared pickup
-    costs split between groups) with the rows of ``bound_drops`` left out.
+    costs split between groups) with the rows of ``bound_drops`` left out. ``rel_job`` is
+    the year's relaxation of ``bound_data``, computed ahead on ``helper`` (``None``: not
+    tried); the Lagrangian bound is queued on ``helper`` too and runs beside the windows
+    and later groups, within ``bound_share()`` seconds from when it starts; the run's
+    ``bound_job`` holds it.
     """
     t_start = time.perf_counter()
-    n_pairs = _pair_weeks(data) // data.n_weeks
-    window_weeks = params.window_weeks or max(1, min(4, _PAIR_WEEKS_PER_WINDOW // n_pairs))
-    windows = _windows(data.n_weeks, window_weeks)
     single = len(windows) == 1
     lo, hi = span
 
@@ -892,11 +926,8 @@ def _solve_cluster(
 
     lower, bound_rt, bound_status = float("nan"), 0.0, "not computed"
     bound_method = "MIP bound of the single window" if single else "none"
-    rel: _Relaxation | None = None
-    if not single and _pair_weeks(data) <= _MAX_PAIR_WEEKS_LP:
-        rel = _solve_relaxation(
-            bound_data, kw, params, _RELAXATION_SHARE * budget_s, drop_rules=bound_drops
-        )
+    rel = rel_job.result() if rel_job is not None else None
+    if rel_job is not None:
         report(
             0.2,
             "year relaxation: "
@@ -911,88 +942,84 @@ def _solve_cluster(
     share = 0.95 if (single or rel is not None or not compute_bound) else 0.6
     deadline = time.perf_counter() + share * (budget_s - elapsed())
     bound_job = None
-    pool = ThreadPoolExecutor(max_workers=1) if (rel is not None and compute_bound) else None
-    if pool is not None and rel is not None:
-        bound_job = pool.submit(
-            _lagrangian_mip_bound, bound_data, windows, rel, params, deadline, kw, bound_drops
-        )
+    if rel is not None and compute_bound:
+
+        def bound() -> tuple[float, str, float]:
+            until = time.perf_counter() + bound_share()
+            return _lagrangian_mip_bound(bound_data, windows, rel, params, until, kw, bound_drops)
+
+        bound_job = helper.submit(bound)
     state = initial_state(data)
     acc = _Acc()
+    # windows share the time by their size (kitchen-product-weeks with demand)
+    size = np.array([(data.demand[:, :, a:b] > 0).sum() + 1.0 for a, b in windows])
+    first_share = (deadline - time.perf_counter()) * size / size.sum()
     run = _ClusterRun(
         acc, state, [], lower, bound_status, bound_method, bound_rt, True, np.zeros(len(TARGETS))
     )
+    run.bound_job = bound_job
     window_bound = float("nan")
-    try:
-        for n_done, (w0, w1) in enumerate(windows):
-            last = w1 == data.n_weeks
-            m = build_window(
-                data,
-                w0,
-                w1,
-                state,
-                lookahead=None if (rel is None or last) else rel.agg[:, w1:, :].sum(axis=1),
-                stock_price_out=None if (rel is None or last) else rel.stock_price[:, :, w1],
-                **kw,  # type: ignore[arg-type]
+    for n_done, (w0, w1) in enumerate(windows):
+        last = w1 == data.n_weeks
+        m = build_window(
+            data,
+            w0,
+            w1,
+            state,
+            lookahead=None if (rel is None or last) else rel.agg[:, w1:, :].sum(axis=1),
+            stock_price_out=None if (rel is None or last) else rel.stock_price[:, :, w1],
+            **kw,  # type: ignore[arg-type]
+        )
+        left = deadline - time.perf_counter()
+        fair = left * size[n_done] / size[n_done:].sum()
+        # the first windows are the hardest (no history): up to 2.5 fair shares, as
+        # long as 60 % of their first share is left to the windows after, and never
+        # less than half a fair share
+        spare = left - 0.6 * first_share[n_done + 1 :].sum()
+        limit = max(0.1, min(left, max(0.5 * fair, min(2.5 * fair, spare))))
+        # a reference-only plan (an LP: every binary but the wholesaler's fixed to 0) is
+        # the engine's first incumbent and the fallback if the MIP finds nothing better
+        base = solve_window(m, params, max(1.0, 0.3 * limit), relax=True, fix_zero=_FALLBACK)
+        if base.has_solution:  # wholesaler deliveries are 0/1 in a plan
+            base.x[m.r] = (base.x[m.r] > 1e-9).astype(float)
+            base.objective = m.objective_of(base.x)
+            base.status = "FEASIBLE"
+        sol = solve_window(
+            m,
+            params,
+            max(0.1, limit - base.runtime_s),
+            hint=base.x if base.has_solution else None,
+            abs_gap_eur=None if single else params.mip_gap * _window_value(data, w0, w1),
+        )
+        if not sol.has_solution or (base.has_solution and base.objective < sol.objective - 1e-6):
+            logger.warning(
+                "weeks %d-%d: no MIP plan better than the fallback in %.1fs", w0, w1, limit
             )
-            left = deadline - time.perf_counter()
-            fair = left / (len(windows) - n_done)
-            # the first windows are the hardest (no history): up to 2.5 fair shares
-            limit = max(0.1, min(left, 2.5 * fair) if len(windows) > 1 else left)
-            # a reference-only plan (an LP: every binary but the wholesaler's fixed to 0) is
-            # the engine's first incumbent and the fallback if the MIP finds nothing better
-            base = solve_window(m, params, max(1.0, 0.3 * limit), relax=True, fix_zero=_FALLBACK)
-            if base.has_solution:  # wholesaler deliveries are 0/1 in a plan
-                base.x[m.r] = (base.x[m.r] > 1e-9).astype(float)
-                base.objective = m.objective_of(base.x)
-                base.status = "FEASIBLE"
-            sol = solve_window(
-                m,
-                params,
-                max(0.1, limit - base.runtime_s),
-                hint=base.x if base.has_solution else None,
-                abs_gap_eur=None if single else params.mip_gap * _window_value(data, w0, w1),
+            sol = base if base.has_solution else sol
+            sol.status = "FEASIBLE" if base.has_solution else "NO_SOLUTION_WITHIN_LIMIT"
+        run.all_optimal &= sol.status == "OPTIMAL"
+        window_bound = sol.bound
+        run.stats.append(
+            WindowStats(
+                first_week=data.weeks[w0],
+                last_week=data.weeks[w1 - 1],
+                n_vars=m.vars.n,
+                n_rows=m.rows.n,
+                n_binaries=m.n_binaries,
+                status=sol.status,
+                objective_eur=sol.objective,
+                bound_eur=sol.bound,
+                runtime_s=sol.runtime_s,
             )
-            if not sol.has_solution or (
-                base.has_solution and base.objective < sol.objective - 1e-6
-            ):
-                logger.warning(
-                    "weeks %d-%d: no MIP plan better than the fallback in %.1fs", w0, w1, limit
-                )
-                sol = base if base.has_solution else sol
-                sol.status = "FEASIBLE" if base.has_solution else "NO_SOLUTION_WITHIN_LIMIT"
-            run.all_optimal &= sol.status == "OPTIMAL"
-            window_bound = sol.bound
-            run.stats.append(
-                WindowStats(
-                    first_week=data.weeks[w0],
-                    last_week=data.weeks[w1 - 1],
-                    n_vars=m.vars.n,
-                    n_rows=m.rows.n,
-                    n_binaries=m.n_binaries,
-                    status=sol.status,
-                    objective_eur=sol.objective,
-                    bound_eur=sol.bound,
-                    runtime_s=sol.runtime_s,
-                )
-            )
-            yv, zv = sol.x[m.y] > 0.5, sol.x[m.z] > 0.5
-            run.drops.append(np.stack([data.pk_p[m.y_pk[yv]], w0 + m.y_t[yv]], axis=1))
-            run.pickups.append(np.stack([m.z_p[zv], w0 + m.z_t[zv]], axis=1))
-            _commit(m, sol, data, state, acc)
-            report(
-                0.2 + 0.75 * (n_done + 1) / len(windows),
-                f"weeks {data.weeks[w0]}..{data.weeks[w1 - 1]}: "
-                f"{sol.status} in {sol.runtime_s:.1f}s",
-            )
-        if bound_job is not None:
-            lagr, lagr_status, lagr_rt = bound_job.result()
-            run.bound_rt += lagr_rt
-            if np.isfinite(lagr) and lagr > run.lower:
-                run.lower, run.bound_status = lagr, lagr_status
-                run.bound_method = "Lagrangian windows solved as MIPs, LP multipliers"
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True)
+        )
+        yv, zv = sol.x[m.y] > 0.5, sol.x[m.z] > 0.5
+        run.drops.append(np.stack([data.pk_p[m.y_pk[yv]], w0 + m.y_t[yv]], axis=1))
+        run.pickups.append(np.stack([m.z_p[zv], w0 + m.z_t[zv]], axis=1))
+        _commit(m, sol, data, state, acc)
+        report(
+            0.2 + 0.75 * (n_done + 1) / len(windows),
+            f"weeks {data.weeks[w0]}..{data.weeks[w1 - 1]}: {sol.status} in {sol.runtime_s:.1f}s",
+        )
     run.pen = np.array(m.penalty)
     if single:
         run.lower = window_bound
@@ -1002,15 +1029,14 @@ def _solve_cluster(
         eur, _ = _shortfalls(data, state, run.pen)
         mu = np.where(eur > _TOL_EUR, run.pen[None, :], 0.0)
         run.bound_method = "Lagrangian windows (monolithic LP skipped or unfinished)"
-        b_windows = _windows(data.n_weeks, min(data.n_weeks, window_weeks))
         run.lower, run.bound_status, lagr_rt = _lagrangian_bound(
             bound_data,
-            b_windows,
+            windows,
             mu,
             params,
             budget_s - elapsed(),
             {**kw, "penalties_row": run.pen},
-            start_prices=_stock_prices(bound_data, acc, mu, b_windows) if acc.qty else None,
+            start_prices=_stock_prices(bound_data, acc, mu, windows) if acc.qty else None,
             drop_rules=bound_drops,
         )
         run.bound_rt += lagr_rt
@@ -1080,7 +1106,7 @@ def solve_sourcing(
     runs: list[_ClusterRun] = []
     plans: list[PurchasePlan] = []
     rows: list[TargetShortfall] = []
-    penalty_eur = 0.0
+    group_penalty: list[float] = []
     subs = [restrict_kitchens(data, g) for g in groups]
     weight = np.array([_pair_weeks(sub) for sub in subs], dtype=float)
     used_cap = np.zeros_like(data.o_cap)
@@ -1090,79 +1116,117 @@ def solve_sourcing(
     kg_demand = (data.demand * data.kg_per_unit[None, :, None]).sum(axis=(1, 2))  # (K,)
     plat_weight = np.array([float((kg_demand * data.plat_kitch)[g].sum()) for g in groups])
     n_plat = sum(1 for g in groups if data.plat_kitch[g].any())
-    for n_g, (g, sub) in enumerate(zip(groups, subs, strict=True)):
-        bound_sub, drops_rules = sub, cast(tuple[str, ...], ())
-        if len(groups) > 1:
-            # what earlier groups took: capacity, drops, platform kg; a producer delivering
-            # every n weeks keeps the weeks it already delivers
-            cap = np.maximum(data.o_cap - used_cap, 0.0)
-            # the platform's kg left are shared out by the platform kitchens' demand, so
-            # that the first groups do not fill the vans the last ones depend on
-            share = plat_weight[n_g] / max(plat_weight[n_g:].sum(), 1e-9)
-            quota = np.maximum(data.plat_kg_week - plat_kg_used, 0.0) * share
-            busy = drops_used > 0
-            for p in np.flatnonzero((data.every_n > 1) & busy.any(axis=1)):
-                cap[data.o_p == p] *= busy[p][None, :]
-            # bound: full capacities, each group pays 1/n of a shared pickup, pooled pickup
-            # minimums dropped (see module docstring, "Groups of kitchens")
-            done = pickup_done.copy()
-            bound_sub = dataclasses.replace(
-                sub,
-                plat_pickup_cost=data.plat_pickup_cost / max(1, n_plat),
-            )
-            drops_rules = ("pickup_min_kg", "pickup_min_eur")
-            sub = dataclasses.replace(
-                sub,
-                o_cap=cap,
-                drops_used=drops_used.copy(),
-                plat_kg_used=data.plat_kg_week - quota,
-                pickup_done=done,
-                plat_pickup_cost=np.where(done, 0.0, data.plat_pickup_cost),
-            )
-        left = params.time_limit_s - elapsed()
-        budget = left * weight[n_g] / weight[n_g:].sum()
-        run = _solve_cluster(
-            sub,
-            bound_sub,
-            params,
-            budget,
-            kw,
-            compute_bound=compute_bound,
-            bound_drops=drops_rules,
-            progress=progress,
-            span=(n_g / len(groups), (n_g + 1) / len(groups)),
+    # bound of each group: full capacities, each group pays 1/n of a shared pickup, pooled
+    # pickup minimums dropped (see module docstring, "Groups of kitchens")
+    bound_subs, bound_drops = subs, cast(tuple[str, ...], ())
+    if len(groups) > 1:
+        bound_subs = [
+            dataclasses.replace(sub, plat_pickup_cost=data.plat_pickup_cost / max(1, n_plat))
+            for sub in subs
+        ]
+        bound_drops = ("pickup_min_kg", "pickup_min_eur")
+    planned_s = params.time_limit_s * weight / weight.sum()
+    windows = [_group_windows(sub, params, t) for sub, t in zip(subs, planned_s, strict=True)]
+    t_end = t_start + params.time_limit_s
+    # one helper thread (the machine has 2 cores; MathOpt releases the GIL): first the year
+    # relaxations of every group (they do not depend on each other), then each group's
+    # Lagrangian bound, queued when its windows start; the windows run on this thread
+    helper = ThreadPoolExecutor(max_workers=1)
+    rel_jobs = [
+        helper.submit(
+            _solve_relaxation, bsub, kw, params, _RELAXATION_SHARE * t, drop_rules=bound_drops
         )
-        runs.append(run)
-        eur, short_rows = _shortfalls(sub, run.state, run.pen)
-        group_penalty = float((eur * run.pen[None, :]).sum())
-        rows.extend(short_rows)
-        penalty_eur += group_penalty
+        if len(w) > 1 and _pair_weeks(bsub) <= _MAX_PAIR_WEEKS_LP
+        else None
+        for bsub, w, t in zip(bound_subs, windows, planned_s, strict=True)
+    ]
+    n_bounds = [0]
+
+    def bound_share(n_g: int) -> Callable[[], float]:
+        """Seconds for group ``n_g``'s bound, when it starts: its share of what is left."""
+
+        def share() -> float:
+            first = n_bounds[0]
+            n_bounds[0] += 1
+            left = t_end - time.perf_counter()
+            return 0.95 * left * weight[n_g] / max(weight[first:].sum(), 1e-9)
+
+        return share
+
+    try:
+        for n_g, sub in enumerate(subs):
+            if len(groups) > 1:
+                # what earlier groups took: capacity, drops, platform kg; a producer
+                # delivering every n weeks keeps the weeks it already delivers
+                cap = np.maximum(data.o_cap - used_cap, 0.0)
+                # the platform's kg left are shared out by the platform kitchens' demand, so
+                # that the first groups do not fill the vans the last ones depend on
+                share = plat_weight[n_g] / max(plat_weight[n_g:].sum(), 1e-9)
+                quota = np.maximum(data.plat_kg_week - plat_kg_used, 0.0) * share
+                busy = drops_used > 0
+                for p in np.flatnonzero((data.every_n > 1) & busy.any(axis=1)):
+                    cap[data.o_p == p] *= busy[p][None, :]
+                done = pickup_done.copy()
+                sub = dataclasses.replace(
+                    sub,
+                    o_cap=cap,
+                    drops_used=drops_used.copy(),
+                    plat_kg_used=data.plat_kg_week - quota,
+                    pickup_done=done,
+                    plat_pickup_cost=np.where(done, 0.0, data.plat_pickup_cost),
+                )
+            left = t_end - time.perf_counter()
+            run = _solve_cluster(
+                sub,
+                bound_subs[n_g],
+                params,
+                left * weight[n_g] / weight[n_g:].sum(),
+                kw,
+                windows=windows[n_g],
+                rel_job=rel_jobs[n_g],
+                helper=helper,
+                bound_share=bound_share(n_g),
+                compute_bound=compute_bound,
+                bound_drops=bound_drops,
+                progress=progress,
+                span=(n_g / len(groups), (n_g + 1) / len(groups)),
+            )
+            runs.append(run)
+            eur, short_rows = _shortfalls(sub, run.state, run.pen)
+            rows.extend(short_rows)
+            group_penalty.append(float((eur * run.pen[None, :]).sum()))
+            plans.append(_plan(scenario, sub, run.acc))
+            if len(groups) > 1:
+                if run.acc.qty:
+                    bought = run.acc.lines()
+                    wk, q = bought.week, bought.qty
+                    mine = bought.offer >= 0
+                    np.add.at(used_cap, (bought.offer[mine], wk[mine]), q[mine])
+                    plat = bought.channel == 2
+                    kg = q * data.kg_per_unit[bought.product]
+                    np.add.at(plat_kg_used, wk[plat], kg[plat])
+                for pw in run.drops:
+                    np.add.at(drops_used, (pw[:, 0], pw[:, 1]), 1.0)
+                for pw in run.pickups:  # one drop per pickup, however many groups share it
+                    new = ~pickup_done[pw[:, 0], pw[:, 1]]
+                    np.add.at(drops_used, (pw[new, 0], pw[new, 1]), 1.0)
+                    pickup_done[pw[:, 0], pw[:, 1]] = True
+        for run in runs:
+            run.collect_bound()
+    finally:
+        helper.shutdown(wait=True, cancel_futures=True)
+    penalty_eur = sum(group_penalty)
+    for n_g, (g, run) in enumerate(zip(groups, runs, strict=True)):
         if len(groups) > 1:
             logger.info(
                 "group %d/%d (%d kitchens): %.2f EUR, bound %.2f EUR (%s)",
                 n_g + 1,
                 len(groups),
                 len(g),
-                run.acc.cost_eur + group_penalty,
+                run.acc.cost_eur + group_penalty[n_g],
                 run.lower,
                 run.bound_method,
             )
-        plans.append(_plan(scenario, sub, run.acc))
-        if len(groups) > 1:
-            if run.acc.qty:
-                bought = run.acc.lines()
-                wk, q = bought.week, bought.qty
-                mine = bought.offer >= 0
-                np.add.at(used_cap, (bought.offer[mine], wk[mine]), q[mine])
-                plat = bought.channel == 2
-                kg = q * data.kg_per_unit[bought.product]
-                np.add.at(plat_kg_used, wk[plat], kg[plat])
-            for pw in run.drops:
-                np.add.at(drops_used, (pw[:, 0], pw[:, 1]), 1.0)
-            for pw in run.pickups:  # one drop per pickup, however many groups share it
-                new = ~pickup_done[pw[:, 0], pw[:, 1]]
-                np.add.at(drops_used, (pw[new, 0], pw[new, 1]), 1.0)
-                pickup_done[pw[:, 0], pw[:, 1]] = True
 
     logistics = sum(r.acc.logistics_eur for r in runs)
     objective = sum(r.acc.cost_eur for r in runs) + penalty_eur
