@@ -487,3 +487,53 @@ def test_groups_share_the_platform_van_by_demand(monkeypatch: pytest.MonkeyPatch
     assert farm == {"K1": pytest.approx(20.0), "K2": pytest.approx(20.0)}
     check = check_plan(inst.scenario, inst.demand, inst.meals, inst.eligibility, res.plan)
     assert check.ok, check.violations
+
+
+def test_balanced_groups_split_a_crowded_side_under_the_size_cap() -> None:
+    """Ten kitchens on a line, equal sizes, both centres at the left end: plain nearest
+    centre puts all ten in one group; the size cap splits them 5 / 5, the left five
+    together (the least squared distance under the cap)."""
+    from solver.matching import _balanced_labels
+
+    xy = np.stack([np.arange(10.0), np.zeros(10)], axis=1)
+    centres = np.array([[0.0, 0.0], [1.0, 0.0]])
+    labels = _balanced_labels(xy, np.ones(10), centres)
+    assert np.bincount(labels).tolist() == [5, 5]
+    assert labels[:5].tolist() == [labels[0]] * 5
+    assert set(labels[5:].tolist()) == {1 - labels[0]}
+
+
+def test_balanced_groups_weigh_kitchens_by_size() -> None:
+    """One heavy kitchen (size 5) and five light ones (size 1) around two close centres:
+    no group carries more than 105 % of half the total size, 5 of 10."""
+    from solver.matching import _balanced_labels
+
+    xy = np.array([[0.0, 0.0], [0.1, 0.0], [0.2, 0.0], [0.3, 0.0], [0.4, 0.0], [0.5, 0.0]])
+    size = np.array([5.0, 1.0, 1.0, 1.0, 1.0, 1.0])
+    labels = _balanced_labels(xy, size, np.array([[0.0, 0.0], [0.05, 0.0]]))
+    loads = np.bincount(labels, weights=size, minlength=2)
+    assert loads.max() <= 1.05 * size.sum() / 2 + 1e-9
+    assert labels[0] != labels[1]
+
+
+def test_windows_shrink_to_two_weeks_when_time_is_short() -> None:
+    """A group with less than 2.5 ms a pair-week gets 2-week windows; with more, 4."""
+    from solver.matching import _S_PER_PAIR_WEEK_4W, _group_windows, _pair_weeks
+    from solver.matching_data import build_match_data
+
+    inst = instance(
+        products=[product("carrot")],
+        producers=[producer("P0")],
+        offers=[offer("P0", "carrot", 1.0)],
+        canteens=[canteen("K0")],
+        demand={("K0", w, "carrot"): 10.0 for w in range(8)},
+        ref_prices={"carrot": 2.0},
+    )
+    data = build_match_data(inst.scenario, inst.demand, inst.meals, inst.eligibility)
+    assert data.n_weeks == 8
+    rich = _S_PER_PAIR_WEEK_4W * _pair_weeks(data) * 2
+    params = SolveParams()
+    assert [b - a for a, b in _group_windows(data, params, rich)] == [4, 4]
+    assert [b - a for a, b in _group_windows(data, params, rich / 4)] == [2, 2, 2, 2]
+    fixed = _group_windows(data, SolveParams(window_weeks=3), rich / 4)
+    assert [b - a for a, b in fixed] == [3, 3, 2]
