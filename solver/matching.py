@@ -270,8 +270,8 @@ _GROUP_PAIR_WEEKS = 40_000
 #: Share of the time limit the year's LP relaxation may take before the windows start.
 _RELAXATION_SHARE = 0.4
 #: Seconds a pair-week below which a group's windows are 2 weeks, not 4: the demo's year
-#: (120 s, ~34,000 pair-weeks) keeps 4; a 16x group (~75 s, ~40,000) gets 2 (measured on
-#: its first group alone: 4 weeks 9.8 % from its bound, 2 weeks 1.5 %).
+#: (120 s, ~34,000 pair-weeks) keeps 4; a 16x group alone with 75 s (~40,000) gets 2
+#: (measured: 4 weeks 9.8 % from its bound, 2 weeks 1.9 %).
 _S_PER_PAIR_WEEK_4W = 2.5e-3
 
 
@@ -892,15 +892,19 @@ def _balanced_labels(xy: np.ndarray, size: np.ndarray, centres: np.ndarray) -> n
     return np.argmax(res.x.reshape(n_k, n_g), axis=1)
 
 
-def _group_windows(data: MatchData, params: SolveParams, budget_s: float) -> list[tuple[int, int]]:
+def _group_windows(
+    data: MatchData, params: SolveParams, budget_s: float, *, split: bool = False
+) -> list[tuple[int, int]]:
     """The windows of one group of kitchens: ``params.window_weeks``, else about
-    ``_PAIR_WEEKS_PER_WINDOW`` pair-weeks each, at most 4 weeks, and 2 when the group has
-    less than ``_S_PER_PAIR_WEEK_4W`` seconds a pair-week (a 4-week window's MIP then
-    stops far from its optimum or not at all; measured on a 16x group)."""
+    ``_PAIR_WEEKS_PER_WINDOW`` pair-weeks each, at most 4 weeks, and at most 2 when the
+    territory is ``split`` in groups or the group has less than ``_S_PER_PAIR_WEEK_4W``
+    seconds a pair-week: 4-week windows' MIPs then stop far from their optimum (measured
+    on the last 16x group alone, 150 s: 4 weeks 17.6 % from its bound, every window stopped
+    by its time limit; 2 weeks 1.4 %)."""
     pair_weeks = _pair_weeks(data)
     n_pairs = pair_weeks // data.n_weeks
     weeks = params.window_weeks or max(1, min(4, _PAIR_WEEKS_PER_WINDOW // n_pairs))
-    if params.window_weeks is None and budget_s < _S_PER_PAIR_WEEK_4W * pair_weeks:
+    if params.window_weeks is None and (split or budget_s < _S_PER_PAIR_WEEK_4W * pair_weeks):
         weeks = min(weeks, 2)
     return _windows(data.n_weeks, weeks)
 
@@ -1182,7 +1186,10 @@ def solve_sourcing(
         ]
         bound_drops = ("pickup_min_kg", "pickup_min_eur")
     planned_s = params.time_limit_s * weight / weight.sum()
-    windows = [_group_windows(sub, params, t) for sub, t in zip(subs, planned_s, strict=True)]
+    windows = [
+        _group_windows(sub, params, t, split=len(groups) > 1)
+        for sub, t in zip(subs, planned_s, strict=True)
+    ]
     t_end = t_start + params.time_limit_s
     # one helper thread (the machine has 2 cores; MathOpt releases the GIL): first the year
     # relaxations of every group (they do not depend on each other), then each group's
@@ -1231,6 +1238,9 @@ def solve_sourcing(
                     pickup_done=done,
                     plat_pickup_cost=np.where(done, 0.0, data.plat_pickup_cost),
                 )
+            job = rel_jobs[n_g]
+            if job is not None and len(groups) > 1:
+                job.result()  # waiting for it is shared by all groups left, not this one's
             left = t_end - time.perf_counter()
             run = _solve_cluster(
                 sub,
