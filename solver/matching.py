@@ -99,8 +99,11 @@ school year in one MIP is too big (issue 4's probe), so the run has three steps:
    signals take the plan from 952,338 to 946,315 EUR against a 940,806 bound (gap 1.2 %
    -> 0.58 %, 100 s). Without the LP (too big or out of time) the rows run over what was
    bought so far plus the window.
-3. **The bound** is computed beside the windows, in a second thread (MathOpt releases the
-   GIL; the machine has 2 cores): see below.
+3. **The bound** is computed beside the windows, on a helper thread (MathOpt releases the
+   GIL; the machine has 2 cores): see below. The same thread solves step 1 first, for
+   every group of kitchens of a big territory (below) before any group's bound: the
+   relaxations do not depend on each other, so the windows of a group never wait for
+   their LP but the first group's.
 
 The plan that results satisfies every constraint of the monolithic model (stock,
 frequency and continuity rows straddling a boundary use the committed values), and its
@@ -113,9 +116,12 @@ wholesaler's, always feasible), hands it to HiGHS as the first incumbent, then r
 MIP to an absolute gap of ``params.mip_gap`` times the window's demand at wholesale prices
 (a relative gap on an objective that carries the year's penalties would be loose); the
 better plan is kept, so a window that runs out of time still has a plan. Time: the
-windows end by 95 % of ``params.time_limit_s`` (60 % when the bound must follow them),
-each gets at most 2.5 times an equal share of what is left (the first windows, with no
-history, are the hardest).
+windows end by 95 % of their group's time (60 % when the bound must follow them) and
+share it by size (kitchen-product-weeks with demand); the first windows, with no
+history, are the hardest and may take up to 2.5 fair shares, but never leave the windows
+after them less than 60 % of their first share, nor take less than half a fair share
+themselves (without that floor the last windows of a 16x group got 0.1 s, fell back to
+the wholesaler and cost 9.8 % over the bound instead of 1.9 %).
 
 Lower bound
 -----------
@@ -147,15 +153,27 @@ used.
 Groups of kitchens
 ------------------
 Above ``_GROUP_PAIR_WEEKS`` (supplier, kitchen) pair-weeks (~1.2 demos) the kitchens are
-cut into spatial groups by k-means on their coordinates, each about a demo's size, and
-solved one after the other with the three steps above, each within a share of the time
-limit proportional to its size. Kitchens of different groups share producers only near
-the groups' borders, so a group *plans* with what earlier groups left: each offer's
-weekly capacity minus what they bought, each producer's drops a week minus theirs, a
-producer delivering every ``n`` weeks only in the weeks it already delivers, the
-platform's kg a week minus theirs. A platform pickup an earlier group made is open to
-later groups at no cost, outside the producer's drop count and without a minimum (the
-earlier group met it on its own, so the union does).
+cut into spatial groups of about a demo's size, balanced by model size (k-means centres,
+then each kitchen to a near centre under a 105 % cap on the candidate order lines,
+:func:`_kitchen_groups`), and planned one after the other with the three steps above,
+each group's windows 2 weeks long and within a share of the time limit proportional to
+its size (up to twice that share when the groups after it keep 60 % of theirs: they
+mostly stop early). The helper thread solves every group's year relaxation first, then
+each group's bound once its windows start.
+
+Kitchens of different groups share producers near the groups' borders (on the 16x
+territory 1,003 of 2,544 producers with direct pairs serve kitchens of two groups or
+more), so a group *plans* with what earlier groups left: each offer's weekly capacity
+minus what they bought, each producer's drops a week minus theirs, a producer delivering
+every ``n`` weeks only in the weeks it already delivers or ``n`` weeks and more away from
+them (:func:`_every_n_open`), the platform's kg a week minus theirs, shared out by the
+platform kitchens' demand. A platform pickup an earlier group made is open to later
+groups at no cost, outside the producer's drop count and without a minimum (the earlier
+group met it on its own, so the union does). A direct drop that may be the last one a
+producer has left that week for kitchens of groups planned later costs the windows
+``_CONTESTED_DROP_EUR`` more (a reservation price in the windows' objective only, not in
+the plan's cost), so that a group leaves such drops to the groups after it unless it
+gains more from them.
 
 The bound of the territory is the **sum of the groups' bounds**, each computed on its
 group alone with every producer's full capacity, drops and delivery weeks (a
@@ -163,12 +181,9 @@ relaxation), the pooled pickup minimums left out (a relaxation) and each pickup 
 ``1/n`` of its cost to each of the ``n`` groups on the platform's round (any split that
 adds up to at most the cost is below what one pickup costs). Every plan of the territory,
 cut along the groups, is feasible for these group relaxations at no more than its cost,
-so the sum is a lower bound. Measured (``benchmarks/matching_scale.py``): 4x, 4 groups,
-365 s, 2.07 %; 16x, 15 groups, 1,156 s, 10.96 %. The groups are planned greedily one
-after the other and their bounds ignore what they share (the platform's vans above all:
-alone, the last 4x group costs 492,505 EUR; after the others, 607,702 EUR without the
-van quota), so the gap grows with the number of groups; pricing the shared capacities
-(a Lagrangian over the groups) is the next step.
+so the sum is a lower bound. It ignores what the groups share, so the gap grows with the
+number of groups: see ``benchmarks/matching_scale.py`` and the README for the measured
+curve.
 
 Engine choice (measured, ``benchmarks/matching_scale.py --engines``)
 -------------------------------------------------------------------
@@ -273,6 +288,9 @@ _RELAXATION_SHARE = 0.4
 #: (120 s, ~34,000 pair-weeks) keeps 4; a 16x group alone with 75 s (~40,000) gets 2
 #: (measured: 4 weeks 9.8 % from its bound, 2 weeks 1.9 %).
 _S_PER_PAIR_WEEK_4W = 2.5e-3
+#: Reservation price (EUR, in the windows' objective only) of a direct drop that may be
+#: the last one a producer has left that week for the kitchens of groups planned later.
+_CONTESTED_DROP_EUR = 15.0
 
 
 @dataclass(frozen=True)
@@ -807,9 +825,19 @@ def _lagrangian_mip_bound(
             abs_gap_eur=params.mip_gap * _window_value(data, w0, w1),
             drop_rules=drop_rules,
         )
-        if not np.isfinite(sol.bound):
-            return float("nan"), f"window {w0}-{w1}: {sol.status}", time.perf_counter() - t0
-        total += sol.bound + m.constant_eur
+        bound = sol.bound
+        if not np.isfinite(bound):  # no MIP bound in its time: the window's LP is one too
+            lp = solve_window(
+                m,
+                params,
+                max(0.5, 0.5 * left / (len(windows) - n_done)),
+                relax=True,
+                drop_rules=drop_rules,
+            )
+            if lp.status != "OPTIMAL":
+                return float("nan"), f"window {w0}-{w1}: {lp.status}", time.perf_counter() - t0
+            bound = lp.objective
+        total += bound + m.constant_eur
     return total, "OPTIMAL", time.perf_counter() - t0
 
 
@@ -909,6 +937,18 @@ def _group_windows(
     return _windows(data.n_weeks, weeks)
 
 
+def _every_n_open(every_n: np.ndarray, delivered: np.ndarray) -> np.ndarray:
+    """(P, W) bool: weeks a producer may still deliver given the weeks it ``delivered``
+    (P, W) to other kitchens: those weeks, and any week at least ``every_n`` weeks from
+    all of them (a producer delivers at most one week in any ``n`` consecutive ones)."""
+    n_p, n_w = delivered.shape
+    near = np.zeros_like(delivered)
+    for p in np.flatnonzero((every_n > 1) & delivered.any(axis=1)):
+        for d in np.flatnonzero(delivered[p]):
+            near[p, max(0, d - every_n[p] + 1) : min(n_w, d + every_n[p])] = True
+    return delivered | ~near
+
+
 def _window_value(data: MatchData, w0: int, w1: int) -> float:
     """EUR of the window's demand at the wholesaler's prices (scale of its MIP gap)."""
     return float((data.demand[:, :, w0:w1] * data.ref_price[:, :, None]).sum()) + 1.0
@@ -1003,10 +1043,15 @@ def _solve_cluster(
     deadline = time.perf_counter() + share * (budget_s - elapsed())
     bound_job = None
     if rel is not None and compute_bound:
+        # the bound's windows are at least 4 weeks: fewer rows straddle them (measured on
+        # a 16x group: 2-week windows 0.09 % below its LP, 4-week ones 0.41 % above)
+        bound_windows = _windows(data.n_weeks, max(4, max(b - a for a, b in windows)))
 
         def bound() -> tuple[float, str, float]:
             until = time.perf_counter() + bound_share()
-            return _lagrangian_mip_bound(bound_data, windows, rel, params, until, kw, bound_drops)
+            return _lagrangian_mip_bound(
+                bound_data, bound_windows, rel, params, until, kw, bound_drops
+            )
 
         bound_job = helper.submit(bound)
     state = initial_state(data)
@@ -1176,6 +1221,9 @@ def solve_sourcing(
     kg_demand = (data.demand * data.kg_per_unit[None, :, None]).sum(axis=(1, 2))  # (K,)
     plat_weight = np.array([float((kg_demand * data.plat_kitch)[g].sum()) for g in groups])
     n_plat = sum(1 for g in groups if data.plat_kitch[g].any())
+    shares = np.zeros((len(data.producers), len(groups)), dtype=bool)  # p has pairs in g
+    for n_g, sub in enumerate(subs):
+        shares[sub.pk_p, n_g] = True
     # bound of each group: full capacities, each group pays 1/n of a shared pickup, pooled
     # pickup minimums dropped (see module docstring, "Groups of kitchens")
     bound_subs, bound_drops = subs, cast(tuple[str, ...], ())
@@ -1220,16 +1268,20 @@ def solve_sourcing(
         for n_g, sub in enumerate(subs):
             if len(groups) > 1:
                 # what earlier groups took: capacity, drops, platform kg; a producer
-                # delivering every n weeks keeps the weeks it already delivers
+                # delivering every n weeks keeps the weeks it delivers and those n weeks
+                # or more away from them
                 cap = np.maximum(data.o_cap - used_cap, 0.0)
                 # the platform's kg left are shared out by the platform kitchens' demand, so
                 # that the first groups do not fill the vans the last ones depend on
                 share = plat_weight[n_g] / max(plat_weight[n_g:].sum(), 1e-9)
                 quota = np.maximum(data.plat_kg_week - plat_kg_used, 0.0) * share
-                busy = drops_used > 0
-                for p in np.flatnonzero((data.every_n > 1) & busy.any(axis=1)):
-                    cap[data.o_p == p] *= busy[p][None, :]
+                cap *= _every_n_open(data.every_n, drops_used > 0)[data.o_p]
                 done = pickup_done.copy()
+                # a drop of a producer that later groups' kitchens can also use, when it
+                # may be the last one left to them that week, costs a reservation price
+                later = shares[:, n_g + 1 :].sum(axis=1)[:, None]
+                left_drops = data.per_week[:, None] - drops_used
+                contested = (later > 0) & (later >= left_drops)
                 sub = dataclasses.replace(
                     sub,
                     o_cap=cap,
@@ -1237,16 +1289,22 @@ def solve_sourcing(
                     plat_kg_used=data.plat_kg_week - quota,
                     pickup_done=done,
                     plat_pickup_cost=np.where(done, 0.0, data.plat_pickup_cost),
+                    drop_reserve_eur=_CONTESTED_DROP_EUR * contested,
                 )
             job = rel_jobs[n_g]
             if job is not None and len(groups) > 1:
                 job.result()  # waiting for it is shared by all groups left, not this one's
             left = t_end - time.perf_counter()
+            # as the windows share a group's time (_solve_cluster): groups planned later
+            # mostly stop early at their gap (fewer choices left), so a group may take up
+            # to twice its fair share while the later ones keep 60 % of their planned one
+            fair = left * weight[n_g] / weight[n_g:].sum()
+            spare = left - 0.6 * planned_s[n_g + 1 :].sum()
             run = _solve_cluster(
                 sub,
                 bound_subs[n_g],
                 params,
-                left * weight[n_g] / weight[n_g:].sum(),
+                min(left, max(fair, min(2.0 * fair, spare))),
                 kw,
                 windows=windows[n_g],
                 rel_job=rel_jobs[n_g],

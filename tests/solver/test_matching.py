@@ -6,7 +6,16 @@ import itertools
 
 import numpy as np
 import pytest
-from matching_fixtures import DeliveryMode, canteen, instance, offer, platform, producer, product
+from matching_fixtures import (
+    DeliveryMode,
+    canteen,
+    instance,
+    offer,
+    platform,
+    producer,
+    product,
+    week,
+)
 from scipy.optimize import linprog
 
 from solver.domain import Label
@@ -537,3 +546,52 @@ def test_windows_shrink_to_two_weeks_when_time_is_short() -> None:
     assert [b - a for a, b in _group_windows(data, params, rich / 4)] == [2, 2, 2, 2]
     fixed = _group_windows(data, SolveParams(window_weeks=3), rich / 4)
     assert [b - a for a, b in fixed] == [3, 3, 2]
+
+
+def test_every_n_weeks_open_weeks_around_other_groups_deliveries() -> None:
+    """A producer delivering every 4 weeks, seen delivering in week 5 of 12: it may still
+    deliver in week 5 and in weeks 4 or more away (0, 1, 9, 10, 11), not in 2-4 or 6-8;
+    a weekly producer stays open every week."""
+    from solver.matching import _every_n_open
+
+    delivered = np.zeros((2, 12), dtype=bool)
+    delivered[:, 5] = True
+    open_ = _every_n_open(np.array([4, 1]), delivered)
+    assert np.flatnonzero(open_[0]).tolist() == [0, 1, 5, 9, 10, 11]
+    assert open_[1].all()
+
+
+def test_a_later_group_uses_an_every_2_weeks_producer_two_weeks_later(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A farm delivering every 2 weeks sells carrots to K0 in week 0 (planned first) and to
+    K1 in week 2 (planned after): the second group may buy in week 2, which keeps the
+    farm to one delivery week in any 2 (the checker agrees)."""
+    from solver.plan_check import check_plan
+
+    _one_group_per_kitchen(monkeypatch)
+    inst = instance(
+        products=[product("carrot")],
+        producers=[producer("P0", delivery_every_n_weeks=2)],
+        offers=[offer("P0", "carrot", 1.0)],
+        canteens=[canteen("K0"), canteen("K1")],
+        demand={("K0", 0, "carrot"): 20.0, ("K1", 2, "carrot"): 20.0, ("K1", 1, "carrot"): 1.0},
+        ref_prices={"carrot": 3.0},
+    )
+    res = solve_sourcing(
+        inst.scenario,
+        inst.demand,
+        inst.meals,
+        inst.eligibility,
+        params=SolveParams(time_limit_s=30.0, window_weeks=1),
+        tiebreak=NO_TIE,
+        logistics_cost_overrides=LogisticsOverrides(
+            direct_drop_eur={("P0", "K0"): 1.0, ("P0", "K1"): 1.0}
+        ),
+    )
+    farm = {
+        (x.kitchen_id, x.week_start): x.quantity for x in res.plan.lines if x.supplier_id == "P0"
+    }
+    assert farm == {("K0", week(0)): pytest.approx(20.0), ("K1", week(2)): pytest.approx(20.0)}
+    check = check_plan(inst.scenario, inst.demand, inst.meals, inst.eligibility, res.plan)
+    assert check.ok, check.violations
