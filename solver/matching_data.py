@@ -156,9 +156,6 @@ class MatchData:
     plat_kg_used: np.ndarray = field(default_factory=lambda: np.zeros(0))
     # platform pickups (P, W) they made: shared at no extra cost, minimum already met
     pickup_done: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool))
-    # EUR a direct drop of producer p in week w is charged in the windows' objective (not in
-    # the plan's cost): what kitchens planned after would lose without it; empty = nothing
-    drop_reserve_eur: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
     def __post_init__(self) -> None:
         """Cheapest unit price a kitchen can pay for each product (any channel, any season)."""

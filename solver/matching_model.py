@@ -925,8 +925,6 @@ def build_window(
     # heuristic terms of a non-final window (not part of the monolithic objective)
     extra = np.zeros(vs.n)
     extra[inv] = salvage
-    if data.drop_reserve_eur.size:
-        extra[y] = cw * data.drop_reserve_eur[data.pk_p[y_pk], w0 + y_t]
     m.extra_cost = extra
     _add_demand_balance(m, data, state)
     _add_capacity(m, data)
