@@ -937,12 +937,19 @@ def _every_n_open(every_n: np.ndarray, delivered: np.ndarray) -> np.ndarray:
     """(P, W) bool: weeks a producer may still deliver given the weeks it ``delivered``
     (P, W) to other kitchens: those weeks, and any week at least ``every_n`` weeks from
     all of them (a producer delivers at most one week in any ``n`` consecutive ones)."""
-    n_p, n_w = delivered.shape
+    n_w = delivered.shape[1]
     near = np.zeros_like(delivered)
     for p in np.flatnonzero((every_n > 1) & delivered.any(axis=1)):
         for d in np.flatnonzero(delivered[p]):
             near[p, max(0, d - every_n[p] + 1) : min(n_w, d + every_n[p])] = True
     return delivered | ~near
+
+
+def _time_limit(left: float, fair: float, reserved: float, *, most: float, least: float) -> float:
+    """Seconds for the next of several steps (a window, a group): up to ``most`` fair
+    shares while ``reserved`` seconds stay for the steps after it, never less than
+    ``least`` fair shares nor more than the ``left`` seconds."""
+    return min(left, max(least * fair, min(most * fair, left - reserved)))
 
 
 def _window_value(data: MatchData, w0: int, w1: int) -> float:
@@ -1056,9 +1063,17 @@ def _solve_cluster(
     size = np.array([(data.demand[:, :, a:b] > 0).sum() + 1.0 for a, b in windows])
     first_share = (deadline - time.perf_counter()) * size / size.sum()
     run = _ClusterRun(
-        acc, state, [], lower, bound_status, bound_method, bound_rt, True, np.zeros(len(TARGETS))
+        acc,
+        state,
+        [],
+        lower,
+        bound_status,
+        bound_method,
+        bound_rt,
+        True,
+        np.zeros(len(TARGETS)),
+        bound_job=bound_job,
     )
-    run.bound_job = bound_job
     window_bound = float("nan")
     for n_done, (w0, w1) in enumerate(windows):
         last = w1 == data.n_weeks
@@ -1076,8 +1091,8 @@ def _solve_cluster(
         # the first windows are the hardest (no history): up to 2.5 fair shares, as
         # long as 60 % of their first share is left to the windows after, and never
         # less than half a fair share
-        spare = left - 0.6 * first_share[n_done + 1 :].sum()
-        limit = max(0.1, min(left, max(0.5 * fair, min(2.5 * fair, spare))))
+        reserved = 0.6 * first_share[n_done + 1 :].sum()
+        limit = max(0.1, _time_limit(left, fair, reserved, most=2.5, least=0.5))
         # a reference-only plan (an LP: every binary but the wholesaler's fixed to 0) is
         # the engine's first incumbent and the fallback if the MIP finds nothing better
         base = solve_window(m, params, max(1.0, 0.3 * limit), relax=True, fix_zero=_FALLBACK)
@@ -1244,16 +1259,14 @@ def solve_sourcing(
         else None
         for bsub, w, t in zip(bound_subs, windows, planned_s, strict=True)
     ]
-    n_bounds = [0]
 
     def bound_share(n_g: int) -> Callable[[], float]:
-        """Seconds for group ``n_g``'s bound, when it starts: its share of what is left."""
+        """Seconds for group ``n_g``'s bound when it starts (the bounds run in the groups'
+        order): its share of what is left."""
 
         def share() -> float:
-            first = n_bounds[0]
-            n_bounds[0] += 1
             left = t_end - time.perf_counter()
-            return 0.95 * left * weight[n_g] / max(weight[first:].sum(), 1e-9)
+            return 0.95 * left * weight[n_g] / weight[n_g:].sum()
 
         return share
 
@@ -1286,12 +1299,12 @@ def solve_sourcing(
             # mostly stop early at their gap (fewer choices left), so a group may take up
             # to twice its fair share while the later ones keep 60 % of their planned one
             fair = left * weight[n_g] / weight[n_g:].sum()
-            spare = left - 0.6 * planned_s[n_g + 1 :].sum()
+            reserved = 0.6 * planned_s[n_g + 1 :].sum()
             run = _solve_cluster(
                 sub,
                 bound_subs[n_g],
                 params,
-                min(left, max(fair, min(2.0 * fair, spare))),
+                _time_limit(left, fair, reserved, most=2.0, least=1.0),
                 kw,
                 windows=windows[n_g],
                 rel_job=rel_jobs[n_g],

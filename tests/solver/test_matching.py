@@ -595,3 +595,15 @@ def test_a_later_group_uses_an_every_2_weeks_producer_two_weeks_later(
     assert farm == {("K0", week(0)): pytest.approx(20.0), ("K1", week(2)): pytest.approx(20.0)}
     check = check_plan(inst.scenario, inst.demand, inst.meals, inst.eligibility, res.plan)
     assert check.ok, check.violations
+
+
+def test_time_limit_lends_spare_time_but_keeps_a_reserve() -> None:
+    """100 s left, a fair share of 10 s: up to 2.5 shares (25 s) while 60 s stay reserved
+    for later steps; with 80 s reserved it gets 20 s; with 99 s, half a share (5 s); never
+    more than what is left."""
+    from solver.matching import _time_limit
+
+    assert _time_limit(100.0, 10.0, 60.0, most=2.5, least=0.5) == pytest.approx(25.0)
+    assert _time_limit(100.0, 10.0, 80.0, most=2.5, least=0.5) == pytest.approx(20.0)
+    assert _time_limit(100.0, 10.0, 99.0, most=2.5, least=0.5) == pytest.approx(5.0)
+    assert _time_limit(4.0, 10.0, 0.0, most=2.5, least=0.5) == pytest.approx(4.0)
