@@ -359,6 +359,22 @@ def _one_group_per_kitchen(monkeypatch: pytest.MonkeyPatch) -> None:
     )
 
 
+def _plan_k0_then_k1(inst):  # type: ignore[no-untyped-def]
+    """Weekly windows, no tie-breaks, 1 EUR a drop from farm P0 to K0 and to K1 (with
+    ``_one_group_per_kitchen``: K0's group is planned first)."""
+    return solve_sourcing(
+        inst.scenario,
+        inst.demand,
+        inst.meals,
+        inst.eligibility,
+        params=SolveParams(time_limit_s=30.0, window_weeks=1),
+        tiebreak=NO_TIE,
+        logistics_cost_overrides=LogisticsOverrides(
+            direct_drop_eur={("P0", "K0"): 1.0, ("P0", "K1"): 1.0}
+        ),
+    )
+
+
 @pytest.mark.parametrize("seed", [1, 2, 4])
 def test_groups_of_kitchens_share_capacity_and_bound_stays_valid(
     seed: int, monkeypatch: pytest.MonkeyPatch
@@ -402,17 +418,7 @@ def test_a_later_group_gets_only_the_capacity_left(monkeypatch: pytest.MonkeyPat
         demand={(k, w, "carrot"): 25.0 for k in ("K0", "K1") for w in range(2)},
         ref_prices={"carrot": 3.0},
     )
-    res = solve_sourcing(
-        inst.scenario,
-        inst.demand,
-        inst.meals,
-        inst.eligibility,
-        params=SolveParams(time_limit_s=30.0, window_weeks=1),
-        tiebreak=NO_TIE,
-        logistics_cost_overrides=LogisticsOverrides(
-            direct_drop_eur={("P0", "K0"): 1.0, ("P0", "K1"): 1.0}
-        ),
-    )
+    res = _plan_k0_then_k1(inst)
     farm = [x for x in res.plan.lines if x.supplier_id == "P0"]
     by_week: dict[object, float] = {}
     for x in farm:
@@ -578,17 +584,7 @@ def test_a_later_group_uses_an_every_2_weeks_producer_two_weeks_later(
         demand={("K0", 0, "carrot"): 20.0, ("K1", 2, "carrot"): 20.0, ("K1", 1, "carrot"): 1.0},
         ref_prices={"carrot": 3.0},
     )
-    res = solve_sourcing(
-        inst.scenario,
-        inst.demand,
-        inst.meals,
-        inst.eligibility,
-        params=SolveParams(time_limit_s=30.0, window_weeks=1),
-        tiebreak=NO_TIE,
-        logistics_cost_overrides=LogisticsOverrides(
-            direct_drop_eur={("P0", "K0"): 1.0, ("P0", "K1"): 1.0}
-        ),
-    )
+    res = _plan_k0_then_k1(inst)
     farm = {
         (x.kitchen_id, x.week_start): x.quantity for x in res.plan.lines if x.supplier_id == "P0"
     }
