@@ -191,7 +191,13 @@ drops a week restored: 0.2 %), close to its cost alone. Splitting capacity bette
 not help the total either: prices per (offer, week) from a subgradient step on the
 groups' bounds gave 3.33 %; reserving for later groups what their bound solutions use
 (shared in proportion where short) 3.14 %, the early groups losing what the late ones
-gained.
+gained. What is short is EGALIM supply within reach: in a 16x plan half the units bought
+locally (238 k of 474 k) come from offer-weeks sold out (2,102 of 17,408 used), mostly
+organic staples (bread, pasta, apples, rice), and every group misses its EGALIM share
+(30-40 % against 50 %). Neither fragments nor pickups explain the gap: capacity left below
+a producer's minimum order after the groups' purchases is 3.9 t in 169 producer-weeks, and
+the platform's pickups cost 2,546 EUR in all (splitting them better in the bound could add
+at most 1,608 EUR).
 
 The bound of the territory is the **sum of the groups' bounds**, each computed on its
 group alone with every producer's full capacity, drops and delivery weeks (a
