@@ -1079,14 +1079,17 @@ def _solve_cluster(
     # the bound's windows are at least 4 weeks: fewer rows straddle them (measured on a
     # 16x group: 2-week windows 0.09 % below its LP, 4-week ones 0.41 % above)
     bound_windows = _windows(data.n_weeks, max(4, max(b - a for a, b in windows)))
+    mip_method = "Lagrangian windows solved as MIPs, LP multipliers"
+
+    def mip_bound(relaxation: _Relaxation, until: float) -> tuple[float, str, float]:
+        return _lagrangian_mip_bound(
+            bound_data, bound_windows, relaxation, params, until, kw, bound_drops
+        )
+
     if rel is not None and compute_bound:
 
         def bound() -> tuple[float, str, float, str]:
-            until = time.perf_counter() + bound_share()
-            lagr = _lagrangian_mip_bound(
-                bound_data, bound_windows, rel, params, until, kw, bound_drops
-            )
-            return (*lagr, "Lagrangian windows solved as MIPs, LP multipliers")
+            return (*mip_bound(rel, time.perf_counter() + bound_share()), mip_method)
 
         bound_job = helper.submit(bound)
     state = initial_state(data)
@@ -1209,12 +1212,9 @@ def _solve_cluster(
                 if again is None:
                     value, status, _ = loose_bound(until - time.perf_counter())
                     return value, status, time.perf_counter() - t0, loose
-                lagr, status, _ = _lagrangian_mip_bound(
-                    bound_data, bound_windows, again, params, until, kw, bound_drops
-                )
+                lagr, status, _ = mip_bound(again, until)
                 if np.isfinite(lagr) and lagr > again.objective_eur:
-                    method = "Lagrangian windows solved as MIPs, LP multipliers (LP retried)"
-                    return lagr, status, time.perf_counter() - t0, method
+                    return lagr, status, time.perf_counter() - t0, f"{mip_method} (LP retried)"
                 method = "LP relaxation of the year (retried)"
                 return again.objective_eur, "OPTIMAL", time.perf_counter() - t0, method
 

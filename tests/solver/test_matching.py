@@ -264,6 +264,20 @@ def test_greedy_undoes_drops_below_minimum_and_covers_demand() -> None:
     assert all(v >= mins[p] - 1e-9 for (p, _, _), v in kg.items())
 
 
+def _solve_weekly(inst, drops, time_limit_s: float = 30.0):  # type: ignore[no-untyped-def]
+    """Weekly windows, no tie-breaks, the test penalties and drop costs of the instance."""
+    return solve_sourcing(
+        inst.scenario,
+        inst.demand,
+        inst.meals,
+        inst.eligibility,
+        params=SolveParams(time_limit_s=time_limit_s, window_weeks=1),
+        tiebreak=NO_TIE,
+        penalties=PEN,
+        logistics_cost_overrides=LogisticsOverrides(direct_drop_eur=drops),
+    )
+
+
 def test_lagrangian_bound_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
     """Without the monolithic LP, the Lagrangian window bound stays below the true optimum."""
     import solver.matching as matching
@@ -271,16 +285,7 @@ def test_lagrangian_bound_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(matching, "_MAX_PAIR_WEEKS_LP", 0)
     for seed in (1, 3):
         inst, drops, n_w = _random_instance(seed)
-        res = solve_sourcing(
-            inst.scenario,
-            inst.demand,
-            inst.meals,
-            inst.eligibility,
-            params=SolveParams(time_limit_s=30.0, window_weeks=1),
-            tiebreak=NO_TIE,
-            penalties=PEN,
-            logistics_cost_overrides=LogisticsOverrides(direct_drop_eur=drops),
-        )
+        res = _solve_weekly(inst, drops)
         assert res.bound_method.startswith("Lagrangian")
         assert np.isfinite(res.lower_bound_eur)
         assert res.lower_bound_eur <= _brute_force(inst, drops, n_w) + 1e-6
@@ -297,22 +302,15 @@ def test_a_relaxation_out_of_time_is_tried_again_for_the_bound(
     import solver.matching as matching
 
     inst, drops, n_w = _random_instance(1)
-    kw = {
-        "params": SolveParams(time_limit_s=30.0, window_weeks=1),
-        "tiebreak": NO_TIE,
-        "penalties": PEN,
-        "logistics_cost_overrides": LogisticsOverrides(direct_drop_eur=drops),
-    }
-    args = (inst.scenario, inst.demand, inst.meals, inst.eligibility)
-    undisturbed = solve_sourcing(*args, **kw)  # type: ignore[arg-type]
+    undisturbed = _solve_weekly(inst, drops)
     real, calls = matching._solve_relaxation, []
 
     def flaky(*a, **k):  # type: ignore[no-untyped-def]
-        calls.append(a[2] if len(a) > 2 else k)
+        calls.append(None)
         return None if len(calls) <= fails else real(*a, **k)
 
     monkeypatch.setattr(matching, "_solve_relaxation", flaky)
-    res = solve_sourcing(*args, **kw)  # type: ignore[arg-type]
+    res = _solve_weekly(inst, drops)
     assert len(calls) == 2
     if fails == 1:
         assert "retried" in res.bound_method
@@ -339,16 +337,7 @@ def test_group_relaxations_share_a_budget(monkeypatch: pytest.MonkeyPatch) -> No
 
     monkeypatch.setattr(matching, "_solve_relaxation", spy)
     inst, drops, _ = _random_instance(1)  # 2 kitchens: 2 groups, 2 weeks
-    solve_sourcing(
-        inst.scenario,
-        inst.demand,
-        inst.meals,
-        inst.eligibility,
-        params=SolveParams(time_limit_s=40.0, window_weeks=1),
-        tiebreak=NO_TIE,
-        penalties=PEN,
-        logistics_cost_overrides=LogisticsOverrides(direct_drop_eur=drops),
-    )
+    _solve_weekly(inst, drops, time_limit_s=40.0)
     assert len(limits) == 2
     planned = 40.0 * np.array(sizes) / sum(sizes)
     assert limits[0] <= 20.0  # the budget: half the time limit
@@ -361,16 +350,7 @@ def test_lp_multiplier_bound_is_valid(seed: int) -> None:
     """With the year's LP relaxation, the reported bound (LP or Lagrangian windows solved as
     MIPs with the LP's duals) stays below the brute-force optimum, whichever is reported."""
     inst, drops, n_w = _random_instance(seed)
-    res = solve_sourcing(
-        inst.scenario,
-        inst.demand,
-        inst.meals,
-        inst.eligibility,
-        params=SolveParams(time_limit_s=30.0, window_weeks=1),
-        tiebreak=NO_TIE,
-        penalties=PEN,
-        logistics_cost_overrides=LogisticsOverrides(direct_drop_eur=drops),
-    )
+    res = _solve_weekly(inst, drops)
     if n_w > 1:
         assert res.bound_method in {
             "LP relaxation of the year",
@@ -456,16 +436,7 @@ def test_groups_of_kitchens_share_capacity_and_bound_stays_valid(
 
     _one_group_per_kitchen(monkeypatch)
     inst, drops, n_w = _random_instance(seed)
-    res = solve_sourcing(
-        inst.scenario,
-        inst.demand,
-        inst.meals,
-        inst.eligibility,
-        params=SolveParams(time_limit_s=30.0, window_weeks=1),
-        tiebreak=NO_TIE,
-        penalties=PEN,
-        logistics_cost_overrides=LogisticsOverrides(direct_drop_eur=drops),
-    )
+    res = _solve_weekly(inst, drops)
     assert res.bound_method.startswith(f"sum over {len(inst.scenario.canteens)} groups")
     check = check_plan(inst.scenario, inst.demand, inst.meals, inst.eligibility, res.plan)
     assert check.ok, check.violations
