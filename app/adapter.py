@@ -18,10 +18,10 @@ from app import services
 from app.errors import RequestProblem
 from app.jobs import Artifact
 from app.tasks import EXPORTS, PLAN, POOLING, PROPOSAL, ROUNDS, Progress
-from solver.domain import Scenario
-from solver.errors import ScenarioError
-from solver.params import SolveParams
-from solver.routing import RoundsProblem
+from solver.core.domain import Scenario
+from solver.core.errors import ScenarioError
+from solver.core.params import SolveParams
+from solver.rounds.routing import RoundsProblem
 
 logger = logging.getLogger(__name__)
 
@@ -46,13 +46,13 @@ def _collect(folder: Path, kind: str) -> list[Artifact]:
 
 @dataclass(frozen=True)
 class PoolingResult:
-    """A pooling answer (:class:`solver.pooling.PoolingAnswer`) with ``to_dict()``."""
+    """A pooling answer (:class:`solver.pooling.pooling.PoolingAnswer`) with ``to_dict()``."""
 
     answer: Any
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON form (:func:`solver.pooling.answer_to_json`)."""
-        from solver.pooling import answer_to_json
+        """JSON form (:func:`solver.pooling.pooling.answer_to_json`)."""
+        from solver.pooling.pooling import answer_to_json
 
         return answer_to_json(self.answer)
 
@@ -120,13 +120,13 @@ class AppServices:
         time_limit_s: float,
         seed: int,
     ) -> PoolingResult:
-        """The group's verdict (:func:`solver.pooling.check_pooling_order`).
+        """The group's verdict (:func:`solver.pooling.pooling.check_pooling_order`).
 
         The order arrives as JSON, so it is read with ``order_from_dict`` (the same rules
         as the order TOML file of :func:`app.services.pooling_check`).
         """
-        from solver.pooling import check_pooling_order
-        from solver.pooling_model import PoolingInputs, order_from_dict
+        from solver.pooling.pooling import check_pooling_order
+        from solver.pooling.pooling_model import PoolingInputs, order_from_dict
 
         try:
             the_order, transport, rule = order_from_dict(dict(order), scenario, file="order")
@@ -171,7 +171,7 @@ class AppServices:
 
 
 def _quick_plan_artifacts(kind: str, outcome: services.PlanOutcome) -> list[Artifact]:
-    from solver.exports import purchase_plan_table, write_macantine_csv
+    from solver.reporting.exports import purchase_plan_table, write_macantine_csv
 
     scenario = outcome.territory.scenario
     media = EXPORTS[kind]

@@ -3,12 +3,12 @@
 A territory plan runs these steps::
 
     scenario --geodata--> travel matrix --> eligibility (who may supply whom)
-             --solver.demand--> weekly demand and meals
-             --solver.matching--> purchase plan (logistics priced by an estimate)
-             --solver.routing--> the platform's rounds for the plan's platform orders
-             --solver.matching--> re-solve with the logistics priced by the rounds
-             --solver.routing--> the rounds of the final plan
-             --solver.plan_check / indicators / explain--> verdict, indicators, reasons
+             --solver.prepare.demand--> weekly demand and meals
+             --solver.sourcing.matching--> purchase plan (logistics priced by an estimate)
+             --solver.rounds.routing--> the platform's rounds for the plan's platform orders
+             --solver.sourcing.matching--> re-solve with the logistics priced by the rounds
+             --solver.rounds.routing--> the rounds of the final plan
+             --solver.evaluation.plan_check / indicators / explain--> verdict, indicators, reasons
 
 Every result carries the independent checkers' verdicts and says which travel source it
 used (a road network, or the straight-line *estimate*).
@@ -30,21 +30,28 @@ from typing import Any
 import pandas as pd
 
 from geodata import Point, TravelMatrix, make_source
-from solver.calendar import week_starts
-from solver.demand import meals_per_week, weekly_demand
-from solver.domain import Canteen, Platform, Producer, Scenario, Van
-from solver.eligibility import Eligibility, build_eligibility
-from solver.errors import Problem, ScenarioError
-from solver.explain import explain
-from solver.indicators import indicators_table
-from solver.matching import SourcingResult, solve_sourcing
-from solver.matching_data import LogisticsOverrides
-from solver.params import SolveParams
-from solver.plan import Channel, PurchasePlan
-from solver.plan_check import PlanCheck, check_plan
-from solver.routing import Order, RoundsProblem, RoundsResult, Site, solve_rounds, vehicle_from_van
-from solver.scenario_io import load_scenario as _load_folder
-from solver.scenario_io import load_scenario_json
+from solver.core.calendar import week_starts
+from solver.core.domain import Canteen, Platform, Producer, Scenario, Van
+from solver.core.errors import Problem, ScenarioError
+from solver.core.params import SolveParams
+from solver.core.plan import Channel, PurchasePlan
+from solver.evaluation.indicators import indicators_table
+from solver.evaluation.plan_check import PlanCheck, check_plan
+from solver.prepare.demand import meals_per_week, weekly_demand
+from solver.prepare.eligibility import Eligibility, build_eligibility
+from solver.reporting.explain import explain
+from solver.rounds.routing import (
+    Order,
+    RoundsProblem,
+    RoundsResult,
+    Site,
+    solve_rounds,
+    vehicle_from_van,
+)
+from solver.scenario.scenario_io import load_scenario as _load_folder
+from solver.scenario.scenario_io import load_scenario_json
+from solver.sourcing.matching import SourcingResult, solve_sourcing
+from solver.sourcing.matching_data import LogisticsOverrides
 
 logger = logging.getLogger(__name__)
 
@@ -165,7 +172,7 @@ class RoundsOutcome:
 
     def to_dict(self) -> dict[str, Any]:
         """VROOM-like routes, unassigned with reasons, summary, check, and GeoJSON."""
-        from solver.routing_export import to_geojson, to_json
+        from solver.reporting.routing_export import to_geojson, to_json
 
         return {**to_json(self.result), "geojson": to_geojson(self.result, self.problem)}
 
@@ -319,7 +326,7 @@ def read_orders_csv(path: str | Path, scenario: Scenario) -> list[OrderLine]:
 def plan_rounds(
     problem: RoundsProblem, *, time_limit_s: float, seed: int = 0, mode: str = "direct"
 ) -> RoundsOutcome:
-    """Solve the rounds of ``problem`` (checked by :mod:`solver.routing_check`)."""
+    """Solve the rounds of ``problem`` (checked by :mod:`solver.evaluation.routing_check`)."""
     result = solve_rounds(
         problem,
         time_limit_s=time_limit_s,
@@ -422,7 +429,7 @@ class PlanOutcome:
 
     def write_outputs(self, folder: str | Path) -> dict[str, Path]:
         """Write every output file into ``folder``; returns name -> path."""
-        from solver.exports import write_plan_outputs
+        from solver.reporting.exports import write_plan_outputs
 
         out = Path(folder)
         out.mkdir(parents=True, exist_ok=True)
@@ -449,7 +456,7 @@ def write_rounds_outputs(
     outcome: RoundsOutcome, folder: str | Path, scenario: Scenario | None = None
 ) -> dict[str, Path]:
     """``routes.json``, ``routes.geojson``, ``map.html`` and ``round_sheets/`` in ``folder``."""
-    from solver.routing_export import to_geojson, to_json, to_map_html, write_round_sheets
+    from solver.reporting.routing_export import to_geojson, to_json, to_map_html, write_round_sheets
 
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
@@ -712,7 +719,7 @@ def _records(df: pd.DataFrame | None) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class PoolingOutcome:
-    """A pooling answer (``solver.pooling.PoolingAnswer``) with the inputs it answers."""
+    """A pooling answer (``solver.pooling.pooling.PoolingAnswer``) with the inputs it answers."""
 
     inputs: Any
     answer: Any
@@ -728,7 +735,7 @@ def pooling_check(
     seed: int = 0,
     base_dir: str | Path | None = None,
 ) -> PoolingOutcome:
-    """Can ``group`` honour the ``order`` (TOML) in ``scenario``? (:mod:`solver.pooling`).
+    """Can ``group`` honour the ``order`` (TOML) in ``scenario``? (:mod:`solver.pooling.pooling`).
 
     ``group`` is a CSV of ``producer_id``, a ``Producer.group`` name or comma-separated ids;
     ``rule`` overrides the order file's sharing rule. The answer carries the independent
@@ -739,8 +746,8 @@ def pooling_check(
     ScenarioError
         Bad scenario, group or order file (file, field, value).
     """
-    from solver.pooling import check_pooling_order
-    from solver.pooling_model import SHARING_RULES, PoolingInputs, load_order, resolve_group
+    from solver.pooling.pooling import check_pooling_order
+    from solver.pooling.pooling_model import SHARING_RULES, PoolingInputs, load_order, resolve_group
 
     if rule is not None and rule not in SHARING_RULES:
         raise ScenarioError(

@@ -9,7 +9,7 @@ Usage::
 Every size runs in a fresh process (``spawn``) so that its peak RSS (``ru_maxrss``,
 engine memory included) is its own. For each territory the table gives the optimiser's
 solve time, status, cost, lower bound and gap, its peak memory, and the greedy baseline
-(nearest-then-cheapest producer first, :mod:`solver.greedy`) on the same territory:
+(nearest-then-cheapest producer first, :mod:`solver.sourcing.greedy`) on the same territory:
 total cost (food + logistics estimate + target penalties, the optimiser's objective),
 organic %, local %, deliveries per kitchen-week, with ratios optimiser / greedy.
 Synthetic territories are SYNTHETIC (``benchmarks/synthetic_territory.py``).
@@ -55,7 +55,7 @@ def _metrics(plan: Any, meals: Any, objective_eur: float) -> dict[str, float]:
 
 def _penalised(scenario: Any, data_args: tuple[Any, ...], plan: Any) -> float:
     """Greedy plan's cost with the optimiser's objective (food + logistics + penalties)."""
-    from solver.matching_data import TargetPenalties, build_match_data
+    from solver.sourcing.matching_data import TargetPenalties, build_match_data
 
     demand, meals, elig = data_args
     data = build_match_data(scenario, demand, meals, elig)
@@ -64,7 +64,7 @@ def _penalised(scenario: Any, data_args: tuple[Any, ...], plan: Any) -> float:
     n = len(data.kitchens)
     v, e, b, mv, me, lo = (np.zeros(n) for _ in range(6))
     mf_products = {p.id for p in scenario.products if p.is_meat_or_fish}
-    from solver.domain import EgalimGroup, egalim_group
+    from solver.core.domain import EgalimGroup, egalim_group
 
     for x in plan.lines:
         k = k_of[x.kitchen_id]
@@ -93,15 +93,15 @@ def run_one(kind: str, scale: int, time_limit_s: float, window_weeks: int | None
     import logging
 
     logging.basicConfig(level=logging.WARNING)
-    from solver.eligibility import build_eligibility
-    from solver.greedy import greedy_plan
-    from solver.matching import solve_sourcing
-    from solver.params import SolveParams
+    from solver.core.params import SolveParams
+    from solver.prepare.eligibility import build_eligibility
+    from solver.sourcing.greedy import greedy_plan
+    from solver.sourcing.matching import solve_sourcing
 
     t0 = time.perf_counter()
     if kind == "demo":
         from app.services import prepare
-        from solver.scenario_io import load_scenario
+        from solver.scenario.scenario_io import load_scenario
 
         scenario = load_scenario(DEMO)
         ter = prepare(scenario, weeks=SCHOOL_YEAR_WEEKS, start=SCHOOL_YEAR_START, base_dir=DEMO)
@@ -125,7 +125,7 @@ def run_one(kind: str, scale: int, time_limit_s: float, window_weeks: int | None
     greedy_total = _penalised(scenario, (demand, meals, elig), greedy)
     check_ok: Any = "-"
     if kind == "demo":
-        from solver.plan_check import check_plan
+        from solver.evaluation.plan_check import check_plan
 
         chk = check_plan(scenario, demand, meals, elig, res.plan)
         check_ok = f"{chk.ok} ({len(chk.violations)} violations)"
@@ -160,11 +160,11 @@ def run_one(kind: str, scale: int, time_limit_s: float, window_weeks: int | None
 def engines(time_limit_s: float) -> None:
     """Same 4-week window of the 1x synthetic territory with HiGHS, SCIP and CP-SAT."""
     from benchmarks.synthetic_territory import make_territory
-    from solver.domain import ObjectiveMode, TargetMode
-    from solver.eligibility import build_eligibility
-    from solver.matching_data import TargetPenalties, build_match_data
-    from solver.matching_model import Tiebreak, build_window, initial_state, solve_window
-    from solver.params import SolveParams
+    from solver.core.domain import ObjectiveMode, TargetMode
+    from solver.core.params import SolveParams
+    from solver.prepare.eligibility import build_eligibility
+    from solver.sourcing.matching_data import TargetPenalties, build_match_data
+    from solver.sourcing.matching_model import Tiebreak, build_window, initial_state, solve_window
 
     terr = make_territory(1)
     elig = build_eligibility(

@@ -3,7 +3,7 @@
 SYNTHETIC territory (``benchmarks/synthetic_territory.py``, 19 kitchens x ~50 products x 44
 calendar weeks at scale 1): the sourcing model plans it once, then each step is timed and
 compared, in the same run, with the floor of any consumer of the plan -- reading the
-plan's lines into a DataFrame (:func:`solver.indicators.plan_frame`) -- and with writing
+plan's lines into a DataFrame (:func:`solver.evaluation.indicators.plan_frame`) -- and with writing
 the plan alone to CSV. Also reports whether the model's plan passes the checker.
 
 Run: ``uv run python benchmarks/plan_outputs_scale.py [--scale 1] [--time-limit 120]``.
@@ -23,13 +23,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic_territory import make_territory  # noqa: E402
 
-from solver.eligibility import build_eligibility  # noqa: E402
-from solver.explain import explain  # noqa: E402
-from solver.exports import validate_macantine_csv, write_plan_outputs  # noqa: E402
-from solver.indicators import indicators_table, plan_frame  # noqa: E402
-from solver.matching import solve_sourcing  # noqa: E402
-from solver.params import SolveParams  # noqa: E402
-from solver.plan_check import check_plan  # noqa: E402
+from solver.core.params import SolveParams  # noqa: E402
+from solver.evaluation.indicators import indicators_table, plan_frame  # noqa: E402
+from solver.evaluation.plan_check import check_plan  # noqa: E402
+from solver.prepare.eligibility import build_eligibility  # noqa: E402
+from solver.reporting.explain import explain  # noqa: E402
+from solver.reporting.exports import validate_macantine_csv, write_plan_outputs  # noqa: E402
+from solver.sourcing.matching import solve_sourcing  # noqa: E402
 
 
 def timed(fn: Callable[[], Any], repeat: int = 1) -> tuple[float, Any]:

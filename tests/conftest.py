@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from solver.domain import Scenario
-from solver.scenario_io import load_scenario
+from solver.core.domain import Scenario
+from solver.scenario.scenario_io import load_scenario
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TINY_DIR = DATA_DIR / "scenarios" / "tiny"

@@ -25,10 +25,10 @@ RULES = [
     # (package or module, top-level names it must never import)
     ("solver", {"app", "geodata", "fastapi", "uvicorn", "osmnx", "starlette"}),
     ("geodata", {"solver", "app", "fastapi", "ortools", "pyvrp"}),
-    ("solver/domain.py", {"ortools", "pyvrp", "highspy", "pandas", "numpy", "app", "geodata"}),
-    ("solver/plan_check.py", {"ortools", "pyvrp"}),
-    ("solver/routing_check.py", {"ortools", "pyvrp"}),
-    ("solver/pooling_check.py", {"ortools", "pyvrp"}),
+    ("solver/core/domain.py", {"ortools", "pyvrp", "highspy", "pandas", "numpy", "app", "geodata"}),
+    ("solver/evaluation/plan_check.py", {"ortools", "pyvrp"}),
+    ("solver/evaluation/routing_check.py", {"ortools", "pyvrp"}),
+    ("solver/evaluation/pooling_check.py", {"ortools", "pyvrp"}),
 ]
 
 

@@ -14,8 +14,9 @@ from rich.console import Console
 from rich.table import Table
 
 from app.paths import DEMO_SCENARIO
-from solver.calendar import CalendarError, week_starts
-from solver.demand import (
+from solver.core.calendar import CalendarError, week_starts
+from solver.core.errors import ScenarioError
+from solver.prepare.demand import (
     canteen_meals_per_week,
     canteen_weekly_demand,
     demand_summary,
@@ -23,8 +24,7 @@ from solver.demand import (
     portion_check,
     weekly_demand,
 )
-from solver.errors import ScenarioError
-from solver.scenario_io import load_scenario
+from solver.scenario.scenario_io import load_scenario
 
 logger = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ def _portion_table(check: pd.DataFrame) -> Table:
         "Portion plausibility: purchased g per meal vs GEMRCN-derived band (territory)",
         [("family", False), ("g / meal", True), ("band g / meal", True), ("status", False)],
         caption="Bands: GEMRCN portions x frequencies / yields, scaled by age mix "
-        "(solver/demand.py).",
+        "(solver/prepare/demand.py).",
     )
     for r in check.to_dict("records"):
         if r["kitchen_id"] != "ALL":

@@ -1,7 +1,7 @@
 """``racines plan [SCENARIO] --out DIR``: the territory's plan, the main job.
 
-Plans every kitchen's purchases (solver.matching), the platform's rounds for the orders
-it carries (solver.routing), feeds the rounds' logistics cost back into the sourcing model
+Plans every kitchen's purchases (solver.sourcing.matching), the platform's rounds for the orders
+it carries (solver.rounds.routing), feeds the rounds' logistics cost back into the sourcing model
 once, checks both with the independent checkers and writes every output file.
 """
 
@@ -17,9 +17,9 @@ if TYPE_CHECKING:
 
 from app.paths import DEMO_SCENARIO
 from app.render import console, err_console, fmt, indicators_table, print_problems, progress_display
-from solver.calendar import school_year_weeks
-from solver.errors import ScenarioError
-from solver.params import SolveParams
+from solver.core.calendar import school_year_weeks
+from solver.core.errors import ScenarioError
+from solver.core.params import SolveParams
 
 #: Default sourcing time limit of ``--year``: the demo's school year is planned within 1 %
 #: of its bound in about 100 s on a 2-core machine (benchmarks/matching_scale.py).

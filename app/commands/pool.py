@@ -15,8 +15,8 @@ from rich.table import Table
 from app import services
 from app.paths import DEMO_SCENARIO
 from app.render import console, err_console, fmt, print_problems
-from solver.errors import ScenarioError
-from solver.pooling import PoolingAnswer, answer_to_json
+from solver.core.errors import ScenarioError
+from solver.pooling.pooling import PoolingAnswer, answer_to_json
 
 
 def register(cli: typer.Typer) -> None:
@@ -31,7 +31,9 @@ def register(cli: typer.Typer) -> None:
                 "or comma-separated producer ids."
             ),
         ],
-        order: Annotated[Path, typer.Argument(help="Order TOML (see solver/pooling_model.py).")],
+        order: Annotated[
+            Path, typer.Argument(help="Order TOML (see solver/pooling/pooling_model.py).")
+        ],
         scenario: Annotated[Path, typer.Argument(help="Scenario folder or JSON.")] = DEMO_SCENARIO,
         rule: Annotated[
             str | None,

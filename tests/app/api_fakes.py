@@ -14,9 +14,9 @@ from typing import Any
 
 from app.jobs import Artifact
 from app.tasks import EXPORTS, Progress
-from solver.domain import Scenario
-from solver.routing import RoundsProblem
-from solver.scenario_io import load_scenario, load_scenario_json
+from solver.core.domain import Scenario
+from solver.rounds.routing import RoundsProblem
+from solver.scenario.scenario_io import load_scenario, load_scenario_json
 
 
 class FakeResult:

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from solver.domain import Settings, TravelSettings
-from solver.scenario_io import TABLES, _columns
+from solver.core.domain import Settings, TravelSettings
+from solver.scenario.scenario_io import TABLES, _columns
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from solver.domain import (
+from solver.core.domain import (
     Canteen,
     ColdChain,
     DeliveryMode,
@@ -39,8 +39,8 @@ from solver.domain import (
     Van,
     Weekday,
 )
-from solver.eligibility import Eligibility
-from solver.plan import Channel, PurchaseLine, PurchasePlan
+from solver.core.plan import Channel, PurchaseLine, PurchasePlan
+from solver.prepare.eligibility import Eligibility
 
 W1, W2, W3 = dt.date(2025, 9, 1), dt.date(2025, 9, 8), dt.date(2025, 9, 15)
 WEEKS = (W1, W2, W3)

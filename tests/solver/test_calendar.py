@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from solver.calendar import (
+from solver.core.calendar import (
     CalendarError,
     easter_sunday,
     public_holidays,
@@ -17,7 +17,7 @@ from solver.calendar import (
     service_days,
     week_starts,
 )
-from solver.domain import Canteen, SchoolZone, Weekday
+from solver.core.domain import Canteen, SchoolZone, Weekday
 
 D = dt.date
 FOUR_DAYS = (Weekday.MON, Weekday.TUE, Weekday.THU, Weekday.FRI)

@@ -11,16 +11,7 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.paths import DEMO_SCENARIO
-from solver.demand import (
-    canteen_meals_per_week,
-    canteen_weekly_demand,
-    cycle_weeks,
-    demand_summary,
-    meals_per_week,
-    portion_check,
-    weekly_demand,
-)
-from solver.domain import (
+from solver.core.domain import (
     Canteen,
     DirectDemand,
     Family,
@@ -34,8 +25,17 @@ from solver.domain import (
     Unit,
     Weekday,
 )
-from solver.errors import ScenarioError
-from solver.scenario_io import load_scenario, write_scenario_folder
+from solver.core.errors import ScenarioError
+from solver.prepare.demand import (
+    canteen_meals_per_week,
+    canteen_weekly_demand,
+    cycle_weeks,
+    demand_summary,
+    meals_per_week,
+    portion_check,
+    weekly_demand,
+)
+from solver.scenario.scenario_io import load_scenario, write_scenario_folder
 
 D = dt.date
 ARMISTICE_WEEK = D(2025, 11, 10)  # Tuesday 11 Nov 2025 is a public holiday

@@ -11,15 +11,15 @@ import pandas as pd
 import plan_fixtures as fx
 import pytest
 
-from solver.explain import explain
-from solver.exports import (
+from solver.evaluation.plan_check import check_plan
+from solver.reporting.explain import explain
+from solver.reporting.exports import (
     MACANTINE_HEADER,
     macantine_table,
     validate_macantine_csv,
     write_macantine_csv,
     write_plan_outputs,
 )
-from solver.plan_check import check_plan
 
 GOOD_ROW = (
     "21050118000011,Carotte,Ferme A,2025-09-02,40.00,FRUITS_ET_LEGUMES,BIO,FRANCE,oui,oui,PAT,"

@@ -8,8 +8,9 @@ import pandas as pd
 import plan_fixtures as fx
 import pytest
 
-from solver.domain import Label
-from solver.indicators import (
+from solver.core.domain import Label
+from solver.core.plan import Channel
+from solver.evaluation.indicators import (
     TERRITORY,
     deliveries_by_week,
     indicators_table,
@@ -17,7 +18,6 @@ from solver.indicators import (
     producers_table,
     target_shortfalls,
 )
-from solver.plan import Channel
 
 W1, W2 = fx.W1, fx.W2
 

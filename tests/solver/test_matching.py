@@ -18,10 +18,10 @@ from matching_fixtures import (
 )
 from scipy.optimize import linprog
 
-from solver.domain import Label
-from solver.matching import LogisticsOverrides, TargetPenalties, Tiebreak, solve_sourcing
-from solver.params import SolveParams
-from solver.plan import Channel
+from solver.core.domain import Label
+from solver.core.params import SolveParams
+from solver.core.plan import Channel
+from solver.sourcing.matching import LogisticsOverrides, TargetPenalties, Tiebreak, solve_sourcing
 
 NO_TIE = Tiebreak(per_delivery_eur=0.0, per_new_supplier_eur=0.0)
 PEN = TargetPenalties(egalim=1.0, bio=1.0, meat_fish_egalim=0.0, local=0.0, budget=0.0)
@@ -245,7 +245,7 @@ def test_summary_and_lines_shape() -> None:
 
 def test_greedy_undoes_drops_below_minimum_and_covers_demand() -> None:
     """The greedy baseline covers every demand and never leaves a drop under a minimum order."""
-    from solver.greedy import greedy_plan
+    from solver.sourcing.greedy import greedy_plan
 
     inst, drops, _ = _random_instance(1)
     plan = greedy_plan(inst.scenario, inst.demand, inst.meals, inst.eligibility)
@@ -280,7 +280,7 @@ def _solve_weekly(inst, drops, time_limit_s: float = 30.0):  # type: ignore[no-u
 
 def test_lagrangian_bound_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
     """Without the monolithic LP, the Lagrangian window bound stays below the true optimum."""
-    import solver.matching as matching
+    import solver.sourcing.matching as matching
 
     monkeypatch.setattr(matching, "_MAX_PAIR_WEEKS_LP", 0)
     for seed in (1, 3):
@@ -299,7 +299,7 @@ def test_a_relaxation_out_of_time_is_tried_again_for_the_bound(
     give nothing) leaves the windows without its signals; the helper tries it again for
     the bound. Retried once, the bound is the one an undisturbed run reports; when the
     retry fails too, the loose Lagrangian bound. Both stay below the brute-force optimum."""
-    import solver.matching as matching
+    import solver.sourcing.matching as matching
 
     inst, drops, n_w = _random_instance(1)
     undisturbed = _solve_weekly(inst, drops)
@@ -325,7 +325,7 @@ def test_a_relaxation_out_of_time_is_tried_again_for_the_bound(
 def test_group_relaxations_share_a_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each group's year relaxation may take up to twice its share of the relaxations'
     budget (half the time limit), never less than 0.4 of its group's planned time."""
-    import solver.matching as matching
+    import solver.sourcing.matching as matching
 
     _one_group_per_kitchen(monkeypatch)
     real, limits, sizes = matching._solve_relaxation, [], []
@@ -367,9 +367,9 @@ def test_lagrangian_mip_bound_with_lp_duals_is_valid(seed: int) -> None:
     sum to at most the brute-force optimum (weak duality holds for any multipliers)."""
     import time
 
-    from solver.domain import ObjectiveMode, TargetMode
-    from solver.matching import _lagrangian_mip_bound, _solve_relaxation, _windows
-    from solver.matching_data import build_match_data
+    from solver.core.domain import ObjectiveMode, TargetMode
+    from solver.sourcing.matching import _lagrangian_mip_bound, _solve_relaxation, _windows
+    from solver.sourcing.matching_data import build_match_data
 
     inst, drops, n_w = _random_instance(seed)
     data = build_match_data(
@@ -400,7 +400,7 @@ def test_lagrangian_mip_bound_with_lp_duals_is_valid(seed: int) -> None:
 
 def _one_group_per_kitchen(monkeypatch: pytest.MonkeyPatch) -> None:
     """Solve every kitchen as its own group, as a big territory's groups are solved."""
-    import solver.matching as matching
+    import solver.sourcing.matching as matching
 
     monkeypatch.setattr(
         matching,
@@ -432,7 +432,7 @@ def test_groups_of_kitchens_share_capacity_and_bound_stays_valid(
     """Solved one kitchen per group (as a big territory is), the plan still passes the
     independent checker (shared capacities, drops per week) and the summed group bounds
     stay below the brute-force optimum of the whole territory."""
-    from solver.plan_check import check_plan
+    from solver.evaluation.plan_check import check_plan
 
     _one_group_per_kitchen(monkeypatch)
     inst, drops, n_w = _random_instance(seed)
@@ -448,7 +448,7 @@ def test_groups_of_kitchens_share_capacity_and_bound_stays_valid(
 def test_a_later_group_gets_only_the_capacity_left(monkeypatch: pytest.MonkeyPatch) -> None:
     """Two kitchens in two groups both want 25 carrots a week from a farm that grows 30:
     the second group gets the 5 left, the rest from the wholesaler (the checker agrees)."""
-    from solver.plan_check import check_plan
+    from solver.evaluation.plan_check import check_plan
 
     _one_group_per_kitchen(monkeypatch)
     inst = instance(
@@ -476,7 +476,7 @@ def test_a_later_group_joins_an_earlier_groups_pickup(
     """A platform producer who can be picked up once a week (20 kg minimum) sells 30 kg to
     each of two kitchens planned in two groups: the second group joins the first group's
     pickup instead of being refused a second one, and the pickup is paid once."""
-    from solver.plan_check import check_plan
+    from solver.evaluation.plan_check import check_plan
 
     _one_group_per_kitchen(monkeypatch)
     inst = instance(
@@ -506,7 +506,7 @@ def test_a_later_group_joins_an_earlier_groups_pickup(
     )
     farm = {x.kitchen_id: x.quantity for x in res.plan.lines if x.supplier_id == "P"}
     assert farm == {"K1": pytest.approx(30.0), "K2": pytest.approx(30.0)}
-    from solver.matching_data import build_match_data
+    from solver.sourcing.matching_data import build_match_data
 
     data = build_match_data(inst.scenario, inst.demand, inst.meals, inst.eligibility)
     one_pickup_two_stops = data.plat_pickup_cost[0, 0] + 2 * data.plat_stop_cost
@@ -518,8 +518,8 @@ def test_a_later_group_joins_an_earlier_groups_pickup(
 def test_groups_share_the_platform_van_by_demand(monkeypatch: pytest.MonkeyPatch) -> None:
     """A 40 kg van and two platform kitchens of 30 kg each in two groups: the first group
     may not fill the van (its share is 20 kg); the second gets what is left."""
-    from solver.domain import Van
-    from solver.plan_check import check_plan
+    from solver.core.domain import Van
+    from solver.evaluation.plan_check import check_plan
 
     _one_group_per_kitchen(monkeypatch)
     inst = instance(
@@ -549,7 +549,7 @@ def test_balanced_groups_split_a_crowded_side_under_the_size_cap() -> None:
     """Ten kitchens on a line, equal sizes, both centres at the left end: plain nearest
     centre puts all ten in one group; the size cap splits them 5 / 5, the left five
     together (the least squared distance under the cap)."""
-    from solver.matching import _balanced_labels
+    from solver.sourcing.matching import _balanced_labels
 
     xy = np.stack([np.arange(10.0), np.zeros(10)], axis=1)
     centres = np.array([[0.0, 0.0], [1.0, 0.0]])
@@ -562,7 +562,7 @@ def test_balanced_groups_split_a_crowded_side_under_the_size_cap() -> None:
 def test_balanced_groups_weigh_kitchens_by_size() -> None:
     """One heavy kitchen (size 5) and five light ones (size 1) around two close centres:
     no group carries more than 105 % of half the total size, 5 of 10."""
-    from solver.matching import _balanced_labels
+    from solver.sourcing.matching import _balanced_labels
 
     xy = np.array([[0.0, 0.0], [0.1, 0.0], [0.2, 0.0], [0.3, 0.0], [0.4, 0.0], [0.5, 0.0]])
     size = np.array([5.0, 1.0, 1.0, 1.0, 1.0, 1.0])
@@ -574,8 +574,8 @@ def test_balanced_groups_weigh_kitchens_by_size() -> None:
 
 def test_windows_shrink_to_two_weeks_when_time_is_short() -> None:
     """A group with less than 2.5 ms a pair-week gets 2-week windows; with more, 4."""
-    from solver.matching import _S_PER_PAIR_WEEK_4W, _group_windows, _pair_weeks
-    from solver.matching_data import build_match_data
+    from solver.sourcing.matching import _S_PER_PAIR_WEEK_4W, _group_windows, _pair_weeks
+    from solver.sourcing.matching_data import build_match_data
 
     inst = instance(
         products=[product("carrot")],
@@ -599,7 +599,7 @@ def test_every_n_weeks_open_weeks_around_other_groups_deliveries() -> None:
     """A producer delivering every 4 weeks, seen delivering in week 5 of 12: it may still
     deliver in week 5 and in weeks 4 or more away (0, 1, 9, 10, 11), not in 2-4 or 6-8;
     a weekly producer stays open every week."""
-    from solver.matching import _every_n_open
+    from solver.sourcing.matching import _every_n_open
 
     delivered = np.zeros((2, 12), dtype=bool)
     delivered[:, 5] = True
@@ -614,7 +614,7 @@ def test_a_later_group_uses_an_every_2_weeks_producer_two_weeks_later(
     """A farm delivering every 2 weeks sells carrots to K0 in week 0 (planned first) and to
     K1 in week 2 (planned after): the second group may buy in week 2, which keeps the
     farm to one delivery week in any 2 (the checker agrees)."""
-    from solver.plan_check import check_plan
+    from solver.evaluation.plan_check import check_plan
 
     _one_group_per_kitchen(monkeypatch)
     inst = instance(
@@ -638,7 +638,7 @@ def test_time_limit_lends_spare_time_but_keeps_a_reserve() -> None:
     """100 s left, a fair share of 10 s: up to 2.5 shares (25 s) while 60 s stay reserved
     for later steps; with 80 s reserved it gets 20 s; with 99 s, half a share (5 s); never
     more than what is left."""
-    from solver.matching import _time_limit
+    from solver.sourcing.matching import _time_limit
 
     assert _time_limit(100.0, 10.0, 60.0, most=2.5, least=0.5) == pytest.approx(25.0)
     assert _time_limit(100.0, 10.0, 80.0, most=2.5, least=0.5) == pytest.approx(20.0)

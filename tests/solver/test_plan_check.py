@@ -14,9 +14,9 @@ import plan_fixtures as fx
 import pytest
 from plan_fixtures import is_, replace_line, with_canteen, with_offer, with_producer, with_product
 
-from solver.domain import ColdChain, DeliveryMode, Label, Scenario, TargetMode, Van
-from solver.plan import Channel, PurchaseLine
-from solver.plan_check import RULES, PlanCheck, check_plan
+from solver.core.domain import ColdChain, DeliveryMode, Label, Scenario, TargetMode, Van
+from solver.core.plan import Channel, PurchaseLine
+from solver.evaluation.plan_check import RULES, PlanCheck, check_plan
 
 Lines = list[PurchaseLine]
 
@@ -424,8 +424,10 @@ def test_missing_demand_column_is_a_clear_error() -> None:
 def test_checker_imports_no_solver_engine() -> None:
     """The checker is plain Python/pandas: importing it loads neither OR-Tools nor the model."""
     code = (
-        "import sys, solver.plan_check, solver.explain, solver.exports; "
-        "print(sorted(m for m in sys.modules if m.startswith(('ortools', 'solver.matching', "
+        "import sys, solver.evaluation.plan_check, solver.reporting.explain, "
+        "solver.reporting.exports; "
+        "print(sorted(m for m in sys.modules if m.startswith(('ortools', "
+        "'solver.sourcing.matching', "
         "'pyvrp'))))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from solver.domain import (
+from solver.core.domain import (
     Canteen,
     Family,
     Label,
@@ -22,10 +22,10 @@ from solver.domain import (
     Van,
     Weekday,
 )
-from solver.errors import ScenarioError
-from solver.pooling import apply_relaxation, check_pooling_order, share
-from solver.pooling_check import check_pooling
-from solver.pooling_model import (
+from solver.core.errors import ScenarioError
+from solver.evaluation.pooling_check import check_pooling
+from solver.pooling.pooling import apply_relaxation, check_pooling_order, share
+from solver.pooling.pooling_model import (
     OrderLine,
     PoolingInputs,
     PoolingOrder,

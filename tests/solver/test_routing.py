@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from solver.routing import (
+from solver.rounds.routing import (
     Order,
     ReasonCode,
     RoundsProblem,
@@ -295,8 +295,8 @@ def test_problem_json_roundtrip_and_validation() -> None:
 
 def test_vehicle_from_domain_van() -> None:
     """A domain Van (minutes) maps to a Vehicle in seconds with the same costs and flags."""
-    from solver.domain import Van
-    from solver.routing import vehicle_from_van
+    from solver.core.domain import Van
+    from solver.rounds.routing import vehicle_from_van
 
     v = vehicle_from_van(
         Van(id="v1", capacity_kg=800, refrigerated=False, shift_start_min=360), "depot"

@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from solver.domain import Scenario
-from solver.errors import Problem, ScenarioError
-from solver.scenario_io import (
+from solver.core.domain import Scenario
+from solver.core.errors import Problem, ScenarioError
+from solver.scenario.scenario_io import (
     collect_scenario_folder,
     load_scenario,
     load_scenario_json,
     scenario_to_json,
 )
-from solver.validation import RULES, WARNING_RULES, scenario_warnings, validate_scenario
+from solver.scenario.validation import RULES, WARNING_RULES, scenario_warnings, validate_scenario
 
 # --------------------------------------------------------------------------- editing helpers
 

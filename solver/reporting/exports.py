@@ -54,10 +54,10 @@ import numpy as np
 import openpyxl
 import pandas as pd
 
-from solver.domain import Family, Label, Scenario
-from solver.indicators import plan_frame, producers_table, to_date
-from solver.plan import Channel, PurchasePlan
-from solver.plan_check import PlanCheck
+from solver.core.domain import Family, Label, Scenario
+from solver.core.plan import Channel, PurchasePlan
+from solver.evaluation.indicators import plan_frame, producers_table, to_date
+from solver.evaluation.plan_check import PlanCheck
 
 logger = logging.getLogger(__name__)
 
@@ -123,7 +123,7 @@ def purchase_plan_table(
 ) -> pd.DataFrame:
     """The plan as a flat table (:data:`PLAN_CSV_COLUMNS`), sorted by week, kitchen, supplier.
 
-    ``lines`` is a precomputed :func:`solver.indicators.plan_frame` (here and below).
+    ``lines`` is a precomputed :func:`solver.evaluation.indicators.plan_frame` (here and below).
     """
     df = plan_frame(scenario, plan) if lines is None else lines
     suppliers, kitchens = _names(scenario)

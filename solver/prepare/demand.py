@@ -23,14 +23,14 @@ count at its ``kitchen_id``; every other canteen is its own kitchen).
   canteen itself serves on fewer days (e.g. a 4-day canteen in a week whose only class
   day is a Wednesday). Canteens of different zones may therefore be at different cycle
   weeks in the same calendar week.
-* **Service days** come from :func:`solver.calendar.service_days` (zone holidays, public
+* **Service days** come from :func:`solver.core.calendar.service_days` (zone holidays, public
   holidays, pont days, the canteen's ``service_weekdays``). A service day contributes the
   menu day of the cycle with the same weekday; a service day with no menu day in the cycle
   (e.g. a Wednesday for a 4-day cycle) contributes nothing and is logged once as a warning.
 * **Yields.** ``raw_to_cooked_ratio`` (cooked mass / raw mass) and ``inedible_share``
   (peel, bones) come from Ecobalyse ``ingredients.json`` (``rawToCookedRatio``,
   ``inediblePart``; Agribalyse 3.2 / ANSES CIQUAL), domain-facts §1.4; the same formula is
-  :meth:`solver.domain.Product.raw_kg_per_served_g`. Portions ``served_g_*`` are the
+  :meth:`solver.core.domain.Product.raw_kg_per_served_g`. Portions ``served_g_*`` are the
   menu's (GEMRCN, arrêté du 30 septembre 2011 Annexe II and GEMRCN 2015, domain-facts §1.3).
 * **Direct demand.** A canteen with at least one row in ``demand.csv`` gives its demand
   directly: its menu-based demand is dropped **entirely** (for every week, not only the
@@ -81,9 +81,9 @@ from functools import lru_cache
 
 import pandas as pd
 
-from solver.calendar import school_days, week_starts
-from solver.domain import AgeGroup, Canteen, Family, MenuItem, Scenario, SchoolZone
-from solver.errors import Problem, ScenarioError
+from solver.core.calendar import school_days, week_starts
+from solver.core.domain import AgeGroup, Canteen, Family, MenuItem, Scenario, SchoolZone
+from solver.core.errors import Problem, ScenarioError
 
 logger = logging.getLogger(__name__)
 
@@ -343,7 +343,7 @@ def weekly_demand(scenario: Scenario, *, weeks: Sequence[dt.date] | None = None)
     ------
     ScenarioError
         When a menu or demand row names an unknown product or canteen.
-    solver.calendar.CalendarError
+    solver.core.calendar.CalendarError
         When a week lies outside the known school calendar.
     """
     per_canteen = canteen_weekly_demand(scenario, weeks=weeks)

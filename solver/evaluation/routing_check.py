@@ -1,8 +1,10 @@
 """Independent checker of delivery rounds: recomputes every route from the matrices.
 
-Plain Python on purpose: it does not import the solver (:mod:`solver.routing`) nor any engine, and
+Plain Python on purpose: it does not import the solver (:mod:`solver.rounds.routing`) nor any
+engine, and
 it reads the problem and the result by attribute only (duck typing), so a bug in the model
-translation cannot hide itself. It is run on every result that :func:`solver.routing.solve_rounds`
+translation cannot hide itself. It is run on every result that
+:func:`solver.rounds.routing.solve_rounds`
 returns, and in the tests.
 
 Timing semantics (the contract the solver must honour)

@@ -4,7 +4,7 @@ Definitions (all values EUR excl. VAT, over the plan's horizon):
 
 * ``total_value_eur`` = sum of line values (local + reference wholesaler);
 * each euro is counted ONCE in one EGALIM group, in ma-cantine's order
-  (``solver.domain.egalim_group``): bio > SIQO > externalités/performance > autres
+  (``solver.core.domain.egalim_group``): bio > SIQO > externalités/performance > autres
   EGALIM > non EGALIM. So a BIO+IGP line counts as bio only, an HVE+IGP line as SIQO;
 * ``egalim_pct`` = (bio + SIQO + ext./perf. + autres) / total; ``bio_pct`` = bio / total;
   ``siqo_pct`` = SIQO / total (euros already counted as bio excluded);
@@ -38,8 +38,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from solver.domain import EgalimGroup, Label, Scenario, egalim_group
-from solver.plan import Channel, PurchasePlan
+from solver.core.domain import EgalimGroup, Label, Scenario, egalim_group
+from solver.core.plan import Channel, PurchasePlan
 
 logger = logging.getLogger(__name__)
 

@@ -88,7 +88,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from solver.domain import Canteen, SchoolZone, Weekday
+from solver.core.domain import Canteen, SchoolZone, Weekday
 
 logger = logging.getLogger(__name__)
 
@@ -203,7 +203,7 @@ def school_year(zone: SchoolZone | str, year: str = "2025-2026") -> SchoolYear:
     if year not in builders:
         msg = (
             f"school year {year!r} is not known (known: {', '.join(KNOWN_YEARS)}); "
-            "add its dates from the published arrêté to solver/calendar.py"
+            "add its dates from the published arrêté to solver/core/calendar.py"
         )
         raise CalendarError(msg)
     return builders[year](z)

@@ -17,11 +17,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from solver.domain import Scenario
-from solver.eligibility import Eligibility
-from solver.matching import _Acc, _plan
-from solver.matching_data import LogisticsOverrides, MatchData, build_match_data
-from solver.plan import Channel, PurchasePlan
+from solver.core.domain import Scenario
+from solver.core.plan import Channel, PurchasePlan
+from solver.prepare.eligibility import Eligibility
+from solver.sourcing.matching import _Acc, _plan
+from solver.sourcing.matching_data import LogisticsOverrides, MatchData, build_match_data
 
 __all__ = ["greedy_plan"]
 

@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from solver.domain import Label
+from solver.core.domain import Label
 
 
 class Channel(StrEnum):

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from solver.routing import RoundsProblem, RoundsResult, Site
+from solver.rounds.routing import RoundsProblem, RoundsResult, Site
 
 LegGeometry = Callable[[Site, Site], Sequence[tuple[float, float]]]
 """Callback ``(from_site, to_site) -> [(lon, lat), ...]`` (e.g. a road path); None: straight."""

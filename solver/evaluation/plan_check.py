@@ -5,7 +5,7 @@ eligibility (travel times) and ANY plan, and reports each violated rule with the
 behind it. Each rule is one named function ``check_*(ctx) -> list[Violation]``
 (:data:`RULES`); :func:`check_plan` runs them all and recomputes the indicators.
 
-Conventions shared with the sourcing model (``solver/matching.py``):
+Conventions shared with the sourcing model (``solver/sourcing/matching.py``):
 
 * a week is its Monday; the month of a week (season, ``capacity_by_month``) is the month
   of its Thursday (where most of its days fall);
@@ -22,7 +22,7 @@ Conventions shared with the sourcing model (``solver/matching.py``):
   ``delivery_every_n_weeks = n`` allows at most one week with any of the producer's lines
   (any local channel) in any n consecutive weeks;
 * kitchen deliveries in a week = distinct direct drops + 1 if the platform delivers it +
-  1 if the wholesaler does (``solver.indicators.deliveries_by_week``);
+  1 if the wholesaler does (``solver.evaluation.indicators.deliveries_by_week``);
 * stock is the end-of-week inventory of a kitchen x product, consumed FIFO, starting at
   zero: ``stock_w = max(0, stock_{w-1} + bought_w - demand_w)``; the unmet part
   ``max(0, demand_w - stock_{w-1} - bought_w)`` is a ``demand_not_met`` violation. Fresh
@@ -57,8 +57,9 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from solver.domain import ColdChain, DeliveryMode, Producer, Scenario, TargetMode
-from solver.indicators import (
+from solver.core.domain import ColdChain, DeliveryMode, Producer, Scenario, TargetMode
+from solver.core.plan import Channel, PurchasePlan
+from solver.evaluation.indicators import (
     TERRITORY,
     deliveries_by_week,
     indicators_table,
@@ -66,7 +67,6 @@ from solver.indicators import (
     target_shortfalls,
     to_date,
 )
-from solver.plan import Channel, PurchasePlan
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ _DIRECT_LIKE = (Channel.DIRECT.value, Channel.FARM_PICKUP.value)
 
 
 class EligibilityLike(Protocol):
-    """What the checker needs of ``solver.eligibility.Eligibility``."""
+    """What the checker needs of ``solver.prepare.eligibility.Eligibility``."""
 
     @property
     def direct(self) -> Mapping[tuple[str, str], float]:
@@ -1289,12 +1289,12 @@ def check_plan(
         The scenario the plan was made for.
     demand
         ``DataFrame[kitchen_id, week_start, product_id, quantity, demand_kg, source]``
-        (``solver.demand.weekly_demand``); only ``kitchen_id, week_start, product_id,
+        (``solver.prepare.demand.weekly_demand``); only ``kitchen_id, week_start, product_id,
         demand_kg`` are read.
     meals
         ``DataFrame[kitchen_id, week_start, meals, service_days]`` for cost per meal.
     eligibility
-        Drive times and platform membership (``solver.eligibility.Eligibility``).
+        Drive times and platform membership (``solver.prepare.eligibility.Eligibility``).
     plan
         Any purchase plan.
     kitchens

@@ -48,12 +48,14 @@ Transport
 * ``each_delivers``: every member drives its share to the kitchen: leaves its farm at
   ``max(pickup_start, recv_start - drive)``, arrives ``drive`` later; drive and km are the
   matrix's; cost ``2 x (km x EUR/km + h x EUR/h)`` per trip (round trip, placeholder rates).
-* ``member_collects`` / ``platform``: one :class:`~solver.routing.RoundsProblem` whose "days"
+* ``member_collects`` / ``platform``: one :class:`~solver.rounds.routing.RoundsProblem` whose "days"
   are the distinct delivery patterns (which member brings how much of what): the collector's
   farm (or the platform's depot) is the depot, the members' farms are pickups (their pickup
   window), the kitchen the delivery (receiving window); solved by
-  :func:`~solver.routing.solve_rounds` (PyVRP, heuristic within its time limit) and checked by
-  :mod:`solver.routing_check`. An order line the rounds cannot serve makes its delivery days
+  :func:`~solver.rounds.routing.solve_rounds` (PyVRP, heuristic within its time limit) and checked
+  by
+  :mod:`solver.evaluation.routing_check`. An order line the rounds cannot serve makes its delivery
+  days
   infeasible: ``VAN_CAPACITY`` when the day's load exceeds the van (fleet) capacity (short by the
   excess kg), ``TIME_WINDOW`` / ``DRIVE_TIME`` / ``DELIVERY_DAY`` otherwise.
 
@@ -96,7 +98,7 @@ from typing import Any
 
 import numpy as np
 
-from solver.domain import (
+from solver.core.domain import (
     Canteen,
     EgalimGroup,
     Label,
@@ -106,9 +108,10 @@ from solver.domain import (
     Van,
     egalim_group,
 )
-from solver.errors import Problem, ScenarioError
-from solver.pooling_model import PoolingInputs, PoolingOrder, SharingRule, Transport
-from solver.routing import (
+from solver.core.errors import Problem, ScenarioError
+from solver.evaluation.routing_check import order_handling_s
+from solver.pooling.pooling_model import PoolingInputs, PoolingOrder, SharingRule, Transport
+from solver.rounds.routing import (
     Order,
     RoundsProblem,
     RoundsResult,
@@ -117,7 +120,6 @@ from solver.routing import (
     solve_rounds,
     vehicle_from_van,
 )
-from solver.routing_check import order_handling_s
 
 logger = logging.getLogger(__name__)
 
@@ -142,11 +144,13 @@ FILTERS: tuple[str, ...] = (
 )
 EPS = 1e-9
 METHOD = (
-    "allocation: exact closed form per (product, week) (the LP decomposes; see solver.pooling); "
-    "routes: PyVRP via solver.routing.solve_rounds (heuristic, time-limited)"
+    "allocation: exact closed form per (product, week) "
+    "(the LP decomposes; see solver.pooling.pooling); "
+    "routes: PyVRP via solver.rounds.routing.solve_rounds (heuristic, time-limited)"
 )
 METHOD_OWN_TRIPS = (
-    "allocation: exact closed form per (product, week) (the LP decomposes; see solver.pooling); "
+    "allocation: exact closed form per (product, week) "
+    "(the LP decomposes; see solver.pooling.pooling); "
     "trips: each member's drive, window and weekdays checked directly from the matrix (exact)"
 )
 ALLOCATION_KINDS = frozenset(
@@ -790,7 +794,7 @@ def check_pooling_order(
     PoolingAnswer
         With the independent checker's verdict in ``check``.
     """
-    from solver.pooling_check import check_pooling
+    from solver.evaluation.pooling_check import check_pooling
 
     t0 = time.perf_counter()
     _validate(inputs)
@@ -873,7 +877,7 @@ def check_pooling_order(
 
 
 def _validate(inputs: PoolingInputs) -> None:
-    """Bad inputs raise :class:`~solver.errors.ScenarioError` naming the field and value."""
+    """Bad inputs raise :class:`~solver.core.errors.ScenarioError` naming the field and value."""
     sc = inputs.scenario
     known = {p.id for p in sc.producers}
     problems = [
@@ -1366,8 +1370,9 @@ def _relax_threshold(inputs: PoolingInputs, stage: _Stage, f: str) -> list[Relax
 
 # ----------------------------------------------------------------------------------- export
 def answer_to_json(answer: PoolingAnswer) -> dict[str, Any]:
-    """A JSON-ready dict of the answer (routes as :func:`solver.routing_export.to_json`)."""
-    from solver.routing_export import to_json
+    """A JSON-ready dict of the answer (routes as
+    :func:`solver.reporting.routing_export.to_json`)."""
+    from solver.reporting.routing_export import to_json
 
     def d(x: dt.date | None) -> str | None:
         return None if x is None else x.isoformat()

@@ -3,7 +3,7 @@
 A scenario folder holds one CSV per kind of record (``products.csv``, ``producers.csv``,
 ``offers.csv``, ``canteens.csv``, ``menu.csv``, ``demand.csv``, ``reference_offers.csv``,
 ``platforms.csv``, ``vans.csv``) and ``settings.toml``. Column names are the domain
-model's field names (``solver/domain.py``); ``scenarios/README.md`` documents every column.
+model's field names (``solver/core/domain.py``); ``scenarios/README.md`` documents every column.
 
 Cell formats (read leniently, written canonically):
 
@@ -21,7 +21,7 @@ the header row, and in a ``;`` file number cells may use a decimal comma (``1,5`
 UTF-8 byte-order mark is ignored. Row numbers are spreadsheet rows: the header is row 1.
 
 Reading never stops at the first problem: every cell, row and cross-file problem is
-collected and raised together in one :class:`~solver.errors.ScenarioError`, each naming
+collected and raised together in one :class:`~solver.core.errors.ScenarioError`, each naming
 file, row, column and value (:func:`load_scenario`, :func:`load_scenario_json`). A broken
 file never produces a traceback for the user. The ``collect_*`` functions return what
 they could build plus the problems, for tools that show them (``racines validate``).
@@ -47,7 +47,7 @@ from typing import Any
 import tomli_w
 from pydantic import BaseModel, ValidationError
 
-from solver.domain import (
+from solver.core.domain import (
     FRANCE_LAT_RANGE,
     FRANCE_LON_RANGE,
     Canteen,
@@ -64,8 +64,8 @@ from solver.domain import (
     Van,
     Weekday,
 )
-from solver.errors import Problem, ScenarioError
-from solver.validation import scenario_warnings, validate_scenario
+from solver.core.errors import Problem, ScenarioError
+from solver.scenario.validation import scenario_warnings, validate_scenario
 
 logger = logging.getLogger(__name__)
 
@@ -636,7 +636,7 @@ def collect_scenario_folder(folder: str | Path) -> tuple[Scenario, SourceMap, li
         Where each record came from, and the raw cells of the rows left out.
     problems
         Every file, cell and row problem (cross-file rules are
-        :func:`solver.validation.validate_scenario`'s job).
+        :func:`solver.scenario.validation.validate_scenario`'s job).
     """
     root = Path(folder)
     problems: list[Problem] = []

@@ -34,7 +34,7 @@ can also be named by ``Producer.group`` or given as comma-separated producer ids
 (:func:`resolve_group`).
 
 Every error names the file, the field (or row and column) and the value
-(:class:`~solver.errors.ScenarioError`).
+(:class:`~solver.core.errors.ScenarioError`).
 """
 
 from __future__ import annotations
@@ -48,9 +48,9 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
-from solver.calendar import school_days, school_year, school_year_weeks
-from solver.domain import Label, Scenario, Van, Weekday
-from solver.errors import Problem, ScenarioError
+from solver.core.calendar import school_days, school_year, school_year_weeks
+from solver.core.domain import Label, Scenario, Van, Weekday
+from solver.core.errors import Problem, ScenarioError
 
 SharingRule = Literal["proportional", "balanced", "fewest_members"]
 TransportMode = Literal["each_delivers", "member_collects", "platform"]

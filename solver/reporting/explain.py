@@ -1,7 +1,7 @@
 """Why a kg was not bought locally, and why a target was missed: reason codes with numbers.
 
 For every kitchen x week x product whose demand is not fully eaten from local purchases
-(the stock of :func:`solver.plan_check.stock_table`, local stock eaten first), one row
+(the stock of :func:`solver.evaluation.plan_check.stock_table`, local stock eaten first), one row
 with the kg not local and the most specific reason first. The reasons are tested as a
 funnel over the offers of that product, in this order; the first stage that removes every
 remaining offer is the reason:
@@ -47,15 +47,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from solver.domain import ColdChain, DeliveryMode, Offer, Scenario
-from solver.indicators import (
+from solver.core.domain import ColdChain, DeliveryMode, Offer, Scenario
+from solver.core.plan import Channel, PurchasePlan
+from solver.evaluation.indicators import (
     TERRITORY,
     deliveries_by_week,
     indicators_table,
     target_shortfalls,
 )
-from solver.plan import Channel, PurchasePlan
-from solver.plan_check import (
+from solver.evaluation.plan_check import (
     CHANNEL_MODES,
     TOL_KG,
     EligibilityLike,
@@ -520,7 +520,7 @@ def explain(
     Parameters
     ----------
     scenario, demand, meals, eligibility, plan, kitchens
-        As for :func:`solver.plan_check.check_plan`.
+        As for :func:`solver.evaluation.plan_check.check_plan`.
 
     Returns
     -------

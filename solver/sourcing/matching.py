@@ -7,7 +7,8 @@ Sets
 ----
 ``K`` purchasing kitchens, ``I`` products, ``P`` producers, ``O`` offers (a producer's
 product), ``W`` calendar weeks (Mondays, holidays included), ``PK`` direct pairs allowed by
-:mod:`solver.eligibility` whose producer and kitchen share a delivery weekday, ``PP`` / ``PK_pl``
+:mod:`solver.prepare.eligibility` whose producer and kitchen share a delivery weekday, ``PP`` /
+``PK_pl``
 producers / kitchens of the platform's round (sharing a weekday with the round).
 
 Data
@@ -19,7 +20,7 @@ that may be in stock at the end of week ``w``, ``R = d + F`` the most worth buyi
 ``(1 + margin) c_o`` platform price, ``c^ref[k,i]`` the kitchen's reference wholesaler;
 ``min_kg_p, min_eur_p``, ``n_p`` (every n weeks), ``D_p`` (drops per week), ``D_k`` (max
 deliveries a week); ``f_pk`` EUR per direct drop, ``g_pw`` per platform pickup, ``h`` per
-platform stop (logistics estimate, :mod:`solver.matching_data`); target shares ``t^E, t^B,
+platform stop (logistics estimate, :mod:`solver.sourcing.matching_data`); target shares ``t^E, t^B,
 t^MF, t^L`` and budget ``b_k`` EUR per meal, ``meals[k,w]``.
 
 Variables
@@ -39,12 +40,12 @@ Objective (MIN_COST)
 ``min  sum c xd + sum (1+m) c xp + sum c^ref xr + sum (f_pk + e1) y + sum g z + sum (h + e1) v
 + sum e1 r + sum e2 u + 1e-4 sum s + sum_k sum_T pi_T sh[k,T]``, with tie-breaks ``e1 = 0.5``
 EUR a delivery (fewer deliveries) and ``e2 = 0.5`` EUR a new supplier (the same supplier
-week after week) (:class:`~solver.matching_model.Tiebreak`), penalties ``pi_T`` from
-:class:`~solver.matching_data.TargetPenalties` (EUR per missing EUR of share; 1000 in hard
+week after week) (:class:`~solver.sourcing.matching_model.Tiebreak`), penalties ``pi_T`` from
+:class:`~solver.sourcing.matching_data.TargetPenalties` (EUR per missing EUR of share; 1000 in hard
 mode). MAX_LOCAL: every cost term is weighted 0.05 and each EUR bought from a producer
 (``xd``, ``xp``) earns -1: the most local value, within the budget (penalised 2 EUR/EUR).
 
-Constraints (each one function in :mod:`solver.matching_model`)
+Constraints (each one function in :mod:`solver.sourcing.matching_model`)
 ----------------------------------------------------------------
 * ``_add_demand_balance``: ``sum_o xd + sum_o xp + xr + s[w-1] - s[w] = d`` (fresh products
   have no ``s``: bought the week they are used); ``s[k,i,w] <= sum_{j<=L_i} d[k,i,w+j]``
@@ -71,7 +72,7 @@ Constraints (each one function in :mod:`solver.matching_model`)
   the same for organic (``b``), for meat-and-fish (over those families only) and for local
   (``xd``, ``xp`` are local; the wholesaler is not); ``sum V - sh_budget <= b_k meals_k``.
   EGALIM groups count each euro once (bio > SIQO > externalités/performance > autres,
-  :func:`solver.domain.egalim_group`).
+  :func:`solver.core.domain.egalim_group`).
 * ``_add_continuity``: ``u[p,k,w] >= y[p,k,w] - y[p,k,w-1]``.
 
 Decomposition and yearly targets
@@ -90,7 +91,7 @@ school year in one MIP is too big (issue 4's probe), so the run has three steps:
    balances (``lambda[k,i,w]``, EUR per unit in stock at the start of week ``w``), and a
    forecast: what the LP buys in every week.
 2. **Windows of** ``params.window_weeks`` **weeks solved in order as MIPs.** Each carries
-   what earlier windows committed (:class:`~solver.matching_model.WindowState`): the stock
+   what earlier windows committed (:class:`~solver.sourcing.matching_model.WindowState`): the stock
    left, the last week's drops, the weeks each producer delivered (``every n weeks``) and
    the EUR bought towards every target. Its target rows run over the **whole year**:
    committed + window + the LP's forecast for the later weeks
@@ -253,16 +254,18 @@ from typing import NamedTuple, cast
 import numpy as np
 import pandas as pd
 
-from solver.domain import Scenario, TargetMode
-from solver.eligibility import Eligibility
-from solver.matching_data import (
+from solver.core.domain import Scenario, TargetMode
+from solver.core.params import SolveParams
+from solver.core.plan import Channel, PurchaseLine, PurchasePlan
+from solver.prepare.eligibility import Eligibility
+from solver.sourcing.matching_data import (
     LogisticsOverrides,
     MatchData,
     TargetPenalties,
     build_match_data,
     restrict_kitchens,
 )
-from solver.matching_model import (
+from solver.sourcing.matching_model import (
     TARGETS,
     Tiebreak,
     WindowModel,
@@ -273,8 +276,6 @@ from solver.matching_model import (
     initial_state,
     solve_window,
 )
-from solver.params import SolveParams
-from solver.plan import Channel, PurchaseLine, PurchasePlan
 
 __all__ = [
     "ENGINE_MEASUREMENTS",
@@ -1243,12 +1244,12 @@ def solve_sourcing(
     scenario
         The territory (objective and target modes come from ``scenario.settings``).
     demand
-        ``solver.demand.weekly_demand`` output: ``kitchen_id, week_start, product_id,
+        ``solver.prepare.demand.weekly_demand`` output: ``kitchen_id, week_start, product_id,
         quantity`` (purchase units), ...
     meals
-        ``solver.demand.meals_per_week`` output: ``kitchen_id, week_start, meals``.
+        ``solver.prepare.demand.meals_per_week`` output: ``kitchen_id, week_start, meals``.
     eligibility
-        From :func:`solver.eligibility.build_eligibility`.
+        From :func:`solver.prepare.eligibility.build_eligibility`.
     params
         Time limit (for the whole call), seed, threads, MIP gap, window size.
     kitchens

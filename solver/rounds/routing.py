@@ -69,7 +69,8 @@ cold-room variant is not modelled); a producer's extra own trips are not sequenc
 a van is one vehicle per day (no multi-trip reloads in direct mode).
 
 Times are re-derived from the visit order returned by the engine with the same semantics as the
-independent checker (:mod:`solver.routing_check`), and the checker's verdict is attached to every
+independent checker (:mod:`solver.evaluation.routing_check`), and the checker's verdict is
+attached to every
 result.
 """
 
@@ -100,10 +101,10 @@ from pyvrp import (
 from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import MaxRuntime
 
-from solver.routing_check import CheckReport, check_rounds, order_handling_s
+from solver.evaluation.routing_check import CheckReport, check_rounds, order_handling_s
 
 if TYPE_CHECKING:
-    from solver.domain import Van
+    from solver.core.domain import Van
 
 logger = logging.getLogger(__name__)
 
@@ -198,7 +199,7 @@ class Vehicle:
 
 
 def vehicle_from_van(van: Van, depot_site_id: str) -> Vehicle:
-    """Map a domain :class:`~solver.domain.Van` (minutes) to a :class:`Vehicle` (seconds)."""
+    """Map a domain :class:`~solver.core.domain.Van` (minutes) to a :class:`Vehicle` (seconds)."""
     return Vehicle(
         id=van.id,
         capacity_kg=van.capacity_kg,

@@ -2,11 +2,11 @@
 
 Everything the model needs is turned here, once, into dense numpy arrays indexed by
 kitchen ``k``, product ``i``, producer ``p``, offer ``o`` (a producer x product) and
-calendar week ``w``; :mod:`solver.matching_model` then builds every window's rows with
-vectorised numpy, never per-arc Python callbacks. See :mod:`solver.matching` for the
+calendar week ``w``; :mod:`solver.sourcing.matching_model` then builds every window's rows with
+vectorised numpy, never per-arc Python callbacks. See :mod:`solver.sourcing.matching` for the
 maths.
 
-Conventions written down here (and in the module docstring of :mod:`solver.matching`):
+Conventions written down here (and in the module docstring of :mod:`solver.sourcing.matching`):
 
 * **Weeks** are every Monday from the first to the last week of the demand (holiday weeks
   included, with zero demand), so that stock and "every n weeks" count calendar weeks.
@@ -36,9 +36,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from solver.domain import ColdChain, DeliveryMode, EgalimGroup, Label, Scenario, Van, egalim_group
-from solver.eligibility import Eligibility
-from solver.plan import Channel
+from solver.core.domain import (
+    ColdChain,
+    DeliveryMode,
+    EgalimGroup,
+    Label,
+    Scenario,
+    Van,
+    egalim_group,
+)
+from solver.core.plan import Channel
+from solver.prepare.eligibility import Eligibility
 
 __all__ = ["LogisticsOverrides", "MatchData", "TargetPenalties", "build_match_data", "week_month"]
 

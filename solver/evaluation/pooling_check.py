@@ -1,6 +1,7 @@
 """Independent checker of pooling answers: recomputes every rule from the inputs.
 
-Plain Python on purpose: it does not import :mod:`solver.pooling` (the model under check); it
+Plain Python on purpose: it does not import :mod:`solver.pooling.pooling` (the model under check);
+it
 reads the answer by attribute only and recomputes from the scenario, the order and the travel
 times: delivery dates, demand, monthly capacities, labels, prices, drive times. Rules:
 
@@ -15,7 +16,8 @@ times: delivery dates, demand, monthly capacities, labels, prices, drive times. 
 * ``DRIVE_TIME``, ``TIME_WINDOW``, ``DELIVERY_DAY`` (each member delivers): drive within the
   member's max drive, arrival within the receiving window, order weekdays among the member's;
   (platform): weekdays among the round days, farms within the catchment;
-* ``ROUTES``: the rounds pass :func:`solver.routing_check.check_rounds`; ``ROUTE_LOAD``: the
+* ``ROUTES``: the rounds pass :func:`solver.evaluation.routing_check.check_rounds`;
+``ROUTE_LOAD``: the
   routed order lines carry exactly the allocation of their delivery day; every unrouted line
   makes its day's week infeasible; ``VAN_CAPACITY`` shortfalls have a load above the fleet;
 * ``TRIP``: each member's own trip recomputed from the matrix (drive, arrival, kg);
@@ -33,7 +35,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from solver.routing_check import check_rounds
+from solver.evaluation.routing_check import check_rounds
 
 KNOWN_REASONS = frozenset(
     {
