@@ -18,10 +18,8 @@ from app import services
 from app.errors import RequestProblem
 from app.jobs import Artifact
 from app.tasks import EXPORTS, PLAN, POOLING, PROPOSAL, ROUNDS, Progress
-from solver.core.domain import Scenario
-from solver.core.errors import ScenarioError
-from solver.core.params import SolveParams
-from solver.rounds.routing import RoundsProblem
+from solver.core import Scenario, ScenarioError, SolveParams
+from solver.rounds import RoundsProblem
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +50,7 @@ class PoolingResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form (:func:`solver.pooling.pooling.answer_to_json`)."""
-        from solver.pooling.pooling import answer_to_json
+        from solver.pooling import answer_to_json
 
         return answer_to_json(self.answer)
 
@@ -125,8 +123,7 @@ class AppServices:
         The order arrives as JSON, so it is read with ``order_from_dict`` (the same rules
         as the order TOML file of :func:`app.services.pooling_check`).
         """
-        from solver.pooling.pooling import check_pooling_order
-        from solver.pooling.pooling_model import PoolingInputs, order_from_dict
+        from solver.pooling import PoolingInputs, check_pooling_order, order_from_dict
 
         try:
             the_order, transport, rule = order_from_dict(dict(order), scenario, file="order")
@@ -171,7 +168,7 @@ class AppServices:
 
 
 def _quick_plan_artifacts(kind: str, outcome: services.PlanOutcome) -> list[Artifact]:
-    from solver.reporting.exports import purchase_plan_table, write_macantine_csv
+    from solver.reporting import purchase_plan_table, write_macantine_csv
 
     scenario = outcome.territory.scenario
     media = EXPORTS[kind]

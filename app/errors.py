@@ -24,7 +24,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from solver.core.errors import ScenarioError
+from solver.core import ScenarioError
 
 logger = logging.getLogger(__name__)
 
@@ -168,7 +168,7 @@ def domain_error_items(exc: Exception) -> tuple[int, list[dict[str, Any]]] | Non
     (unusable travel settings, e.g. a missing road file) are 422; a failed geocoder is 502.
     """
     from geodata.errors import GeocodingError, GeodataError
-    from solver.core.calendar import CalendarError
+    from solver.core import CalendarError
 
     if isinstance(exc, CalendarError):
         loc: list[str | int] = ["body", "scenario", "settings", "start_date"]
@@ -251,7 +251,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ScenarioError, _scenario_error_handler)
     app.add_exception_handler(RequestProblem, _request_problem_handler)
     from geodata.errors import GeocodingError, GeodataError
-    from solver.core.calendar import CalendarError
+    from solver.core import CalendarError
 
     for cls in (CalendarError, GeodataError, GeocodingError):
         app.add_exception_handler(cls, _domain_error_handler)

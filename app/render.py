@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from solver.core.errors import ScenarioError
+from solver.core import ScenarioError
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -17,8 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.jobs import Job, JobStatus
 from app.paths import DEMO_SCENARIO
-from solver.core.domain import Label
-from solver.rounds.routing import RoundsProblem
+from solver.core import Label
+from solver.rounds import RoundsProblem
 
 #: Name of the bundled demo territory, the default scenario of every request.
 DEMO_NAME = DEMO_SCENARIO.name

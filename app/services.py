@@ -30,28 +30,26 @@ from typing import Any
 import pandas as pd
 
 from geodata import Point, TravelMatrix, make_source
-from solver.core.calendar import week_starts
-from solver.core.domain import Canteen, Platform, Producer, Scenario, Van
-from solver.core.errors import Problem, ScenarioError
-from solver.core.params import SolveParams
-from solver.core.plan import Channel, PurchasePlan
-from solver.evaluation.indicators import indicators_table
-from solver.evaluation.plan_check import PlanCheck, check_plan
-from solver.prepare.demand import meals_per_week, weekly_demand
-from solver.prepare.eligibility import Eligibility, build_eligibility
-from solver.reporting.explain import explain
-from solver.rounds.routing import (
-    Order,
-    RoundsProblem,
-    RoundsResult,
-    Site,
-    solve_rounds,
-    vehicle_from_van,
+from solver.core import (
+    Canteen,
+    Channel,
+    Platform,
+    Problem,
+    Producer,
+    PurchasePlan,
+    Scenario,
+    ScenarioError,
+    SolveParams,
+    Van,
+    week_starts,
 )
-from solver.scenario.scenario_io import load_scenario as _load_folder
-from solver.scenario.scenario_io import load_scenario_json
-from solver.sourcing.matching import SourcingResult, solve_sourcing
-from solver.sourcing.matching_data import LogisticsOverrides
+from solver.evaluation import PlanCheck, check_plan, indicators_table
+from solver.prepare import Eligibility, build_eligibility, meals_per_week, weekly_demand
+from solver.reporting import explain
+from solver.rounds import Order, RoundsProblem, RoundsResult, Site, solve_rounds, vehicle_from_van
+from solver.scenario import load_scenario as _load_folder
+from solver.scenario import load_scenario_json
+from solver.sourcing import LogisticsOverrides, SourcingResult, solve_sourcing
 
 logger = logging.getLogger(__name__)
 
@@ -172,7 +170,7 @@ class RoundsOutcome:
 
     def to_dict(self) -> dict[str, Any]:
         """VROOM-like routes, unassigned with reasons, summary, check, and GeoJSON."""
-        from solver.reporting.routing_export import to_geojson, to_json
+        from solver.reporting import to_geojson, to_json
 
         return {**to_json(self.result), "geojson": to_geojson(self.result, self.problem)}
 
@@ -429,7 +427,7 @@ class PlanOutcome:
 
     def write_outputs(self, folder: str | Path) -> dict[str, Path]:
         """Write every output file into ``folder``; returns name -> path."""
-        from solver.reporting.exports import write_plan_outputs
+        from solver.reporting import write_plan_outputs
 
         out = Path(folder)
         out.mkdir(parents=True, exist_ok=True)
@@ -456,7 +454,7 @@ def write_rounds_outputs(
     outcome: RoundsOutcome, folder: str | Path, scenario: Scenario | None = None
 ) -> dict[str, Path]:
     """``routes.json``, ``routes.geojson``, ``map.html`` and ``round_sheets/`` in ``folder``."""
-    from solver.reporting.routing_export import to_geojson, to_json, to_map_html, write_round_sheets
+    from solver.reporting import to_geojson, to_json, to_map_html, write_round_sheets
 
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
@@ -746,8 +744,13 @@ def pooling_check(
     ScenarioError
         Bad scenario, group or order file (file, field, value).
     """
-    from solver.pooling.pooling import check_pooling_order
-    from solver.pooling.pooling_model import SHARING_RULES, PoolingInputs, load_order, resolve_group
+    from solver.pooling import (
+        SHARING_RULES,
+        PoolingInputs,
+        check_pooling_order,
+        load_order,
+        resolve_group,
+    )
 
     if rule is not None and rule not in SHARING_RULES:
         raise ScenarioError(

@@ -23,8 +23,8 @@ from app.errors import RequestProblem
 from app.jobs import Artifact
 from app.schemas import RoundsProblemIn
 from app.worker import JobProgress, Task, TaskOutput
-from solver.core.domain import Scenario
-from solver.rounds.routing import RoundsProblem
+from solver.core import Scenario
+from solver.rounds import RoundsProblem
 
 logger = logging.getLogger(__name__)
 

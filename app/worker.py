@@ -33,7 +33,7 @@ from fastapi.exceptions import RequestValidationError
 
 from app.errors import RequestProblem, domain_error_items, validation_items
 from app.jobs import Artifact, Job, JobStatus, JobStore
-from solver.core.errors import ScenarioError
+from solver.core import ScenarioError
 
 logger = logging.getLogger(__name__)
 

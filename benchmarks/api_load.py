@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app.paths import DEMO_SCENARIO  # noqa: E402
-from solver.scenario.scenario_io import load_scenario  # noqa: E402
+from solver.scenario import load_scenario  # noqa: E402
 
 BAR_P95_S = 2.0
 

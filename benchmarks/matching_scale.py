@@ -55,7 +55,7 @@ def _metrics(plan: Any, meals: Any, objective_eur: float) -> dict[str, float]:
 
 def _penalised(scenario: Any, data_args: tuple[Any, ...], plan: Any) -> float:
     """Greedy plan's cost with the optimiser's objective (food + logistics + penalties)."""
-    from solver.sourcing.matching_data import TargetPenalties, build_match_data
+    from solver.sourcing import TargetPenalties, build_match_data
 
     demand, meals, elig = data_args
     data = build_match_data(scenario, demand, meals, elig)
@@ -64,7 +64,7 @@ def _penalised(scenario: Any, data_args: tuple[Any, ...], plan: Any) -> float:
     n = len(data.kitchens)
     v, e, b, mv, me, lo = (np.zeros(n) for _ in range(6))
     mf_products = {p.id for p in scenario.products if p.is_meat_or_fish}
-    from solver.core.domain import EgalimGroup, egalim_group
+    from solver.core import EgalimGroup, egalim_group
 
     for x in plan.lines:
         k = k_of[x.kitchen_id]
@@ -93,15 +93,14 @@ def run_one(kind: str, scale: int, time_limit_s: float, window_weeks: int | None
     import logging
 
     logging.basicConfig(level=logging.WARNING)
-    from solver.core.params import SolveParams
-    from solver.prepare.eligibility import build_eligibility
-    from solver.sourcing.greedy import greedy_plan
-    from solver.sourcing.matching import solve_sourcing
+    from solver.core import SolveParams
+    from solver.prepare import build_eligibility
+    from solver.sourcing import greedy_plan, solve_sourcing
 
     t0 = time.perf_counter()
     if kind == "demo":
         from app.services import prepare
-        from solver.scenario.scenario_io import load_scenario
+        from solver.scenario import load_scenario
 
         scenario = load_scenario(DEMO)
         ter = prepare(scenario, weeks=SCHOOL_YEAR_WEEKS, start=SCHOOL_YEAR_START, base_dir=DEMO)
@@ -125,7 +124,7 @@ def run_one(kind: str, scale: int, time_limit_s: float, window_weeks: int | None
     greedy_total = _penalised(scenario, (demand, meals, elig), greedy)
     check_ok: Any = "-"
     if kind == "demo":
-        from solver.evaluation.plan_check import check_plan
+        from solver.evaluation import check_plan
 
         chk = check_plan(scenario, demand, meals, elig, res.plan)
         check_ok = f"{chk.ok} ({len(chk.violations)} violations)"
@@ -160,11 +159,16 @@ def run_one(kind: str, scale: int, time_limit_s: float, window_weeks: int | None
 def engines(time_limit_s: float) -> None:
     """Same 4-week window of the 1x synthetic territory with HiGHS, SCIP and CP-SAT."""
     from benchmarks.synthetic_territory import make_territory
-    from solver.core.domain import ObjectiveMode, TargetMode
-    from solver.core.params import SolveParams
-    from solver.prepare.eligibility import build_eligibility
-    from solver.sourcing.matching_data import TargetPenalties, build_match_data
-    from solver.sourcing.matching_model import Tiebreak, build_window, initial_state, solve_window
+    from solver.core import ObjectiveMode, SolveParams, TargetMode
+    from solver.prepare import build_eligibility
+    from solver.sourcing import (
+        TargetPenalties,
+        Tiebreak,
+        build_match_data,
+        build_window,
+        initial_state,
+        solve_window,
+    )
 
     terr = make_territory(1)
     elig = build_eligibility(

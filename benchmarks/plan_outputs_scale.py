@@ -23,13 +23,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic_territory import make_territory  # noqa: E402
 
-from solver.core.params import SolveParams  # noqa: E402
-from solver.evaluation.indicators import indicators_table, plan_frame  # noqa: E402
-from solver.evaluation.plan_check import check_plan  # noqa: E402
-from solver.prepare.eligibility import build_eligibility  # noqa: E402
-from solver.reporting.explain import explain  # noqa: E402
-from solver.reporting.exports import validate_macantine_csv, write_plan_outputs  # noqa: E402
-from solver.sourcing.matching import solve_sourcing  # noqa: E402
+from solver.core import SolveParams
+from solver.evaluation import check_plan, indicators_table, plan_frame
+from solver.prepare import build_eligibility
+from solver.reporting import explain, validate_macantine_csv, write_plan_outputs
+from solver.sourcing import solve_sourcing
 
 
 def timed(fn: Callable[[], Any], repeat: int = 1) -> tuple[float, Any]:

@@ -30,8 +30,7 @@ import time
 from pathlib import Path
 
 from app import services
-from solver.pooling.pooling import check_pooling_order
-from solver.pooling.pooling_model import PoolingInputs, Transport, load_order, resolve_group
+from solver.pooling import PoolingInputs, Transport, check_pooling_order, load_order, resolve_group
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "scenarios" / "baronnies"

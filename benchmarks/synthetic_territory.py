@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from solver.core.domain import (
+from solver.core import (
     Canteen,
     ColdChain,
     DeliveryMode,

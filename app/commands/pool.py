@@ -15,8 +15,8 @@ from rich.table import Table
 from app import services
 from app.paths import DEMO_SCENARIO
 from app.render import console, err_console, fmt, print_problems
-from solver.core.errors import ScenarioError
-from solver.pooling.pooling import PoolingAnswer, answer_to_json
+from solver.core import ScenarioError
+from solver.pooling import PoolingAnswer, answer_to_json
 
 
 def register(cli: typer.Typer) -> None:

@@ -13,8 +13,7 @@ from rich.table import Table
 
 from app.paths import DEMO_SCENARIO
 from app.render import console, err_console, fmt, indicators_table, print_problems, progress_display
-from solver.core.errors import ScenarioError
-from solver.core.params import SolveParams
+from solver.core import ScenarioError, SolveParams
 
 
 def register(cli: typer.Typer) -> None:

@@ -14,8 +14,7 @@ from rich.table import Table
 
 from app.paths import DEMO_SCENARIO
 from app.render import console, err_console, fmt, print_problems
-from solver.core.domain import Van
-from solver.core.errors import Problem, ScenarioError
+from solver.core import Problem, ScenarioError, Van
 
 
 def parse_van(text: str) -> Van:
@@ -58,7 +57,7 @@ def register(cli: typer.Typer) -> None:
     ) -> None:
         """Plan the rounds: routes, times, loads, map, round sheets, unassigned with reasons."""
         from app import services
-        from solver.rounds.routing import RoundsProblem
+        from solver.rounds import RoundsProblem
 
         try:
             if orders.suffix.lower() == ".json":

@@ -15,10 +15,14 @@ from rich.console import Console
 from rich.table import Table
 
 from app.paths import DEMO_SCENARIO
-from solver.core.domain import Scenario
-from solver.core.errors import Problem
-from solver.scenario.scenario_io import SourceMap, collect_scenario_folder, collect_scenario_json
-from solver.scenario.validation import scenario_warnings, validate_scenario
+from solver.core import Problem, Scenario
+from solver.scenario import (
+    SourceMap,
+    collect_scenario_folder,
+    collect_scenario_json,
+    scenario_warnings,
+    validate_scenario,
+)
 
 EXIT_VALID = 0
 EXIT_INVALID = 1

@@ -22,8 +22,8 @@ from app.examples import plan_examples
 from app.routers.common import ERRORS, accepted, enqueue
 from app.schemas import ErrorOut, JobOut, PlanRequest
 from app.tasks import PLAN, Services
-from solver.core.errors import ScenarioError
-from solver.scenario.scenario_io import scenario_to_json
+from solver.core import ScenarioError
+from solver.scenario import scenario_to_json
 
 router = APIRouter(prefix="/v1/plans", tags=["plans"])
 

@@ -11,7 +11,7 @@ from app.deps import ResolverDep
 from app.errors import ApiError
 from app.routers.common import ERRORS, NOT_FOUND
 from app.schemas import NAME_PATTERN, ScenarioSummary
-from solver.scenario.scenario_io import scenario_to_json
+from solver.scenario import scenario_to_json
 
 router = APIRouter(prefix="/v1/scenarios", tags=["scenarios"])
 

@@ -38,8 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from solver.core.domain import EgalimGroup, Label, Scenario, egalim_group
-from solver.core.plan import Channel, PurchasePlan
+from solver.core import Channel, EgalimGroup, Label, PurchasePlan, Scenario, egalim_group
 
 logger = logging.getLogger(__name__)
 

@@ -57,8 +57,15 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from solver.core.domain import ColdChain, DeliveryMode, Producer, Scenario, TargetMode
-from solver.core.plan import Channel, PurchasePlan
+from solver.core import (
+    Channel,
+    ColdChain,
+    DeliveryMode,
+    Producer,
+    PurchasePlan,
+    Scenario,
+    TargetMode,
+)
 from solver.evaluation.indicators import (
     TERRITORY,
     deliveries_by_week,

@@ -98,20 +98,21 @@ from typing import Any
 
 import numpy as np
 
-from solver.core.domain import (
+from solver.core import (
     Canteen,
     EgalimGroup,
     Label,
     Offer,
     Platform,
+    Problem,
     Producer,
+    ScenarioError,
     Van,
     egalim_group,
 )
-from solver.core.errors import Problem, ScenarioError
-from solver.evaluation.routing_check import order_handling_s
+from solver.evaluation import order_handling_s
 from solver.pooling.pooling_model import PoolingInputs, PoolingOrder, SharingRule, Transport
-from solver.rounds.routing import (
+from solver.rounds import (
     Order,
     RoundsProblem,
     RoundsResult,
@@ -794,7 +795,7 @@ def check_pooling_order(
     PoolingAnswer
         With the independent checker's verdict in ``check``.
     """
-    from solver.evaluation.pooling_check import check_pooling
+    from solver.evaluation import check_pooling
 
     t0 = time.perf_counter()
     _validate(inputs)
@@ -1372,7 +1373,7 @@ def _relax_threshold(inputs: PoolingInputs, stage: _Stage, f: str) -> list[Relax
 def answer_to_json(answer: PoolingAnswer) -> dict[str, Any]:
     """A JSON-ready dict of the answer (routes as
     :func:`solver.reporting.routing_export.to_json`)."""
-    from solver.reporting.routing_export import to_json
+    from solver.reporting import to_json
 
     def d(x: dt.date | None) -> str | None:
         return None if x is None else x.isoformat()

@@ -48,9 +48,17 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
-from solver.core.calendar import school_days, school_year, school_year_weeks
-from solver.core.domain import Label, Scenario, Van, Weekday
-from solver.core.errors import Problem, ScenarioError
+from solver.core import (
+    Label,
+    Problem,
+    Scenario,
+    ScenarioError,
+    Van,
+    Weekday,
+    school_days,
+    school_year,
+    school_year_weeks,
+)
 
 SharingRule = Literal["proportional", "balanced", "fewest_members"]
 TransportMode = Literal["each_delivers", "member_collects", "platform"]

@@ -81,9 +81,18 @@ from functools import lru_cache
 
 import pandas as pd
 
-from solver.core.calendar import school_days, week_starts
-from solver.core.domain import AgeGroup, Canteen, Family, MenuItem, Scenario, SchoolZone
-from solver.core.errors import Problem, ScenarioError
+from solver.core import (
+    AgeGroup,
+    Canteen,
+    Family,
+    MenuItem,
+    Problem,
+    Scenario,
+    ScenarioError,
+    SchoolZone,
+    school_days,
+    week_starts,
+)
 
 logger = logging.getLogger(__name__)
 

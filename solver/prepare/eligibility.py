@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solver.core.domain import DeliveryMode, Scenario
+from solver.core import DeliveryMode, Scenario
 
 __all__ = ["Eligibility", "build_eligibility"]
 

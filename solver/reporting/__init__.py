@@ -1,1 +1,31 @@
 """reporting."""
+
+from solver.reporting.explain import COLUMNS as COLUMNS
+from solver.reporting.explain import Reason as Reason
+from solver.reporting.explain import explain as explain
+from solver.reporting.exports import MACANTINE_HEADER as MACANTINE_HEADER
+from solver.reporting.exports import macantine_table as macantine_table
+from solver.reporting.exports import purchase_plan_table as purchase_plan_table
+from solver.reporting.exports import validate_macantine_csv as validate_macantine_csv
+from solver.reporting.exports import write_macantine_csv as write_macantine_csv
+from solver.reporting.exports import write_plan_outputs as write_plan_outputs
+from solver.reporting.routing_export import to_geojson as to_geojson
+from solver.reporting.routing_export import to_json as to_json
+from solver.reporting.routing_export import to_map_html as to_map_html
+from solver.reporting.routing_export import write_round_sheets as write_round_sheets
+
+__all__ = [
+    "COLUMNS",
+    "MACANTINE_HEADER",
+    "Reason",
+    "explain",
+    "macantine_table",
+    "purchase_plan_table",
+    "to_geojson",
+    "to_json",
+    "to_map_html",
+    "validate_macantine_csv",
+    "write_macantine_csv",
+    "write_plan_outputs",
+    "write_round_sheets",
+]

@@ -47,20 +47,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from solver.core.domain import ColdChain, DeliveryMode, Offer, Scenario
-from solver.core.plan import Channel, PurchasePlan
-from solver.evaluation.indicators import (
-    TERRITORY,
-    deliveries_by_week,
-    indicators_table,
-    target_shortfalls,
-)
-from solver.evaluation.plan_check import (
+from solver.core import Channel, ColdChain, DeliveryMode, Offer, PurchasePlan, Scenario
+from solver.evaluation import (
     CHANNEL_MODES,
+    TERRITORY,
     TOL_KG,
     EligibilityLike,
     build_context,
+    deliveries_by_week,
     drive_limit_min,
+    indicators_table,
+    target_shortfalls,
     week_month,
 )
 

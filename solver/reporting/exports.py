@@ -54,10 +54,8 @@ import numpy as np
 import openpyxl
 import pandas as pd
 
-from solver.core.domain import Family, Label, Scenario
-from solver.core.plan import Channel, PurchasePlan
-from solver.evaluation.indicators import plan_frame, producers_table, to_date
-from solver.evaluation.plan_check import PlanCheck
+from solver.core import Channel, Family, Label, PurchasePlan, Scenario
+from solver.evaluation import PlanCheck, plan_frame, producers_table, to_date
 
 logger = logging.getLogger(__name__)
 

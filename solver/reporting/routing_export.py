@@ -18,11 +18,12 @@ import html
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from solver.rounds.routing import RoundsProblem, RoundsResult, Site
+if TYPE_CHECKING:
+    from solver.rounds import RoundsProblem, RoundsResult, Site
 
-LegGeometry = Callable[[Site, Site], Sequence[tuple[float, float]]]
+LegGeometry = Callable[["Site", "Site"], Sequence[tuple[float, float]]]
 """Callback ``(from_site, to_site) -> [(lon, lat), ...]`` (e.g. a road path); None: straight."""
 
 CO2_NOTE = (

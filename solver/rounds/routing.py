@@ -101,10 +101,10 @@ from pyvrp import (
 from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import MaxRuntime
 
-from solver.evaluation.routing_check import CheckReport, check_rounds, order_handling_s
+from solver.evaluation import CheckReport, check_rounds, order_handling_s
 
 if TYPE_CHECKING:
-    from solver.core.domain import Van
+    from solver.core import Van
 
 logger = logging.getLogger(__name__)
 

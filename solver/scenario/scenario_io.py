@@ -47,7 +47,7 @@ from typing import Any
 import tomli_w
 from pydantic import BaseModel, ValidationError
 
-from solver.core.domain import (
+from solver.core import (
     FRANCE_LAT_RANGE,
     FRANCE_LON_RANGE,
     Canteen,
@@ -56,15 +56,16 @@ from solver.core.domain import (
     MenuItem,
     Offer,
     Platform,
+    Problem,
     Producer,
     Product,
     ReferenceOffer,
     Scenario,
+    ScenarioError,
     Settings,
     Van,
     Weekday,
 )
-from solver.core.errors import Problem, ScenarioError
 from solver.scenario.validation import scenario_warnings, validate_scenario
 
 logger = logging.getLogger(__name__)

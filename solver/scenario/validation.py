@@ -42,8 +42,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from solver.core.domain import Canteen, DeliveryMode, Scenario, Unit
-from solver.core.errors import Problem
+from solver.core import Canteen, DeliveryMode, Problem, Scenario, Unit
 
 if TYPE_CHECKING:
     from solver.scenario.scenario_io import SourceMap

@@ -17,9 +17,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from solver.core.domain import Scenario
-from solver.core.plan import Channel, PurchasePlan
-from solver.prepare.eligibility import Eligibility
+from solver.core import Channel, PurchasePlan, Scenario
+from solver.prepare import Eligibility
 from solver.sourcing.matching import _Acc, _plan
 from solver.sourcing.matching_data import LogisticsOverrides, MatchData, build_match_data
 

@@ -254,10 +254,8 @@ from typing import NamedTuple, cast
 import numpy as np
 import pandas as pd
 
-from solver.core.domain import Scenario, TargetMode
-from solver.core.params import SolveParams
-from solver.core.plan import Channel, PurchaseLine, PurchasePlan
-from solver.prepare.eligibility import Eligibility
+from solver.core import Channel, PurchaseLine, PurchasePlan, Scenario, SolveParams, TargetMode
+from solver.prepare import Eligibility
 from solver.sourcing.matching_data import (
     LogisticsOverrides,
     MatchData,

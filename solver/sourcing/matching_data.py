@@ -36,7 +36,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from solver.core.domain import (
+from solver.core import (
+    Channel,
     ColdChain,
     DeliveryMode,
     EgalimGroup,
@@ -45,8 +46,7 @@ from solver.core.domain import (
     Van,
     egalim_group,
 )
-from solver.core.plan import Channel
-from solver.prepare.eligibility import Eligibility
+from solver.prepare import Eligibility
 
 __all__ = ["LogisticsOverrides", "MatchData", "TargetPenalties", "build_match_data", "week_month"]
 

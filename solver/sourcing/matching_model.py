@@ -26,8 +26,7 @@ from ortools.math_opt.python import parameters as mo_params
 from ortools.math_opt.solvers import highs_pb2
 from pybind11_abseil.status import StatusNotOk
 
-from solver.core.domain import ObjectiveMode, TargetMode
-from solver.core.params import SolveParams
+from solver.core import ObjectiveMode, SolveParams, TargetMode
 from solver.sourcing.matching_data import MatchData, TargetPenalties
 
 __all__ = [

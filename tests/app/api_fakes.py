@@ -14,9 +14,9 @@ from typing import Any
 
 from app.jobs import Artifact
 from app.tasks import EXPORTS, Progress
-from solver.core.domain import Scenario
-from solver.rounds.routing import RoundsProblem
-from solver.scenario.scenario_io import load_scenario, load_scenario_json
+from solver.core import Scenario
+from solver.rounds import RoundsProblem
+from solver.scenario import load_scenario, load_scenario_json
 
 
 class FakeResult:

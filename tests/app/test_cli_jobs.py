@@ -144,7 +144,7 @@ def test_rounds_bad_orders_name_row_and_column(tmp_path: Path) -> None:
 def test_territory_plan_reports_a_best_plan_so_far() -> None:
     """While the rounds and the re-solve run, progress carries the first plan as partial."""
     from app import services
-    from solver.core.params import SolveParams
+    from solver.core import SolveParams
 
     calls: list[tuple[float, str, object]] = []
     scenario = services.load_scenario(TINY)

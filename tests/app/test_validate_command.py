@@ -7,8 +7,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from app.cli import cli
-from solver.core.domain import Scenario
-from solver.scenario.scenario_io import scenario_to_json
+from solver.core import Scenario
+from solver.scenario import scenario_to_json
 
 runner = CliRunner()
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from solver.core.domain import Settings, TravelSettings
+from solver.core import Settings, TravelSettings
 from solver.scenario.scenario_io import TABLES, _columns
 
 ROOT = Path(__file__).resolve().parents[2]

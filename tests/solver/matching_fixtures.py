@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from solver.core.domain import (
+from solver.core import (
     Canteen,
     DeliveryMode,
     Family,
@@ -25,7 +25,7 @@ from solver.core.domain import (
     Van,
     Weekday,
 )
-from solver.prepare.eligibility import Eligibility, build_eligibility
+from solver.prepare import Eligibility, build_eligibility
 
 MONDAY = dt.date(2025, 9, 8)  # a September Monday (its Thursday is in September too)
 LAT, LON = 44.2, 5.9

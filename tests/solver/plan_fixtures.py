@@ -22,8 +22,9 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from solver.core.domain import (
+from solver.core import (
     Canteen,
+    Channel,
     ColdChain,
     DeliveryMode,
     Family,
@@ -32,6 +33,8 @@ from solver.core.domain import (
     Platform,
     Producer,
     Product,
+    PurchaseLine,
+    PurchasePlan,
     ReferenceOffer,
     Scenario,
     Settings,
@@ -39,8 +42,7 @@ from solver.core.domain import (
     Van,
     Weekday,
 )
-from solver.core.plan import Channel, PurchaseLine, PurchasePlan
-from solver.prepare.eligibility import Eligibility
+from solver.prepare import Eligibility
 
 W1, W2, W3 = dt.date(2025, 9, 1), dt.date(2025, 9, 8), dt.date(2025, 9, 15)
 WEEKS = (W1, W2, W3)

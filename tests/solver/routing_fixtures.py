@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from solver.rounds.routing import Order, RoundsProblem, Site, Vehicle
+from solver.rounds import Order, RoundsProblem, Site, Vehicle
 
 SPEED_M_PER_S = 15.0  # 54 km/h
 H = 3600

@@ -6,8 +6,11 @@ import datetime as dt
 
 import pytest
 
-from solver.core.calendar import (
+from solver.core import (
     CalendarError,
+    Canteen,
+    SchoolZone,
+    Weekday,
     easter_sunday,
     public_holidays,
     school_days,
@@ -17,7 +20,6 @@ from solver.core.calendar import (
     service_days,
     week_starts,
 )
-from solver.core.domain import Canteen, SchoolZone, Weekday
 
 D = dt.date
 FOUR_DAYS = (Weekday.MON, Weekday.TUE, Weekday.THU, Weekday.FRI)

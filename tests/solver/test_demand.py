@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.paths import DEMO_SCENARIO
-from solver.core.domain import (
+from solver.core import (
     Canteen,
     DirectDemand,
     Family,
@@ -20,13 +20,13 @@ from solver.core.domain import (
     Product,
     ReferenceOffer,
     Scenario,
+    ScenarioError,
     SchoolZone,
     Settings,
     Unit,
     Weekday,
 )
-from solver.core.errors import ScenarioError
-from solver.prepare.demand import (
+from solver.prepare import (
     canteen_meals_per_week,
     canteen_weekly_demand,
     cycle_weeks,
@@ -35,7 +35,7 @@ from solver.prepare.demand import (
     portion_check,
     weekly_demand,
 )
-from solver.scenario.scenario_io import load_scenario, write_scenario_folder
+from solver.scenario import load_scenario, write_scenario_folder
 
 D = dt.date
 ARMISTICE_WEEK = D(2025, 11, 10)  # Tuesday 11 Nov 2025 is a public holiday

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from matching_fixtures import canteen, platform, producer
 
-from solver.core.domain import DeliveryMode, Scenario
-from solver.prepare.eligibility import build_eligibility
+from solver.core import DeliveryMode, Scenario
+from solver.prepare import build_eligibility
 
 
 def _elig(minutes: dict[tuple[str, str], float], scenario: Scenario):  # type: ignore[no-untyped-def]

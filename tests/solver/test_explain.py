@@ -9,9 +9,8 @@ import plan_fixtures as fx
 import pytest
 from plan_fixtures import is_, replace_line, with_canteen, with_offer, with_producer, with_product
 
-from solver.core.domain import ColdChain, Scenario, Van
-from solver.core.plan import Channel, PurchaseLine
-from solver.reporting.explain import COLUMNS, Reason, explain
+from solver.core import Channel, ColdChain, PurchaseLine, Scenario, Van
+from solver.reporting import COLUMNS, Reason, explain
 
 W1, W2, W3 = fx.W1, fx.W2, fx.W3
 

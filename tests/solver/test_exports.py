@@ -11,10 +11,10 @@ import pandas as pd
 import plan_fixtures as fx
 import pytest
 
-from solver.evaluation.plan_check import check_plan
-from solver.reporting.explain import explain
-from solver.reporting.exports import (
+from solver.evaluation import check_plan
+from solver.reporting import (
     MACANTINE_HEADER,
+    explain,
     macantine_table,
     validate_macantine_csv,
     write_macantine_csv,

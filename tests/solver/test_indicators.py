@@ -8,9 +8,8 @@ import pandas as pd
 import plan_fixtures as fx
 import pytest
 
-from solver.core.domain import Label
-from solver.core.plan import Channel
-from solver.evaluation.indicators import (
+from solver.core import Channel, Label
+from solver.evaluation import (
     TERRITORY,
     deliveries_by_week,
     indicators_table,

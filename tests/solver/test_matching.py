@@ -18,10 +18,8 @@ from matching_fixtures import (
 )
 from scipy.optimize import linprog
 
-from solver.core.domain import Label
-from solver.core.params import SolveParams
-from solver.core.plan import Channel
-from solver.sourcing.matching import LogisticsOverrides, TargetPenalties, Tiebreak, solve_sourcing
+from solver.core import Channel, Label, SolveParams
+from solver.sourcing import LogisticsOverrides, TargetPenalties, Tiebreak, solve_sourcing
 
 NO_TIE = Tiebreak(per_delivery_eur=0.0, per_new_supplier_eur=0.0)
 PEN = TargetPenalties(egalim=1.0, bio=1.0, meat_fish_egalim=0.0, local=0.0, budget=0.0)
@@ -245,7 +243,7 @@ def test_summary_and_lines_shape() -> None:
 
 def test_greedy_undoes_drops_below_minimum_and_covers_demand() -> None:
     """The greedy baseline covers every demand and never leaves a drop under a minimum order."""
-    from solver.sourcing.greedy import greedy_plan
+    from solver.sourcing import greedy_plan
 
     inst, drops, _ = _random_instance(1)
     plan = greedy_plan(inst.scenario, inst.demand, inst.meals, inst.eligibility)
@@ -367,9 +365,9 @@ def test_lagrangian_mip_bound_with_lp_duals_is_valid(seed: int) -> None:
     sum to at most the brute-force optimum (weak duality holds for any multipliers)."""
     import time
 
-    from solver.core.domain import ObjectiveMode, TargetMode
+    from solver.core import ObjectiveMode, TargetMode
+    from solver.sourcing import build_match_data
     from solver.sourcing.matching import _lagrangian_mip_bound, _solve_relaxation, _windows
-    from solver.sourcing.matching_data import build_match_data
 
     inst, drops, n_w = _random_instance(seed)
     data = build_match_data(
@@ -432,7 +430,7 @@ def test_groups_of_kitchens_share_capacity_and_bound_stays_valid(
     """Solved one kitchen per group (as a big territory is), the plan still passes the
     independent checker (shared capacities, drops per week) and the summed group bounds
     stay below the brute-force optimum of the whole territory."""
-    from solver.evaluation.plan_check import check_plan
+    from solver.evaluation import check_plan
 
     _one_group_per_kitchen(monkeypatch)
     inst, drops, n_w = _random_instance(seed)
@@ -448,7 +446,7 @@ def test_groups_of_kitchens_share_capacity_and_bound_stays_valid(
 def test_a_later_group_gets_only_the_capacity_left(monkeypatch: pytest.MonkeyPatch) -> None:
     """Two kitchens in two groups both want 25 carrots a week from a farm that grows 30:
     the second group gets the 5 left, the rest from the wholesaler (the checker agrees)."""
-    from solver.evaluation.plan_check import check_plan
+    from solver.evaluation import check_plan
 
     _one_group_per_kitchen(monkeypatch)
     inst = instance(
@@ -476,7 +474,7 @@ def test_a_later_group_joins_an_earlier_groups_pickup(
     """A platform producer who can be picked up once a week (20 kg minimum) sells 30 kg to
     each of two kitchens planned in two groups: the second group joins the first group's
     pickup instead of being refused a second one, and the pickup is paid once."""
-    from solver.evaluation.plan_check import check_plan
+    from solver.evaluation import check_plan
 
     _one_group_per_kitchen(monkeypatch)
     inst = instance(
@@ -506,7 +504,7 @@ def test_a_later_group_joins_an_earlier_groups_pickup(
     )
     farm = {x.kitchen_id: x.quantity for x in res.plan.lines if x.supplier_id == "P"}
     assert farm == {"K1": pytest.approx(30.0), "K2": pytest.approx(30.0)}
-    from solver.sourcing.matching_data import build_match_data
+    from solver.sourcing import build_match_data
 
     data = build_match_data(inst.scenario, inst.demand, inst.meals, inst.eligibility)
     one_pickup_two_stops = data.plat_pickup_cost[0, 0] + 2 * data.plat_stop_cost
@@ -518,8 +516,8 @@ def test_a_later_group_joins_an_earlier_groups_pickup(
 def test_groups_share_the_platform_van_by_demand(monkeypatch: pytest.MonkeyPatch) -> None:
     """A 40 kg van and two platform kitchens of 30 kg each in two groups: the first group
     may not fill the van (its share is 20 kg); the second gets what is left."""
-    from solver.core.domain import Van
-    from solver.evaluation.plan_check import check_plan
+    from solver.core import Van
+    from solver.evaluation import check_plan
 
     _one_group_per_kitchen(monkeypatch)
     inst = instance(
@@ -574,8 +572,8 @@ def test_balanced_groups_weigh_kitchens_by_size() -> None:
 
 def test_windows_shrink_to_two_weeks_when_time_is_short() -> None:
     """A group with less than 2.5 ms a pair-week gets 2-week windows; with more, 4."""
+    from solver.sourcing import build_match_data
     from solver.sourcing.matching import _S_PER_PAIR_WEEK_4W, _group_windows, _pair_weeks
-    from solver.sourcing.matching_data import build_match_data
 
     inst = instance(
         products=[product("carrot")],
@@ -614,7 +612,7 @@ def test_a_later_group_uses_an_every_2_weeks_producer_two_weeks_later(
     """A farm delivering every 2 weeks sells carrots to K0 in week 0 (planned first) and to
     K1 in week 2 (planned after): the second group may buy in week 2, which keeps the
     farm to one delivery week in any 2 (the checker agrees)."""
-    from solver.evaluation.plan_check import check_plan
+    from solver.evaluation import check_plan
 
     _one_group_per_kitchen(monkeypatch)
     inst = instance(

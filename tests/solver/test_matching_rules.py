@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from matching_fixtures import canteen, instance, offer, platform, producer, product
 
-from solver.core.domain import ColdChain, DeliveryMode, Label, ObjectiveMode, TargetMode, Weekday
-from solver.core.params import SolveParams
-from solver.core.plan import Channel
-from solver.sourcing.matching import LogisticsOverrides, SourcingResult, Tiebreak, solve_sourcing
+from solver.core import (
+    Channel,
+    ColdChain,
+    DeliveryMode,
+    Label,
+    ObjectiveMode,
+    SolveParams,
+    TargetMode,
+    Weekday,
+)
+from solver.sourcing import LogisticsOverrides, SourcingResult, Tiebreak, solve_sourcing
 
 PARAMS = SolveParams(time_limit_s=20.0, mip_gap=0.0, window_weeks=52)
 NO_TIE = Tiebreak(per_delivery_eur=0.0, per_new_supplier_eur=0.0)
@@ -133,7 +140,7 @@ def test_platform_without_refrigerated_van_skips_chilled() -> None:
     """Chilled goods stay off a platform whose only van is not refrigerated."""
     inst = _platform_instance(["K1", "K2"])
     sc = inst.scenario
-    from solver.core.domain import Van
+    from solver.core import Van
 
     sc2 = sc.model_copy(
         update={

@@ -14,9 +14,17 @@ import plan_fixtures as fx
 import pytest
 from plan_fixtures import is_, replace_line, with_canteen, with_offer, with_producer, with_product
 
-from solver.core.domain import ColdChain, DeliveryMode, Label, Scenario, TargetMode, Van
-from solver.core.plan import Channel, PurchaseLine
-from solver.evaluation.plan_check import RULES, PlanCheck, check_plan
+from solver.core import (
+    Channel,
+    ColdChain,
+    DeliveryMode,
+    Label,
+    PurchaseLine,
+    Scenario,
+    TargetMode,
+    Van,
+)
+from solver.evaluation import RULES, PlanCheck, check_plan
 
 Lines = list[PurchaseLine]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from solver.core.domain import (
+from solver.core import (
     Canteen,
     Family,
     Label,
@@ -19,20 +19,22 @@ from solver.core.domain import (
     Producer,
     Product,
     Scenario,
+    ScenarioError,
     Van,
     Weekday,
 )
-from solver.core.errors import ScenarioError
-from solver.evaluation.pooling_check import check_pooling
-from solver.pooling.pooling import apply_relaxation, check_pooling_order, share
-from solver.pooling.pooling_model import (
+from solver.evaluation import check_pooling
+from solver.pooling import (
     OrderLine,
     PoolingInputs,
     PoolingOrder,
     Transport,
     Travel,
+    apply_relaxation,
+    check_pooling_order,
     load_order,
     resolve_group,
+    share,
 )
 
 # Kitchen K at the origin of a km grid; farms A (10 km E), B (20 km N), C (15 km W, outside

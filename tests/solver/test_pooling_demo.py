@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from app import services
 from app.cli import cli
-from solver.core.errors import ScenarioError
-from solver.pooling.pooling import apply_relaxation, check_pooling_order
+from solver.core import ScenarioError
+from solver.pooling import apply_relaxation, check_pooling_order
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "scenarios" / "baronnies"

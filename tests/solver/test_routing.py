@@ -5,13 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from solver.rounds.routing import (
-    Order,
-    ReasonCode,
-    RoundsProblem,
-    solve_own_trips,
-    solve_rounds,
-)
+from solver.rounds import Order, ReasonCode, RoundsProblem, solve_own_trips, solve_rounds
 
 try:
     from tests.solver.routing_fixtures import H, brute_force_optimum, problem, site, van
@@ -295,8 +289,8 @@ def test_problem_json_roundtrip_and_validation() -> None:
 
 def test_vehicle_from_domain_van() -> None:
     """A domain Van (minutes) maps to a Vehicle in seconds with the same costs and flags."""
-    from solver.core.domain import Van
-    from solver.rounds.routing import vehicle_from_van
+    from solver.core import Van
+    from solver.rounds import vehicle_from_van
 
     v = vehicle_from_van(
         Van(id="v1", capacity_kg=800, refrigerated=False, shift_start_min=360), "depot"

@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from solver.evaluation.routing_check import check_rounds
-from solver.rounds.routing import Order, RoundsResult, Step, solve_rounds
+from solver.evaluation import check_rounds
+from solver.rounds import Order, RoundsResult, Step, solve_rounds
 
 try:
     from tests.solver.routing_fixtures import H, problem, site, van
@@ -137,7 +137,7 @@ def test_catches_shift_and_travel(solved) -> None:
 def test_unassigned_needs_reason(solved) -> None:
     """Listing a routed order as unassigned too raises DUPLICATE."""
     p, res = solved
-    from solver.rounds.routing import Unassigned
+    from solver.rounds import Unassigned
 
     dup = replace(res, unassigned=(Unassigned("a", "FLEET_FULL", "test"),))
     assert "DUPLICATE" in check_rounds(p, dup).codes()

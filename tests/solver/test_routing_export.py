@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from solver.reporting.routing_export import to_geojson, to_json, to_map_html, write_round_sheets
-from solver.rounds.routing import Order, solve_rounds
+from solver.reporting import to_geojson, to_json, to_map_html, write_round_sheets
+from solver.rounds import Order, solve_rounds
 
 try:
     from tests.solver.routing_fixtures import H, problem, site, van

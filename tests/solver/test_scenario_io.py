@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from solver.core.domain import Label, Scenario, Unit, Weekday
-from solver.core.errors import Problem, ScenarioError
-from solver.scenario.scenario_io import (
+from solver.core import Label, Problem, Scenario, ScenarioError, Unit, Weekday
+from solver.scenario import (
     collect_scenario_folder,
     load_scenario,
     load_scenario_json,
@@ -246,7 +245,7 @@ def test_random_byte_damage_never_raises(tiny_scenario_dir: Path, tmp_path: Path
     """150 seeded random edits (cut, insert delimiters, quotes, bad bytes) never raise."""
     import random
 
-    from solver.scenario.validation import scenario_warnings, validate_scenario
+    from solver.scenario import scenario_warnings, validate_scenario
 
     originals = {f.name: f.read_bytes() for f in tiny_scenario_dir.iterdir()}
     pieces = [b",", b";", b'"', b"\n", b"\r", b":", b"-", b"9", b" ", b"\xc3\xa9", b"\xff", b"\x00"]

@@ -9,15 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from solver.core.domain import Scenario
-from solver.core.errors import Problem, ScenarioError
-from solver.scenario.scenario_io import (
+from solver.core import Problem, Scenario, ScenarioError
+from solver.scenario import (
+    RULES,
+    WARNING_RULES,
     collect_scenario_folder,
     load_scenario,
     load_scenario_json,
     scenario_to_json,
+    scenario_warnings,
+    validate_scenario,
 )
-from solver.scenario.validation import RULES, WARNING_RULES, scenario_warnings, validate_scenario
 
 # --------------------------------------------------------------------------- editing helpers
 
