@@ -290,7 +290,7 @@ def _default_workers(n_sources: int, n_nodes: int, limited: bool) -> int:
     return min(DEFAULT_WORKERS, os.cpu_count() or 1) if big else 1
 
 
-def _packed_costs(
+def packed_costs(
     csr: sp.csr_matrix,
     sources: np.ndarray,
     targets: np.ndarray,
@@ -298,7 +298,12 @@ def _packed_costs(
     batch: int | None,
     workers: int | None,
 ) -> np.ndarray:
-    """Packed shortest-path weights ``[len(sources), len(targets)]`` (inf when unreached)."""
+    """Packed shortest-path weights ``[len(sources), len(targets)]`` (inf when unreached).
+
+    ``limit`` is the packed cost above which a search stops; ``batch`` the number of sources per
+    sweep (``None``: sized by the graph); ``workers`` the number of processes (``None``: by the
+    size of the work, capped by the CPU count). The result does not depend on ``workers``.
+    """
     n = csr.shape[0]
     size = batch or max(1, min(256, MAX_BATCH_CELLS // max(1, n)))
     if workers is None:
@@ -468,7 +473,7 @@ class RoadNetwork:
         limit = np.inf if limit_s is None else (math.floor(limit_s * 1000.0) + 1) * SCALE
         uniq, inverse = np.unique(sources, return_inverse=True)
         t0 = time.perf_counter()
-        packed = _packed_costs(csr, uniq, targets, limit, batch, workers)[inverse]
+        packed = packed_costs(csr, uniq, targets, limit, batch, workers)[inverse]
         logger.info(
             "%s: Dijkstra from %d sources in %.2f s", self.name, len(uniq), time.perf_counter() - t0
         )

@@ -79,13 +79,13 @@ def test_download_graph_with_fake_fetch(tmp_path: Path) -> None:
 
 def test_worker_processes_give_same_result() -> None:
     """Splitting the sources over 2 worker processes returns the same packed costs."""
-    from geodata.road import _packed_costs
+    from geodata.road import packed_costs
 
     csr = random_road_like(20, 5)
     sources = np.arange(0, 400, 7)
     targets = np.arange(3, 400, 11)
-    one = _packed_costs(csr, sources, targets, np.inf, None, 1)
-    two = _packed_costs(csr, sources, targets, np.inf, None, 2)
+    one = packed_costs(csr, sources, targets, np.inf, None, 1)
+    two = packed_costs(csr, sources, targets, np.inf, None, 2)
     np.testing.assert_array_equal(one, two)
 
 
