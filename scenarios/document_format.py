@@ -6,8 +6,7 @@ Usage::
     uv run python scenarios/document_format.py --write    # refresh README.md in place
 
 Types, allowed values, bounds and defaults come from the pydantic models of
-``solver/core/domain.py`` (through ``solver.scenario.scenario_io.TABLES``); descriptions come from
-the
+``solver/core/domain.py`` (through ``solver.scenario.TABLES``); descriptions come from the
 fields' ``description`` or, when a field has none, from :data:`FIELD_DOCS` below; examples
 come from the tiny test scenario (``tests/data/scenarios/tiny``). A test checks that the
 README holds exactly this output, so the documentation cannot drift from the model.
@@ -30,7 +29,7 @@ import tomli_w
 from pydantic.fields import FieldInfo
 
 from solver.core import FRANCE_LAT_RANGE, FRANCE_LON_RANGE, Settings, TravelSettings
-from solver.scenario.scenario_io import TABLES, _cell_format, _columns, _is_time_column
+from solver.scenario import TABLES, cell_format, is_time_column, table_columns
 
 HERE = Path(__file__).resolve().parent
 README = HERE / "README.md"
@@ -151,7 +150,7 @@ _UNITS = (
 
 def unit_of(name: str) -> str:
     """Unit of a column, from its name (``capacity_kg`` -> kg)."""
-    if _is_time_column(name):
+    if is_time_column(name):
         return "time of day"
     if name in ("lat", "lon"):
         return "degrees (WGS84)"
@@ -183,7 +182,7 @@ def type_of(name: str, info: FieldInfo) -> str:
         return "months 1..12, ranges allowed (`1-3;9-12`)"
     if name == "capacity_by_month":
         return "list of `month:capacity` (`11:40;12:30`)"
-    if _is_time_column(name):
+    if is_time_column(name):
         return "`HH:MM` (or minutes since midnight)"
     tp = _strip(info.annotation)
     optional = False
@@ -234,7 +233,7 @@ def _bounds(info: FieldInfo) -> str:
         for attr, sym in (("gt", ">"), ("ge", ">="), ("lt", "<"), ("le", "<=")):
             v = getattr(m, attr, None)
             if v is not None:
-                parts.append(f"{sym} {_cell_format('', v)}")
+                parts.append(f"{sym} {cell_format('', v)}")
     return " and ".join(parts)
 
 
@@ -245,7 +244,7 @@ def default_of(name: str, info: FieldInfo) -> str:
     value = info.get_default(call_default_factory=True)
     if name == "labels" and value is None:
         return "(producer's labels)"
-    text = _cell_format(name, value)
+    text = cell_format(name, value)
     return f"`{text}`" if text else "(empty)"
 
 
@@ -312,7 +311,7 @@ def tables() -> str:
     """The generated markdown: one table per file, then settings.toml."""
     lines: list[str] = []
     for spec in TABLES:
-        fields = {k: spec.model.model_fields[k] for k in _columns(spec.model)}
+        fields = {k: spec.model.model_fields[k] for k in table_columns(spec.model)}
         extra = {c: FIELD_DOCS[f"{spec.file}.{c}"] for c in spec.extra_columns}
         lines += _table(spec.file, fields, extra)
     examples = _settings_examples()

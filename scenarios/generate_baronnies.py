@@ -2,7 +2,7 @@
 
 Run ``uv run python scenarios/generate_baronnies.py`` (optionally ``--out FOLDER``): it builds a
 :class:`solver.core.domain.Scenario` and writes it with
-:func:`solver.scenario.scenario_io.write_scenario_folder`,
+:func:`solver.scenario.write_scenario_folder`,
 so the folder always matches the scenario format. The output is deterministic (fixed
 :data:`SEED`, no dependence on dict/set order or on the clock).
 

@@ -1,17 +1,26 @@
-"""scenario."""
+"""Scenario input: the tables of a scenario folder, their cells, folder and JSON I/O, rules.
 
-from solver.scenario.scenario_io import TABLES as TABLES
-from solver.scenario.scenario_io import SourceMap as SourceMap
-from solver.scenario.scenario_io import collect_scenario_folder as collect_scenario_folder
-from solver.scenario.scenario_io import collect_scenario_json as collect_scenario_json
-from solver.scenario.scenario_io import load_scenario as load_scenario
-from solver.scenario.scenario_io import load_scenario_json as load_scenario_json
-from solver.scenario.scenario_io import parse_months as parse_months
-from solver.scenario.scenario_io import read_scenario_folder as read_scenario_folder
-from solver.scenario.scenario_io import scenario_from_json as scenario_from_json
-from solver.scenario.scenario_io import scenario_to_json as scenario_to_json
-from solver.scenario.scenario_io import sniff_delimiter as sniff_delimiter
-from solver.scenario.scenario_io import write_scenario_folder as write_scenario_folder
+``tables`` (what files and columns a scenario has, :class:`SourceMap`) <- ``cells`` (cell
+text <-> value) <- ``records`` (a record into its model, located problems) <- ``folder``
+and ``json_io`` (read and write) -> ``validation`` (the cross-file rules).
+"""
+
+from solver.scenario.cells import cell_format as cell_format
+from solver.scenario.cells import is_time_column as is_time_column
+from solver.scenario.cells import parse_months as parse_months
+from solver.scenario.folder import collect_scenario_folder as collect_scenario_folder
+from solver.scenario.folder import load_scenario as load_scenario
+from solver.scenario.folder import read_scenario_folder as read_scenario_folder
+from solver.scenario.folder import sniff_delimiter as sniff_delimiter
+from solver.scenario.folder import write_scenario_folder as write_scenario_folder
+from solver.scenario.json_io import collect_scenario_json as collect_scenario_json
+from solver.scenario.json_io import load_scenario_json as load_scenario_json
+from solver.scenario.json_io import scenario_from_json as scenario_from_json
+from solver.scenario.json_io import scenario_to_json as scenario_to_json
+from solver.scenario.tables import TABLES as TABLES
+from solver.scenario.tables import SourceMap as SourceMap
+from solver.scenario.tables import TableSpec as TableSpec
+from solver.scenario.tables import table_columns as table_columns
 from solver.scenario.validation import RULES as RULES
 from solver.scenario.validation import WARNING_RULES as WARNING_RULES
 from solver.scenario.validation import scenario_warnings as scenario_warnings
@@ -19,11 +28,14 @@ from solver.scenario.validation import validate_scenario as validate_scenario
 
 __all__ = [
     "RULES",
-    "SourceMap",
     "TABLES",
     "WARNING_RULES",
+    "SourceMap",
+    "TableSpec",
+    "cell_format",
     "collect_scenario_folder",
     "collect_scenario_json",
+    "is_time_column",
     "load_scenario",
     "load_scenario_json",
     "parse_months",
@@ -32,6 +44,7 @@ __all__ = [
     "scenario_to_json",
     "scenario_warnings",
     "sniff_delimiter",
+    "table_columns",
     "validate_scenario",
     "write_scenario_folder",
 ]

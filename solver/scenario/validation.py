@@ -2,7 +2,8 @@
 
 Row rules (types, ranges, enums, a window that ends before it starts, a point outside
 France, an empty season) live in the domain model and are reported by
-:mod:`solver.scenario.scenario_io` while reading. The rules here need several records at once:
+:mod:`solver.scenario.folder` and :mod:`solver.scenario.json_io` while reading. The rules
+here need several records at once:
 
 * ``not_empty``: at least one canteen and one product;
 * ``duplicate_ids``: one row per id (products, producers, canteens, platforms, vans) and
@@ -27,7 +28,7 @@ France, an empty season) live in the domain model and are reported by
 Warnings (:func:`scenario_warnings`) never block a run: a product sold by the piece or
 litre without ``kg_per_unit``, a satellite with no kitchen, a service day without menu.
 
-Locations: with a :class:`~solver.scenario.scenario_io.SourceMap` from a folder, problems name the
+Locations: with a :class:`~solver.scenario.tables.SourceMap` from a folder, problems name the
 CSV file and spreadsheet row; otherwise (JSON, built in code) ``file`` is the collection
 name (``offers``) and ``row`` the 1-based position in its list.
 """
@@ -40,27 +41,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 from solver.core import Canteen, DeliveryMode, Problem, Scenario, Unit
-
-if TYPE_CHECKING:
-    from solver.scenario.scenario_io import SourceMap
+from solver.scenario.tables import FILES, SourceMap
 
 logger = logging.getLogger(__name__)
-
-#: File of each collection in a scenario folder.
-FILES: dict[str, str] = {
-    "products": "products.csv",
-    "producers": "producers.csv",
-    "offers": "offers.csv",
-    "canteens": "canteens.csv",
-    "menu": "menu.csv",
-    "direct_demand": "demand.csv",
-    "reference_offers": "reference_offers.csv",
-    "platforms": "platforms.csv",
-    "vans": "vans.csv",
-}
 
 
 @dataclass
@@ -564,9 +549,8 @@ def validate_scenario(scenario: Scenario, source: SourceMap | None = None) -> li
     scenario
         The scenario, possibly partial (rows that failed their row rules left out).
     source
-        Where each record came from (from
-        :func:`solver.scenario.scenario_io.collect_scenario_folder`
-        or :func:`~solver.scenario.scenario_io.collect_scenario_json`); None for a scenario built in
+        Where each record came from (from :func:`solver.scenario.collect_scenario_folder`
+        or :func:`solver.scenario.collect_scenario_json`); None for a scenario built in
         code, located by collection name and 1-based position.
 
     Returns

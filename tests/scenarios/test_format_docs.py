@@ -9,7 +9,7 @@ from pathlib import Path
 from types import ModuleType
 
 from solver.core import Settings, TravelSettings
-from solver.scenario.scenario_io import TABLES, _columns
+from solver.scenario import TABLES, table_columns
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,7 +53,7 @@ def test_readme_lists_every_model_field() -> None:
     text = (ROOT / "scenarios" / "README.md").read_text(encoding="utf-8")
     documented = _documented_columns(text)
     for spec in TABLES:
-        expected = set(_columns(spec.model)) | set(spec.extra_columns)
+        expected = set(table_columns(spec.model)) | set(spec.extra_columns)
         assert documented.get(spec.file) == expected, spec.file
     settings = {k for k in Settings.model_fields if k != "travel"}
     settings |= {f"travel.{k}" for k in TravelSettings.model_fields}
@@ -68,6 +68,8 @@ def test_every_column_has_a_description() -> None:
 def test_field_docs_name_existing_columns() -> None:
     """FIELD_DOCS has no entry for a column that no longer exists."""
     doc = _document_format()
-    existing = {f"{s.file}.{c}" for s in TABLES for c in (*_columns(s.model), *s.extra_columns)}
+    existing = {
+        f"{s.file}.{c}" for s in TABLES for c in (*table_columns(s.model), *s.extra_columns)
+    }
     existing |= {f"settings.toml.{k}" for k in Settings.model_fields}
     assert set(doc.FIELD_DOCS) <= existing
