@@ -9,6 +9,7 @@ from solver.core.calendar import school_year as school_year
 from solver.core.calendar import school_year_service_days as school_year_service_days
 from solver.core.calendar import school_year_weeks as school_year_weeks
 from solver.core.calendar import service_days as service_days
+from solver.core.calendar import week_month as week_month
 from solver.core.calendar import week_starts as week_starts
 from solver.core.domain import FRANCE_LAT_RANGE as FRANCE_LAT_RANGE
 from solver.core.domain import FRANCE_LON_RANGE as FRANCE_LON_RANGE
@@ -87,5 +88,6 @@ __all__ = [
     "school_year_service_days",
     "school_year_weeks",
     "service_days",
+    "week_month",
     "week_starts",
 ]

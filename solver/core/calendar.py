@@ -18,6 +18,10 @@ in its ``service_weekdays`` (Mon, Tue, Thu, Fri for the 4-day week; add Wednesda
 4.5 days). Dates outside the known school years raise :class:`CalendarError` instead
 of being guessed (see ``KNOWN_RANGE``).
 
+A week (its Monday ``w``) counts in the month of its Thursday ``w + 3 days``, the month
+holding most of its days (ISO 8601): :func:`week_month`, the one rule every seasonal
+capacity and every monthly figure uses.
+
 Sources
 -------
 Zones: zone A = académies of Besançon, Bordeaux, Clermont-Ferrand, Dijon, Grenoble
@@ -26,50 +30,24 @@ Nancy-Metz, Nantes, Nice, Normandie, Orléans-Tours, Reims, Rennes, Strasbourg; 
 Créteil, Montpellier, Paris, Toulouse, Versailles (domain-facts §3;
 https://fr.news.yahoo.com/2025-date-prochaines-vacances-scolaires-130000437.html).
 
-2025-2026: arrêté du 7 décembre 2022 fixing the calendars 2023-24 to 2025-26
-(JORFTEXT000046704476; https://www.aefinfo.fr/depeche/683836), as transcribed in
-domain-facts §3 (boursorama, macommune.info, professeurs-des-ecoles.com ?p=22945):
+The dates are the tables :data:`SCHOOL_YEARS` and :data:`HOLIDAYS` below; a new school
+year is new rows there, from its arrêté:
 
-=================  =========================  =========================  =========================
-Period             Zone A                     Zone B                     Zone C
-=================  =========================  =========================  =========================
-Rentrée            Mon 1 Sep 2025             same                       same
-Toussaint          Sat 18 Oct -> Mon 3 Nov    same                       same
-Noël               Sat 20 Dec -> Mon 5 Jan    same                       same
-Hiver              Sat 7 Feb -> Mon 23 Feb    Sat 14 Feb -> Mon 2 Mar    Sat 21 Feb -> Mon 9 Mar
-Printemps          Sat 4 Apr -> Mon 20 Apr    Sat 11 Apr -> Mon 27 Apr   Sat 18 Apr -> Mon 4 May
-Pont Ascension     no class Fri 15 May 2026   same                       same
-Été                from Sat 4 Jul 2026        same                       same
-=================  =========================  =========================  =========================
-
-Zone C 2025-26 (not needed by the demo territory, less cross-checked): winter 21 Feb -
-9 Mar 2026 (professeurs-des-ecoles.com ?p=22945), spring 18 Apr - 4 May 2026 (public code
-transcriptions of the same arrêté citing Service-Public page F31952). One public
-transcription found swaps zones A and C for 2025-26; domain-facts §3, macommune.info
-(zone A: 7-23 Feb, 4-20 Apr) and professeurs-des-ecoles.com (zone A 7-23 Feb, zone C
-21 Feb - 9 Mar) agree with the table above.
-
-2026-2027: arrêté du 22 octobre 2025 fixant le calendrier scolaire de l'année 2026-2027
-(JORF n°0250 du 23 octobre 2025, texte n°15,
-https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000052416058). The arrêté's own text
-could not be read here; the dates below are those transcribed, identically, by several
-independent public code repositories citing it (found with the ``search`` tool, read
-2026-11-23); they agree on every date:
-
-=================  =========================  =========================  =========================
-Period             Zone A                     Zone B                     Zone C
-=================  =========================  =========================  =========================
-Rentrée            Tue 1 Sep 2026             same                       same
-Toussaint          Sat 17 Oct -> Mon 2 Nov    same                       same
-Noël               Sat 19 Dec -> Mon 4 Jan    same                       same
-Hiver              Sat 13 Feb -> Mon 1 Mar    Sat 20 Feb -> Mon 8 Mar    Sat 6 Feb -> Mon 22 Feb
-Printemps          Sat 10 Apr -> Mon 26 Apr   Sat 17 Apr -> Mon 3 May    Sat 3 Apr -> Mon 19 Apr
-Pont Ascension     Wed 5 May after class -> Mon 10 May 2027 (no class Thu 6, Fri 7 May)
-Été                from Sat 3 Jul 2027        same                       same
-=================  =========================  =========================  =========================
+* 2025-2026: arrêté du 7 décembre 2022 fixing the calendars 2023-24 to 2025-26
+  (JORFTEXT000046704476; https://www.aefinfo.fr/depeche/683836), as transcribed in
+  domain-facts §3 (boursorama, macommune.info, professeurs-des-ecoles.com ?p=22945).
+  Zone C (not needed by the demo territory) is less cross-checked: winter from
+  professeurs-des-ecoles.com ?p=22945, spring from transcriptions of the same arrêté
+  citing Service-Public page F31952. One public transcription swaps zones A and C;
+  domain-facts §3, macommune.info and professeurs-des-ecoles.com agree with the table.
+* 2026-2027: arrêté du 22 octobre 2025 fixant le calendrier scolaire de l'année 2026-2027
+  (JORF n°0250 du 23 octobre 2025, texte n°15,
+  https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000052416058), as transcribed
+  identically by several independent public code repositories citing it. Pont de
+  l'Ascension 2027: after class Wed 5 May -> Mon 10 May (Thu 6 is Ascension).
 
 Summer 2027 is taken to last at least until 31 August 2027: since 2015 the rentrée is
-never before 1 September (aefinfo dépêche 683836). Nothing after that is known here.
+never before 1 September (aefinfo dépêche 683836). Later years are not guessed.
 
 Public holidays (Code du travail art. L3133-1): 1 Jan, Easter Monday, 1 May, 8 May,
 Ascension (Easter + 39 days), Whit Monday (Easter + 50 days), 14 Jul, 15 Aug, 1 Nov,
@@ -88,7 +66,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from solver.core.domain import Canteen, SchoolZone, Weekday
+from solver.core.domain import Canteen, SchoolZone
 
 logger = logging.getLogger(__name__)
 
@@ -127,67 +105,63 @@ class SchoolYear:
         return self.rentree <= day < self.summer_start
 
 
-def _d(y: int, m: int, d: int) -> dt.date:
-    return dt.date(y, m, d)
+_D = dt.date
+_ALL_ZONES = "ABC"
 
+#: School years: label -> (rentrée, first day of summer, days without class (ponts)).
+SCHOOL_YEARS: dict[str, tuple[dt.date, dt.date, tuple[dt.date, ...]]] = {
+    "2025-2026": (_D(2025, 9, 1), _D(2026, 7, 4), (_D(2026, 5, 15),)),
+    "2026-2027": (_D(2026, 9, 1), _D(2027, 7, 3), (_D(2027, 5, 6), _D(2027, 5, 7))),
+}
 
-def _year_2025_26(zone: SchoolZone) -> SchoolYear:
-    hiver = {
-        SchoolZone.A: (_d(2026, 2, 7), _d(2026, 2, 23)),
-        SchoolZone.B: (_d(2026, 2, 14), _d(2026, 3, 2)),
-        SchoolZone.C: (_d(2026, 2, 21), _d(2026, 3, 9)),
-    }[zone]
-    printemps = {
-        SchoolZone.A: (_d(2026, 4, 4), _d(2026, 4, 20)),
-        SchoolZone.B: (_d(2026, 4, 11), _d(2026, 4, 27)),
-        SchoolZone.C: (_d(2026, 4, 18), _d(2026, 5, 4)),
-    }[zone]
-    return SchoolYear(
-        label="2025-2026",
-        rentree=_d(2025, 9, 1),
-        summer_start=_d(2026, 7, 4),
-        holidays=(
-            Holiday("Toussaint", _d(2025, 10, 18), _d(2025, 11, 3)),
-            Holiday("Noël", _d(2025, 12, 20), _d(2026, 1, 5)),
-            Holiday("Hiver", *hiver),
-            Holiday("Printemps", *printemps),
-        ),
-        no_class_days=(_d(2026, 5, 15),),  # pont de l'Ascension (Fri 15 May 2026)
-    )
-
-
-def _year_2026_27(zone: SchoolZone) -> SchoolYear:
-    hiver = {
-        SchoolZone.A: (_d(2027, 2, 13), _d(2027, 3, 1)),
-        SchoolZone.B: (_d(2027, 2, 20), _d(2027, 3, 8)),
-        SchoolZone.C: (_d(2027, 2, 6), _d(2027, 2, 22)),
-    }[zone]
-    printemps = {
-        SchoolZone.A: (_d(2027, 4, 10), _d(2027, 4, 26)),
-        SchoolZone.B: (_d(2027, 4, 17), _d(2027, 5, 3)),
-        SchoolZone.C: (_d(2027, 4, 3), _d(2027, 4, 19)),
-    }[zone]
-    return SchoolYear(
-        label="2026-2027",
-        rentree=_d(2026, 9, 1),
-        summer_start=_d(2027, 7, 3),
-        holidays=(
-            Holiday("Toussaint", _d(2026, 10, 17), _d(2026, 11, 2)),
-            Holiday("Noël", _d(2026, 12, 19), _d(2027, 1, 4)),
-            Holiday("Hiver", *hiver),
-            Holiday("Printemps", *printemps),
-        ),
-        # pont de l'Ascension: after class Wed 5 May -> Mon 10 May 2027 (Thu 6 is Ascension).
-        no_class_days=(_d(2027, 5, 6), _d(2027, 5, 7)),
-    )
-
+#: Holidays: (school year, zones, name, first day (a Saturday), day classes resume).
+HOLIDAYS: tuple[tuple[str, str, str, dt.date, dt.date], ...] = (
+    ("2025-2026", _ALL_ZONES, "Toussaint", _D(2025, 10, 18), _D(2025, 11, 3)),
+    ("2025-2026", _ALL_ZONES, "Noël", _D(2025, 12, 20), _D(2026, 1, 5)),
+    ("2025-2026", "A", "Hiver", _D(2026, 2, 7), _D(2026, 2, 23)),
+    ("2025-2026", "B", "Hiver", _D(2026, 2, 14), _D(2026, 3, 2)),
+    ("2025-2026", "C", "Hiver", _D(2026, 2, 21), _D(2026, 3, 9)),
+    ("2025-2026", "A", "Printemps", _D(2026, 4, 4), _D(2026, 4, 20)),
+    ("2025-2026", "B", "Printemps", _D(2026, 4, 11), _D(2026, 4, 27)),
+    ("2025-2026", "C", "Printemps", _D(2026, 4, 18), _D(2026, 5, 4)),
+    ("2026-2027", _ALL_ZONES, "Toussaint", _D(2026, 10, 17), _D(2026, 11, 2)),
+    ("2026-2027", _ALL_ZONES, "Noël", _D(2026, 12, 19), _D(2027, 1, 4)),
+    ("2026-2027", "A", "Hiver", _D(2027, 2, 13), _D(2027, 3, 1)),
+    ("2026-2027", "B", "Hiver", _D(2027, 2, 20), _D(2027, 3, 8)),
+    ("2026-2027", "C", "Hiver", _D(2027, 2, 6), _D(2027, 2, 22)),
+    ("2026-2027", "A", "Printemps", _D(2027, 4, 10), _D(2027, 4, 26)),
+    ("2026-2027", "B", "Printemps", _D(2027, 4, 17), _D(2027, 5, 3)),
+    ("2026-2027", "C", "Printemps", _D(2027, 4, 3), _D(2027, 4, 19)),
+)
 
 #: School-year labels this calendar knows, oldest first.
-KNOWN_YEARS: tuple[str, ...] = ("2025-2026", "2026-2027")
+KNOWN_YEARS: tuple[str, ...] = tuple(SCHOOL_YEARS)
 
 #: First and last date (inclusive) the calendar can answer for: the rentrée 2025 to
 #: the eve of the earliest possible rentrée 2027 (summer 2027 runs to 31 Aug at least).
-KNOWN_RANGE: tuple[dt.date, dt.date] = (_d(2025, 9, 1), _d(2027, 8, 31))
+KNOWN_RANGE: tuple[dt.date, dt.date] = (_D(2025, 9, 1), _D(2027, 8, 31))
+
+
+def _school_year_table() -> dict[tuple[str, SchoolZone], SchoolYear]:
+    """Every known (school year, zone) with its holidays, in the order of :data:`HOLIDAYS`."""
+    return {
+        (label, zone): SchoolYear(
+            label=label,
+            rentree=rentree,
+            summer_start=summer_start,
+            holidays=tuple(
+                Holiday(name, start, resume)
+                for year, zones, name, start, resume in HOLIDAYS
+                if year == label and zone.value in zones
+            ),
+            no_class_days=no_class_days,
+        )
+        for label, (rentree, summer_start, no_class_days) in SCHOOL_YEARS.items()
+        for zone in SchoolZone
+    }
+
+
+_SCHOOL_YEAR_BY_ZONE = _school_year_table()
 
 
 def school_year(zone: SchoolZone | str, year: str = "2025-2026") -> SchoolYear:
@@ -199,14 +173,18 @@ def school_year(zone: SchoolZone | str, year: str = "2025-2026") -> SchoolYear:
         When the year is not one of :data:`KNOWN_YEARS`.
     """
     z = SchoolZone(zone)
-    builders = {"2025-2026": _year_2025_26, "2026-2027": _year_2026_27}
-    if year not in builders:
+    if year not in SCHOOL_YEARS:
         msg = (
             f"school year {year!r} is not known (known: {', '.join(KNOWN_YEARS)}); "
             "add its dates from the published arrêté to solver/core/calendar.py"
         )
         raise CalendarError(msg)
-    return builders[year](z)
+    return _SCHOOL_YEAR_BY_ZONE[(year, z)]
+
+
+def week_month(week_start: dt.date) -> int:
+    """Month a week counts in: the month of its Thursday (where most of its days fall)."""
+    return (week_start + dt.timedelta(days=3)).month
 
 
 # --------------------------------------------------------------------------- public holidays
@@ -336,8 +314,3 @@ def school_year_service_days(canteen: Canteen, year: str = "2025-2026") -> list[
     """Service days of ``canteen`` over the whole school year ``year``."""
     y = school_year(canteen.school_zone, year)
     return service_days(canteen, y.rentree, y.summer_start - ONE_DAY)
-
-
-def weekday_name(day: int | Weekday) -> str:
-    """``1`` -> ``mon``."""
-    return Weekday(int(day)).name.lower()
