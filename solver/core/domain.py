@@ -91,11 +91,6 @@ def egalim_group(labels: frozenset[Label] | set[Label] | tuple[Label, ...]) -> E
     return EgalimGroup.NON_EGALIM
 
 
-def is_egalim(labels: frozenset[Label] | set[Label] | tuple[Label, ...]) -> bool:
-    """True when a purchase with ``labels`` counts toward the 50 % EGALIM share."""
-    return egalim_group(labels) is not EgalimGroup.NON_EGALIM
-
-
 class Unit(StrEnum):
     """Purchase unit of a product."""
 

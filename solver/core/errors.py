@@ -42,7 +42,3 @@ class ScenarioError(ValueError):
         body = "\n".join(f"  - {p}" for p in self.problems[:50])
         more = "" if len(self.problems) <= 50 else f"\n  ... and {len(self.problems) - 50} more"
         super().__init__(f"{head}:\n{body}{more}")
-
-
-class SolverError(RuntimeError):
-    """A solver failed for a reason that is not the scenario's fault."""

@@ -50,7 +50,7 @@ class SolveParams:
             raise ValueError(msg)
 
     def threads(self) -> int:
-        """Threads to use: ``num_workers`` or 1 on this kind of small machine."""
+        """Threads to use: ``num_workers``, else 1 with at most two cores, else 2."""
         if self.num_workers is not None:
             return self.num_workers
         import os
