@@ -18,6 +18,7 @@ from solver.core import (
     school_year_service_days,
     school_year_weeks,
     service_days,
+    week_month,
     week_starts,
 )
 
@@ -145,3 +146,10 @@ def test_school_weeks_skip_holiday_weeks() -> None:
     """school_weeks lists Mondays of weeks with at least one class day only."""
     weeks = school_weeks("B", D(2025, 10, 13), D(2025, 11, 9))
     assert weeks == [D(2025, 10, 13), D(2025, 11, 3)]
+
+
+def test_a_week_counts_in_the_month_of_its_thursday() -> None:
+    """Mon 29 Sep 2025 counts in October (Thu 2 Oct); Mon 25 Aug 2025 in August (Thu 28)."""
+    assert week_month(D(2025, 9, 29)) == 10
+    assert week_month(D(2025, 8, 25)) == 8
+    assert week_month(D(2025, 12, 29)) == 1
