@@ -4,19 +4,25 @@ Cell formats:
 
 * lists: ``;``-separated (``BIO;IGP``, ``tue;thu``);
 * weekdays: ``mon`` ... ``sun`` (or ISO numbers 1..7, French and full names);
-* months: ``1-3;9-12`` (ranges allowed);
+* months: ``1-3;9-12``: each month 1..12, a range ``a-b`` with ``a <= b``, or a range that
+  wraps the new year when ``a > b`` (``11-2`` is November to February). Every month is
+  checked before a range is expanded, so a cell never expands to more than 12 months;
 * ``capacity_by_month``: ``month:capacity`` pairs, ``11:40;12:30``;
 * times of day (columns ending in ``_start_min`` / ``_end_min``): ``HH:MM`` or minutes;
 * booleans: ``yes``/``no`` (also ``true``/``false``, ``oui``/``non``, ``x``/empty, ``1``/``0``);
-* other cells are handed to the domain model as text (numbers, dates, enums, ids).
+* numbers: a finite number (``inf``, ``nan``, ``1e999`` are refused), handed to the domain
+  model as text;
+* other cells are handed to the domain model as text (dates, enums, ids).
 
-A parser raises ``ValueError`` (or ``TypeError``) on a cell it cannot read;
-:func:`cell_message` turns that into the message of the cell's problem.
+A parser raises ``ValueError`` on a cell it cannot read (:class:`CellError` when its
+message is meant for the user); :func:`cell_message` turns that into the message of the
+cell's problem, which the reader locates by file, row and column.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import types
 import typing
@@ -62,6 +68,32 @@ _FALSE = {"no", "false", "0", "non", "n", ""}
 #: A number cell written with a decimal comma (``1,5``), read in ``;``-delimited files.
 DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
 
+_MONTHS_HINT = "write e.g. 1-3;9-12, or 11-2 for November to February"
+_NOT_FINITE = "not a finite number: inf, nan and numbers too large to hold are refused"
+_NOT_FINITE_CAPACITY = "a capacity is not a finite number (write e.g. 11:40;12:30)"
+_SHOWN_CHARS = 20
+
+
+class CellError(ValueError):
+    """A cell that cannot be read; the message is the problem's, written for the user."""
+
+
+def _clip(text: str) -> str:
+    """``text`` as a message quotes it: at most a few characters."""
+    return repr(text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "...")
+
+
+def _finite(text: str, message: str) -> float:
+    """The number written in ``text``; ``inf``, ``nan`` and overflows (``1e999``) raise.
+
+    Raises ``ValueError`` when ``text`` is not a number, :class:`CellError` with
+    ``message`` when it is not finite.
+    """
+    x = float(text)
+    if not math.isfinite(x):
+        raise CellError(message)
+    return x
+
 
 # --------------------------------------------------------------------------- parsers
 
@@ -72,7 +104,7 @@ def format_time_of_day(minutes: int) -> str:
 
 
 def parse_time_of_day(text: str) -> int:
-    """``06:30`` or ``390`` -> 390 minutes since midnight."""
+    """``06:30`` or ``390`` -> 390 minutes since midnight (``inf``, ``nan`` refused)."""
     t = text.strip()
     if ":" in t:
         hh, mm = t.split(":", 1)
@@ -81,21 +113,46 @@ def parse_time_of_day(text: str) -> int:
             msg = f"not a time of day: {text!r}"
             raise ValueError(msg)
         return h * 60 + m
-    return int(float(t))
+    return int(_finite(t, f"not a time of day: {_clip(t)} (write HH:MM, e.g. 06:30)"))
+
+
+def _month(token: str, part: str) -> int:
+    """One month 1..12 of the months cell item ``part``, checked before any expansion."""
+    t = token.strip()
+    if not re.fullmatch(r"[0-9]+", t):
+        msg = (
+            f"not a list of months 1..12: {_clip(part)} is not a month or a range ({_MONTHS_HINT})"
+        )
+        raise CellError(msg)
+    month = int(t) if len(t) <= 2 else 0
+    if not 1 <= month <= 12:
+        msg = f"months must be 1..12, got {_clip(t)} in {_clip(part)} ({_MONTHS_HINT})"
+        raise CellError(msg)
+    return month
 
 
 def parse_months(text: str) -> tuple[int, ...]:
-    """``1-3;9-12`` -> (1, 2, 3, 9, 10, 11, 12); wrapping ranges like ``9-3`` allowed."""
+    """``1-3;9-12`` -> (1, 2, 3, 9, 10, 11, 12); ``11-2`` wraps: (11, 12, 1, 2).
+
+    Each month is checked to be 1..12 before a range is expanded.
+
+    Raises
+    ------
+    CellError
+        When an item is not a month 1..12 or a range of two; the message quotes the item,
+        never the expanded months.
+    """
     out: list[int] = []
     for part in split_list(text):
         if "-" in part:
-            a, b = (int(x) for x in part.split("-", 1))
+            first, last = part.split("-", 1)
+            a, b = _month(first, part), _month(last, part)
             if a <= b:
                 out.extend(range(a, b + 1))
             else:
                 out.extend([*range(a, 13), *range(1, b + 1)])
         else:
-            out.append(int(part))
+            out.append(_month(part, part))
     return tuple(out)
 
 
@@ -139,7 +196,20 @@ def _parse_weekday(text: str) -> Weekday:
 
 
 def _parse_capacity_by_month(text: str) -> tuple[tuple[int, float], ...]:
-    return tuple((int(a), float(b)) for a, b in (p.split(":", 1) for p in split_list(text)))
+    """``11:40;12:30`` -> ((11, 40.0), (12, 30.0)); months are checked by the offer's rules."""
+    pairs = (p.split(":", 1) for p in split_list(text))
+    return tuple((int(a), _finite(b, _NOT_FINITE_CAPACITY)) for a, b in pairs)
+
+
+def _parse_number(text: str) -> str:
+    """A number cell's text for the domain model to validate, refused when not finite."""
+    t = text.strip()
+    try:
+        float(t)
+    except ValueError:
+        return t  # not a number at all: the domain model says so
+    _finite(t, _NOT_FINITE)
+    return t
 
 
 def is_time_column(name: str) -> bool:
@@ -189,14 +259,18 @@ def cell_parser(name: str, annotation: Any) -> Callable[[str], Any]:
         return _parse_bool
     if tp is Weekday:
         return _parse_weekday
+    if tp in (float, int):
+        return _parse_number
     return lambda s: s.strip()
 
 
 def cell_message(column: str, cell: str, exc: Exception) -> str:
     """Message of a ``column`` cell its parser rejected with ``exc``."""
     text = str(exc)
+    if isinstance(exc, CellError):
+        return text
     if column == "months":
-        return "not a list of months 1..12 (write e.g. 1-3;9-12)"
+        return f"not a list of months 1..12 ({_MONTHS_HINT})"
     if column == "capacity_by_month":
         return "not a list of month:capacity pairs (write e.g. 11:40;12:30)"
     if is_time_column(column):

@@ -228,7 +228,7 @@ class _RowReader:
                 cell = cell.replace(",", ".")
             try:
                 parsed.values[col] = self.parsers[col](cell)
-            except (ValueError, TypeError) as exc:
+            except (ValueError, TypeError, ArithmeticError) as exc:
                 parsed.failed.add(col)
                 problems.append(Problem(spec.file, row, col, cell, cell_message(col, cell, exc)))
         return parsed
