@@ -6,7 +6,8 @@ its name. Labels and product families are the ma-cantine enums
 (``betagouv/ma-cantine:data/models/purchase.py``).
 
 Times of day are minutes since midnight (``receiving_start_min = 390`` is 06:30).
-Weekdays are ISO numbers, Monday = 1 ... Sunday = 7. Months are 1..12.
+Weekdays are ISO numbers, Monday = 1 ... Sunday = 7. Months are 1..12. Every number is
+finite: ``inf`` and ``nan`` are refused wherever a model is validated (CSV, JSON, TOML).
 """
 
 from __future__ import annotations
@@ -187,7 +188,11 @@ def in_france(lat: float, lon: float) -> bool:
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
+    """Base of every domain model: immutable, no unknown field, every number finite."""
+
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", use_enum_values=False, allow_inf_nan=False
+    )
 
 
 class Located(_Frozen):
@@ -297,7 +302,8 @@ class Offer(_Frozen):
             raise ValueError(msg)
         bad = [m for m in v if not 1 <= m <= 12]
         if bad:
-            msg = f"months must be 1..12, got {bad}"
+            shown = ", ".join(str(m) for m in bad[:5]) + (", ..." if len(bad) > 5 else "")
+            msg = f"months must be 1..12, got {shown}"
             raise ValueError(msg)
         return tuple(sorted(set(v)))
 

@@ -69,6 +69,7 @@ def _kind_message(kind: str, column: str, ctx: Mapping[str, Any]) -> str | None:
         "extra_forbidden": "unknown field",
         "float_parsing": "not a number",
         "float_type": "not a number",
+        "finite_number": "not a finite number: inf, nan and numbers too large to hold are refused",
         "int_parsing": "not a whole number",
         "int_type": "not a whole number",
         "int_from_float": "not a whole number",

@@ -6,17 +6,20 @@ Each is one problem naming file, row and column, found without expanding anythin
 from __future__ import annotations
 
 import csv
+import json
 import time
 import tracemalloc
 from pathlib import Path
 
 import pytest
 
-from solver.core import Problem
+from solver.core import Problem, Scenario, ScenarioError
 from solver.scenario import (
     collect_scenario_folder,
     load_scenario,
     parse_months,
+    scenario_from_json,
+    scenario_to_json,
     validate_scenario,
 )
 
@@ -132,3 +135,66 @@ def test_bad_time_cell_is_a_problem_not_a_crash(tiny_copy: Path, cell: str) -> N
     problems, _ = _folder_problems(tiny_copy)
     found = _at(problems, "canteens.csv", 2, "receiving_start_min")
     assert [p.value for p in found] == [cell], problems
+
+
+def test_non_finite_settings_value_is_refused(tiny_copy: Path) -> None:
+    """TOML allows ``inf`` and ``nan``; settings refuse them, naming the key."""
+    path = tiny_copy / "settings.toml"
+    path.write_text(path.read_text(encoding="utf-8") + "time_limit_s = inf\n", encoding="utf-8")
+    problems, _ = _folder_problems(tiny_copy)
+    assert [(p.file, p.column) for p in problems] == [("settings.toml", "time_limit_s")]
+    assert "not a finite number" in problems[0].message
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def _json_problems(data: str) -> list[Problem]:
+    start = time.perf_counter()
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_json(data)
+    assert time.perf_counter() - start < FAST_S
+    return err.value.problems
+
+
+@pytest.mark.parametrize("token", ["Infinity", "-Infinity", "NaN", "1e999"])
+@pytest.mark.parametrize(
+    ("collection", "index", "field"),
+    [
+        ("offers", 0, "price_eur_per_unit"),
+        ("offers", 1, "weekly_capacity"),
+        ("canteens", 0, "budget_eur_per_meal"),
+        ("reference_offers", 2, "price_eur_per_unit"),
+    ],
+)
+def test_json_non_finite_number_is_refused(
+    tiny_scenario: Scenario, collection: str, index: int, field: str, token: str
+) -> None:
+    """A posted scenario gets the same check: the field is named by collection and position."""
+    data = json.loads(scenario_to_json(tiny_scenario))
+    data[collection][index][field] = "@@"
+    text = json.dumps(data).replace('"@@"', token)
+    problems = _json_problems(text)
+    assert [(p.file, p.row, p.column) for p in problems] == [(collection, index + 1, field)]
+    assert "not a finite number" in problems[0].message
+
+
+def test_json_non_finite_van_capacity_and_monthly_capacity(tiny_scenario: Scenario) -> None:
+    """Nested numbers too: a van's capacity and an offer's monthly capacity."""
+    data = json.loads(scenario_to_json(tiny_scenario))
+    data["platforms"][0]["vans"][0]["capacity_kg"] = float("inf")
+    data["offers"][0]["capacity_by_month"] = [[10, 60], [11, float("nan")]]
+    problems = _json_problems(json.dumps(data))
+    assert {(p.file, p.row, p.column) for p in problems} == {
+        ("platforms", 1, "vans[1].capacity_kg"),
+        ("offers", 1, "capacity_by_month"),
+    }
+
+
+def test_json_huge_month_is_refused_without_listing(tiny_scenario: Scenario) -> None:
+    """``months: [1, 99999999]`` is one problem at offers/1/months; the message stays short."""
+    data = json.loads(scenario_to_json(tiny_scenario))
+    data["offers"][0]["months"] = [1, 99999999, *range(20, 40)]
+    problems = _json_problems(json.dumps(data))
+    assert [(p.file, p.row, p.column) for p in problems] == [("offers", 1, "months")]
+    assert len(problems[0].message) < 200
