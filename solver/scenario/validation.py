@@ -357,9 +357,11 @@ def menu_cycle_weeks(ctx: _Context) -> Iterator[Problem]:
     menu = ctx.scenario.menu
     for cycle, idx in ctx.cycles.items():
         weeks = sorted({menu[i].week for i in idx})
-        missing = sorted(set(range(1, weeks[-1] + 1)) - set(weeks))
-        if not missing:
+        n_missing = weeks[-1] - len(weeks)  # weeks are distinct and >= 1
+        if n_missing == 0:
             continue
+        missing = _first_missing(weeks, _MISSING_SHOWN)
+        more = f" and {n_missing - len(missing)} more" if n_missing > len(missing) else ""
         after = next(i for i in idx if menu[i].week > missing[0])
         yield ctx.problem(
             "menu",
@@ -367,8 +369,28 @@ def menu_cycle_weeks(ctx: _Context) -> Iterator[Problem]:
             "week",
             menu[after].week,
             f"menu cycle {cycle!r} has weeks {', '.join(map(str, weeks))}: weeks must run "
-            f"1..N with none missing (missing: {', '.join(map(str, missing))})",
+            f"1..N with none missing (missing: {', '.join(map(str, missing))}{more})",
         )
+
+
+_MISSING_SHOWN = 10
+
+
+def _first_missing(weeks: list[int], limit: int) -> list[int]:
+    """The first ``limit`` numbers of 1..max(weeks) absent from sorted ``weeks``.
+
+    Walks the gaps, so a far-off week number costs nothing.
+    """
+    out: list[int] = []
+    expected = 1
+    for w in weeks:
+        while expected < w and len(out) < limit:
+            out.append(expected)
+            expected += 1
+        if len(out) >= limit:
+            break
+        expected = w + 1
+    return out
 
 
 def service_days_in_menu(ctx: _Context) -> Iterator[Problem]:

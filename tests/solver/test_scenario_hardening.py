@@ -198,3 +198,15 @@ def test_json_huge_month_is_refused_without_listing(tiny_scenario: Scenario) -> 
     problems = _json_problems(json.dumps(data))
     assert [(p.file, p.row, p.column) for p in problems] == [("offers", 1, "months")]
     assert len(problems[0].message) < 200
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def test_far_off_menu_week_is_checked_without_expansion(tiny_copy: Path) -> None:
+    """A menu week 999999999 is reported as missing weeks, fast, listing only the first few."""
+    _edit(tiny_copy, "menu.csv", 2, week="999999999")
+    problems, seconds = _folder_problems(tiny_copy)
+    assert seconds < FAST_S
+    found = [p for p in problems if p.file == "menu.csv" and p.column == "week"]
+    assert len(found) == 1 and "more" in found[0].message and len(found[0].message) < 300
