@@ -1,6 +1,6 @@
 """Eligibility: which producer may supply which kitchen, and by which channel.
 
-Rules (brief §4, issue 4):
+Rules (product brief §4):
 
 * **Direct** (the producer delivers, a carrier delivers for it, or the kitchen collects at
   the farm): the pair (producer ``p``, kitchen ``k``) is eligible when the drive time is
@@ -11,8 +11,8 @@ Rules (brief §4, issue 4):
   the radius: the carrier, not the farmer, drives. The smallest allowed drive is kept.
 * **Platform**: a producer with the ``PLATFORM`` mode within the first platform's
   ``catchment_min`` of its depot (``seconds[depot, p]``), and a kitchen whose canteen has
-  ``on_platform_round``; both are then served by the round. Scenarios carry at most one
-  platform today; with none, both sets are empty.
+  ``on_platform_round``; both are then served by the round. Only the first platform of
+  the scenario is modelled; with none, both sets are empty.
 
 The travel matrix is handed in as plain arrays (``ids`` index the square ``seconds``
 matrix); this module never imports :mod:`geodata`.
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solver.core import DeliveryMode, Scenario
+from solver.core import Canteen, DeliveryMode, Producer, Scenario
 
 __all__ = ["Eligibility", "build_eligibility"]
 
@@ -93,68 +93,10 @@ def build_eligibility(
         When ``seconds`` is not square of side ``len(ids)``, or a producer, purchasing
         kitchen or platform depot is missing from ``ids``.
     """
-    mat = np.asarray(seconds, dtype=float)
-    n = len(ids)
-    if mat.shape != (n, n):
-        msg = f"seconds has shape {mat.shape}, expected ({n}, {n}) for {n} ids"
-        raise ValueError(msg)
-    index = {x: i for i, x in enumerate(ids)}
+    mat, index = _indexed_matrix(scenario, ids, seconds)
     kitchens = scenario.kitchens()
-    missing = [
-        x
-        for x in [p.id for p in scenario.producers]
-        + [k.id for k in kitchens]
-        + [pl.id for pl in scenario.platforms[:1]]
-        if x not in index
-    ]
-    if missing:
-        msg = f"travel matrix ids lack {len(missing)} id(s): {', '.join(missing[:10])}"
-        raise ValueError(msg)
-
-    default_radius_min = scenario.settings.radius_min
-    k_idx = np.array([index[k.id] for k in kitchens], dtype=int)
-    radius_s = np.array(
-        [
-            (k.radius_min if k.radius_min is not None else default_radius_min) * 60.0
-            for k in kitchens
-        ]
-    )
-    direct: dict[tuple[str, str], int] = {}
-    for prod in scenario.producers:
-        pi = index[prod.id]
-        modes = set(prod.delivery_modes)
-        best = np.full(len(kitchens), np.inf)
-        if DeliveryMode.SELF_DELIVERY in modes:
-            drive = mat[pi, k_idx]
-            ok = (drive <= radius_s) & (drive <= prod.max_drive_min * 60.0)
-            best = np.where(ok, np.minimum(best, drive), best)
-        if DeliveryMode.CARRIER in modes:
-            drive = mat[pi, k_idx]
-            best = np.where(drive <= radius_s, np.minimum(best, drive), best)
-        if DeliveryMode.FARM_PICKUP in modes:
-            drive = mat[k_idx, pi]
-            best = np.where(drive <= radius_s, np.minimum(best, drive), best)
-        for j in np.flatnonzero(np.isfinite(best)):
-            direct[(prod.id, kitchens[j].id)] = int(round(float(best[j])))
-
-    platform_producers: frozenset[str] = frozenset()
-    platform_kitchens: frozenset[str] = frozenset()
-    if scenario.platforms:
-        platform = scenario.platforms[0]
-        if len(scenario.platforms) > 1:
-            logger.warning(
-                "%d platforms in the scenario: only %s is modelled",
-                len(scenario.platforms),
-                platform.id,
-            )
-        di = index[platform.id]
-        limit_s = platform.catchment_min * 60.0
-        platform_producers = frozenset(
-            p.id
-            for p in scenario.producers
-            if DeliveryMode.PLATFORM in p.delivery_modes and mat[di, index[p.id]] <= limit_s
-        )
-        platform_kitchens = frozenset(k.id for k in kitchens if k.on_platform_round)
+    direct = _direct_pairs(scenario, kitchens, index, mat)
+    platform_producers, platform_kitchens = _platform_members(scenario, kitchens, index, mat)
     logger.info(
         "eligibility: %d direct pairs, %d platform producers, %d platform kitchens",
         len(direct),
@@ -168,3 +110,93 @@ def build_eligibility(
         travel_source=travel_source,
         estimated=estimated,
     )
+
+
+def _indexed_matrix(
+    scenario: Scenario, ids: Sequence[str], seconds: np.ndarray
+) -> tuple[np.ndarray, dict[str, int]]:
+    """``seconds`` as a float matrix and the index of each id, checked to cover the scenario."""
+    mat = np.asarray(seconds, dtype=float)
+    n = len(ids)
+    if mat.shape != (n, n):
+        msg = f"seconds has shape {mat.shape}, expected ({n}, {n}) for {n} ids"
+        raise ValueError(msg)
+    index = {x: i for i, x in enumerate(ids)}
+    needed = (
+        [p.id for p in scenario.producers]
+        + [k.id for k in scenario.kitchens()]
+        + [pl.id for pl in scenario.platforms[:1]]
+    )
+    missing = [x for x in needed if x not in index]
+    if missing:
+        msg = f"travel matrix ids lack {len(missing)} id(s): {', '.join(missing[:10])}"
+        raise ValueError(msg)
+    return mat, index
+
+
+def _direct_pairs(
+    scenario: Scenario,
+    kitchens: Sequence[Canteen],
+    index: Mapping[str, int],
+    mat: np.ndarray,
+) -> dict[tuple[str, str], int]:
+    """``(producer_id, kitchen_id) -> drive seconds`` of the pairs allowed a direct channel."""
+    default_radius_min = scenario.settings.radius_min
+    k_idx = np.array([index[k.id] for k in kitchens], dtype=int)
+    radius_s = np.array(
+        [
+            (k.radius_min if k.radius_min is not None else default_radius_min) * 60.0
+            for k in kitchens
+        ]
+    )
+    direct: dict[tuple[str, str], int] = {}
+    for prod in scenario.producers:
+        best = _shortest_allowed_drive(prod, mat, index[prod.id], k_idx, radius_s)
+        for j in np.flatnonzero(np.isfinite(best)):
+            direct[(prod.id, kitchens[int(j)].id)] = int(round(float(best[j])))
+    return direct
+
+
+def _shortest_allowed_drive(
+    prod: Producer, mat: np.ndarray, pi: int, k_idx: np.ndarray, radius_s: np.ndarray
+) -> np.ndarray:
+    """Per kitchen, the smallest drive seconds over ``prod``'s allowed direct modes (inf: none)."""
+    modes = set(prod.delivery_modes)
+    best = np.full(len(k_idx), np.inf)
+    if DeliveryMode.SELF_DELIVERY in modes:
+        drive = mat[pi, k_idx]
+        ok = (drive <= radius_s) & (drive <= prod.max_drive_min * 60.0)
+        best = np.where(ok, np.minimum(best, drive), best)
+    if DeliveryMode.CARRIER in modes:
+        drive = mat[pi, k_idx]
+        best = np.where(drive <= radius_s, np.minimum(best, drive), best)
+    if DeliveryMode.FARM_PICKUP in modes:
+        drive = mat[k_idx, pi]
+        best = np.where(drive <= radius_s, np.minimum(best, drive), best)
+    return best
+
+
+def _platform_members(
+    scenario: Scenario,
+    kitchens: Sequence[Canteen],
+    index: Mapping[str, int],
+    mat: np.ndarray,
+) -> tuple[frozenset[str], frozenset[str]]:
+    """Producers collected and kitchens delivered by the first platform's round."""
+    if not scenario.platforms:
+        return frozenset(), frozenset()
+    platform = scenario.platforms[0]
+    if len(scenario.platforms) > 1:
+        logger.warning(
+            "%d platforms in the scenario: only %s is modelled",
+            len(scenario.platforms),
+            platform.id,
+        )
+    di = index[platform.id]
+    limit_s = platform.catchment_min * 60.0
+    producers = frozenset(
+        p.id
+        for p in scenario.producers
+        if DeliveryMode.PLATFORM in p.delivery_modes and mat[di, index[p.id]] <= limit_s
+    )
+    return producers, frozenset(k.id for k in kitchens if k.on_platform_round)
