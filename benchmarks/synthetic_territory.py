@@ -189,11 +189,8 @@ def travel_seconds(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     return s
 
 
-def make_territory(scale: int = 1, *, seed: int = 0, n_weeks: int = N_WEEKS) -> Territory:
-    """A synthetic territory ``scale`` times the demo (canteens, producers, area)."""
-    rng = np.random.default_rng(seed + 1000 * scale)
-    side = math.sqrt(scale)
-    half_lat, half_lon = 0.25 * side, 0.35 * side
+def _catalogue() -> tuple[list[Product], list[ReferenceOffer]]:
+    """The products and the wholesaler's reference price of each."""
     products = [
         Product(
             id=pid,
@@ -214,64 +211,96 @@ def make_territory(scale: int = 1, *, seed: int = 0, n_weeks: int = N_WEEKS) -> 
         )
         for pid, _, price, *_ in _PRODUCTS
     ]
+    return products, ref
+
+
+@dataclass
+class _Draws:
+    """The random source of one territory and the box its points fall in."""
+
+    rng: np.random.Generator
+    half_lat: float
+    half_lon: float
+
+    def point(self) -> tuple[float, float]:
+        """A uniform point of the territory (lat, lon)."""
+        return (
+            CENTER[0] + self.rng.uniform(-self.half_lat, self.half_lat),
+            CENTER[1] + self.rng.uniform(-self.half_lon, self.half_lon),
+        )
+
+
+def _producer(j: int, draws: _Draws) -> tuple[Producer, str]:
+    """Producer ``j`` and its kind (what it grows): labels, modes, minimum orders drawn."""
+    rng = draws.rng
+    lat, lon = draws.point()
+    kind = _KINDS[rng.integers(len(_KINDS))]
+    u = rng.random()
+    labels: tuple[Label, ...] = (Label.BIO,) if u < 0.45 else ((Label.HVE,) if u < 0.5 else ())
+    if kind == "viande" and rng.random() < 0.3:
+        labels = (*labels, Label.LABEL_ROUGE)
+    modes = [DeliveryMode.SELF_DELIVERY] if rng.random() < 0.8 else [DeliveryMode.FARM_PICKUP]
+    if rng.random() < 0.4:
+        modes.append(DeliveryMode.PLATFORM)
+    kg_min = rng.random() < 0.6
+    producer = Producer(
+        id=f"P{j:04d}",
+        name=f"Ferme {j}",
+        lat=lat,
+        lon=lon,
+        labels=labels,
+        delivery_modes=tuple(modes),
+        delivery_weekdays=(Weekday.TUE, Weekday.THU)
+        if rng.random() < 0.7
+        else (Weekday.MON, Weekday.WED, Weekday.FRI),
+        deliveries_per_week=int(rng.integers(1, 4)),
+        delivery_every_n_weeks=int(rng.choice([1, 1, 1, 1, 1, 1, 2, 2, 4])),
+        max_drive_min=float(rng.choice([15, 20, 30, 30, 45, 60, 90])),
+        min_order_kg=float(np.round(rng.uniform(10, 120))) if kg_min else 0.0,
+        min_order_eur=0.0 if kg_min else float(np.round(rng.uniform(50, 300))),
+    )
+    return producer, kind
+
+
+def _offers(producer: Producer, choices: list[int], rng: np.random.Generator) -> list[Offer]:
+    """2 to 5 offers of ``producer`` among product indices ``choices``; organic costs more."""
+    out = []
+    n_off = int(min(len(choices), rng.integers(2, 6)))
+    for pj in rng.choice(choices, size=n_off, replace=False):
+        pid, _, price, _, _, _, _, _, months = _PRODUCTS[int(pj)]
+        bio = Label.BIO in producer.labels
+        premium = rng.uniform(1.15, 1.7) if bio else rng.uniform(0.95, 1.35)
+        out.append(
+            Offer(
+                producer_id=producer.id,
+                product_id=pid,
+                price_eur_per_unit=round(price * premium, 2),
+                weekly_capacity=float(np.round(rng.uniform(15, 250))),
+                months=months,
+            )
+        )
+    return out
+
+
+def _farms(scale: int, draws: _Draws) -> tuple[list[Producer], list[Offer]]:
+    """``165 x scale`` producers, each offering a few products of its kind."""
     by_kind: dict[str, list[int]] = {}
     for j, row in enumerate(_PRODUCTS):
         by_kind.setdefault(row[7], []).append(j)
-
-    def point() -> tuple[float, float]:
-        return (
-            CENTER[0] + rng.uniform(-half_lat, half_lat),
-            CENTER[1] + rng.uniform(-half_lon, half_lon),
-        )
-
     producers, offers = [], []
     for j in range(165 * scale):
-        lat, lon = point()
-        kind = _KINDS[rng.integers(len(_KINDS))]
-        u = rng.random()
-        labels: tuple[Label, ...] = (Label.BIO,) if u < 0.45 else ((Label.HVE,) if u < 0.5 else ())
-        if kind == "viande" and rng.random() < 0.3:
-            labels = (*labels, Label.LABEL_ROUGE)
-        modes = [DeliveryMode.SELF_DELIVERY] if rng.random() < 0.8 else [DeliveryMode.FARM_PICKUP]
-        if rng.random() < 0.4:
-            modes.append(DeliveryMode.PLATFORM)
-        kg_min = rng.random() < 0.6
-        producers.append(
-            Producer(
-                id=f"P{j:04d}",
-                name=f"Ferme {j}",
-                lat=lat,
-                lon=lon,
-                labels=labels,
-                delivery_modes=tuple(modes),
-                delivery_weekdays=(Weekday.TUE, Weekday.THU)
-                if rng.random() < 0.7
-                else (Weekday.MON, Weekday.WED, Weekday.FRI),
-                deliveries_per_week=int(rng.integers(1, 4)),
-                delivery_every_n_weeks=int(rng.choice([1, 1, 1, 1, 1, 1, 2, 2, 4])),
-                max_drive_min=float(rng.choice([15, 20, 30, 30, 45, 60, 90])),
-                min_order_kg=float(np.round(rng.uniform(10, 120))) if kg_min else 0.0,
-                min_order_eur=0.0 if kg_min else float(np.round(rng.uniform(50, 300))),
-            )
-        )
-        choices = by_kind[kind]
-        n_off = int(min(len(choices), rng.integers(2, 6)))
-        for pj in rng.choice(choices, size=n_off, replace=False):
-            pid, fam, price, kgpm, st, sh, cold, _, months = _PRODUCTS[int(pj)]
-            premium = rng.uniform(1.15, 1.7) if Label.BIO in labels else rng.uniform(0.95, 1.35)
-            offers.append(
-                Offer(
-                    producer_id=f"P{j:04d}",
-                    product_id=pid,
-                    price_eur_per_unit=round(price * premium, 2),
-                    weekly_capacity=float(np.round(rng.uniform(15, 250))),
-                    months=months,
-                )
-            )
+        producer, kind = _producer(j, draws)
+        producers.append(producer)
+        offers += _offers(producer, by_kind[kind], draws.rng)
+    return producers, offers
+
+
+def _canteens(scale: int, draws: _Draws) -> list[Canteen]:
+    """``19 x scale`` purchasing kitchens, meals drawn log-normal around 60."""
+    rng = draws.rng
     canteens = []
-    n_k = 19 * scale
-    for j in range(n_k):
-        lat, lon = point()
+    for j in range(19 * scale):
+        lat, lon = draws.point()
         meals = int(np.clip(rng.lognormal(math.log(60), 0.8), 15, 450))
         canteens.append(
             Canteen(
@@ -288,32 +317,27 @@ def make_territory(scale: int = 1, *, seed: int = 0, n_weeks: int = N_WEEKS) -> 
                 reference_supplier_id="grossiste",
             )
         )
-    platform = Platform(
+    return canteens
+
+
+def _platform(scale: int) -> Platform:
+    """The platform at the centre, one 1 t van per demo-sized share of the territory."""
+    return Platform(
         id="PLATFORM",
         name="Plateforme",
         lat=CENTER[0],
         lon=CENTER[1],
         round_weekdays=(Weekday.TUE,),
         margin_pct=20.0,
-        # one 1 t van per demo-sized share of the territory, like canteens and producers
         vans=tuple(Van(id=f"van{j + 1}", capacity_kg=1000.0) for j in range(scale)),
         catchment_min=90.0,
     )
-    scenario = Scenario(
-        settings=Settings(
-            name=f"synthetic-{scale}x",
-            start_date=START,
-            horizon_weeks=n_weeks,
-            synthetic=True,
-            seed=seed,
-        ),
-        products=tuple(products),
-        producers=tuple(producers),
-        offers=tuple(offers),
-        canteens=tuple(canteens),
-        reference_offers=tuple(ref),
-        platforms=(platform,),
-    )
+
+
+def _weekly_demand(
+    canteens: list[Canteen], n_weeks: int, rng: np.random.Generator
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(demand, meals) per kitchen and week: meals x kg per meal x a 4-week menu factor."""
     weeks = [START + dt.timedelta(weeks=w) for w in range(n_weeks)]
     cycle = rng.uniform(0.5, 1.5, size=(4, len(_PRODUCTS)))
     rows, mrows = [], []
@@ -345,9 +369,34 @@ def make_territory(scale: int = 1, *, seed: int = 0, n_weeks: int = N_WEEKS) -> 
                     }
                 )
         service_w += serving
+    return pd.DataFrame(rows), pd.DataFrame(mrows)
+
+
+def make_territory(scale: int = 1, *, seed: int = 0, n_weeks: int = N_WEEKS) -> Territory:
+    """A synthetic territory ``scale`` times the demo (canteens, producers, area)."""
+    side = math.sqrt(scale)
+    draws = _Draws(np.random.default_rng(seed + 1000 * scale), 0.25 * side, 0.35 * side)
+    products, ref = _catalogue()
+    producers, offers = _farms(scale, draws)
+    canteens = _canteens(scale, draws)
+    platform = _platform(scale)
+    scenario = Scenario(
+        settings=Settings(
+            name=f"synthetic-{scale}x",
+            start_date=START,
+            horizon_weeks=n_weeks,
+            synthetic=True,
+            seed=seed,
+        ),
+        products=tuple(products),
+        producers=tuple(producers),
+        offers=tuple(offers),
+        canteens=tuple(canteens),
+        reference_offers=tuple(ref),
+        platforms=(platform,),
+    )
+    demand, meals = _weekly_demand(canteens, n_weeks, draws.rng)
     ids = [p.id for p in producers] + [c.id for c in canteens] + [platform.id]
     lat = np.array([p.lat for p in producers] + [c.lat for c in canteens] + [platform.lat])
     lon = np.array([p.lon for p in producers] + [c.lon for c in canteens] + [platform.lon])
-    return Territory(
-        scenario, pd.DataFrame(rows), pd.DataFrame(mrows), ids, travel_seconds(lat, lon)
-    )
+    return Territory(scenario, demand, meals, ids, travel_seconds(lat, lon))
