@@ -31,6 +31,8 @@ import math
 import os
 import sys
 import time
+from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -127,19 +129,41 @@ def timed(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
     return out, time.perf_counter() - t, cpu_now() - c
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark and print the table; exit 1 if the bars are missed."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+@dataclass
+class _Bench:
+    """The network and the 1,000 snapped points every case runs on."""
+
+    G: nx.MultiDiGraph
+    rn: RoadNetwork
+    points: list[Point]
+    snaps: list[Any]
+    idx_all: np.ndarray
+
+
+@dataclass
+class _Bars:
+    """Whether the bars are met: hierarchy cold and warm, wall clock and CPU."""
+
+    cold_wall: bool = True
+    cold_cpu: bool = True
+    warm_wall: bool = False
+    warm_cpu: bool = False
+
+
+Row = tuple[str, float, float, float | None, float, float, int, str]
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--nodes", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--nx-sources", type=int, default=4, help="networkx sources (full)")
     parser.add_argument("--nx-sources-limited", type=int, default=20)
-    args = parser.parse_args(argv)
-    rng = np.random.default_rng(args.seed + 1)
-    logging.basicConfig(level=logging.WARNING, format="    [%(name)s] %(message)s")
-    logging.getLogger("geodata.road").setLevel(logging.INFO)
+    return parser.parse_args(argv)
 
-    print(f"cpus: {os.cpu_count()}, load average at start: {os.getloadavg()[0]:.1f}")
+
+def _setup(args: argparse.Namespace, rng: np.random.Generator) -> _Bench:
+    """Generate the graph, build the network, draw and snap 1,000 points (timings printed)."""
     G, t_gen, _ = timed(synthetic_graph, args.nodes, args.seed)
     print(
         f"SYNTHETIC graph: {G.number_of_nodes():,} nodes, {G.number_of_edges():,} directed "
@@ -158,79 +182,93 @@ def main(argv: list[str] | None = None) -> int:
     max_snap_m = max(s.snap_distance_m for s in snaps)
     print(f"snap 1,000 points: {t_snap:.2f} s (max snap {max_snap_m:.0f} m)")
     idx_all = np.array([rn.node_index[s.node] for s in snaps])
+    return _Bench(G, rn, points, snaps, idx_all)
 
-    rows = []
-    bars_ok = True
-    cpu_bar_ok = True
-    ch_bars = (False, False)
-    nx_full: dict[int, tuple[float, float]] = {}
-    nx_lim: dict[int, tuple[float, float]] = {}
-    for n in (200, 1000):
-        pts = points[:n]
-        idx = idx_all[:n]
-        rn._reduced_cache = None  # time each case cold (reduction included)
-        _, w_full, c_full = timed(rn.matrix, pts, method="dijkstra")
-        rn._reduced_cache = None
-        _, w_lim, c_lim = timed(rn.matrix, pts, max_seconds=RADIUS_S, method="dijkstra")
-        k_plain = min(n, 200)
-        _, w_plain, c_plain = timed(
-            rn.node_costs, idx[:k_plain], idx, reduce=False, workers=1, method="dijkstra"
+
+def _networkx(b: _Bench, k: int, cutoff: float | None = None) -> list[dict[Any, float]]:
+    """networkx's plain Dijkstra from the first ``k`` points (seconds to every node)."""
+    return [
+        nx.single_source_dijkstra_path_length(
+            b.G, b.snaps[i].node, cutoff=cutoff, weight="travel_time"
         )
-        # networkx, plain Dijkstra, a few sources, extrapolated per source
-        k_full = min(args.nx_sources, n)
-        nx_len, w_nx, c_nx = timed(
-            lambda k: [
-                nx.single_source_dijkstra_path_length(G, snaps[i].node, weight="travel_time")
-                for i in range(k)
-            ],
+        for i in range(k)
+    ]
+
+
+def _dijkstra_rows(
+    b: _Bench, n: int, args: argparse.Namespace
+) -> tuple[list[Row], tuple[float, float], tuple[float, float]]:
+    """Rows of the Dijkstra cases for ``n`` points, and networkx's extrapolated full and
+    radius-limited (wall, CPU) seconds."""
+    rn, pts, idx = b.rn, b.points[:n], b.idx_all[:n]
+    rn._reduced_cache = None  # time each case cold (reduction included)
+    _, w_full, c_full = timed(rn.matrix, pts, method="dijkstra")
+    rn._reduced_cache = None
+    _, w_lim, c_lim = timed(rn.matrix, pts, max_seconds=RADIUS_S, method="dijkstra")
+    k_plain = min(n, 200)
+    _, _, c_plain = timed(
+        rn.node_costs, idx[:k_plain], idx, reduce=False, workers=1, method="dijkstra"
+    )
+    # networkx, plain Dijkstra, a few sources, extrapolated per source
+    k_full = min(args.nx_sources, n)
+    nx_len, w_nx, c_nx = timed(_networkx, b, k_full)
+    k_lim = min(args.nx_sources_limited, n)
+    _, w_nxl, c_nxl = timed(_networkx, b, k_lim, RADIUS_S)
+    # agreement on the sampled sources (network part only, seconds)
+    secs, _ = rn.node_costs(idx[:k_full], idx)
+    diff = max(
+        abs(secs[i, j] - nx_len[i][b.snaps[j].node]) for i in range(k_full) for j in range(n)
+    )
+    nx_full = (w_nx * n / k_full, c_nx * n / k_full)
+    nx_lim = (w_nxl * n / k_lim, c_nxl * n / k_lim)
+    rows: list[Row] = [
+        (
+            f"{n} x {n} full, Dijk.",
+            w_full,
+            c_full,
+            c_plain * n / k_plain,
+            *nx_full,
             k_full,
-        )
-        k_lim = min(args.nx_sources_limited, n)
-        _, w_nxl, c_nxl = timed(
-            lambda k: [
-                nx.single_source_dijkstra_path_length(
-                    G, snaps[i].node, cutoff=RADIUS_S, weight="travel_time"
-                )
-                for i in range(k)
-            ],
-            k_lim,
-        )
-        # agreement on the sampled sources (network part only, seconds)
-        secs, _ = rn.node_costs(idx[:k_full], idx)
-        diff = max(
-            abs(secs[i, j] - nx_len[i][snaps[j].node]) for i in range(k_full) for j in range(n)
-        )
-        scale_plain, scale_nx, scale_nxl = n / k_plain, n / k_full, n / k_lim
-        nx_full[n] = (w_nx * scale_nx, c_nx * scale_nx)
-        nx_lim[n] = (w_nxl * scale_nxl, c_nxl * scale_nxl)
-        rows.append(
-            (
-                f"{n} x {n} full, Dijk.",
-                w_full,
-                c_full,
-                c_plain * scale_plain,
-                *nx_full[n],
-                k_full,
-                f"{diff:.4f}",
-            )
-        )
-        rows.append((f"{n} x {n} <=30, Dijk.", w_lim, c_lim, None, *nx_lim[n], k_lim, ""))
+            f"{diff:.4f}",
+        ),
+        (f"{n} x {n} <=30, Dijk.", w_lim, c_lim, None, *nx_lim, k_lim, ""),
+    ]
+    return rows, nx_full, nx_lim
 
-        # the default for >= 200 points: the node hierarchy, built on first use, then kept
-        rn._hierarchy = None
-        m_cold, w_cold, c_cold = timed(rn.matrix, pts)  # builds the hierarchy
-        _, w_ch, c_ch = timed(rn.matrix, pts)
-        _, w_chl, c_chl = timed(rn.matrix, pts, max_seconds=RADIUS_S)
-        m_ref = rn.matrix(pts[:50], method="dijkstra")
-        flag = "same" if np.array_equal(m_cold.sub(m_ref.ids).seconds, m_ref.seconds) else "DIFF"
-        rows.append((f"{n} x {n} full, CH cold", w_cold, c_cold, None, *nx_full[n], k_full, flag))
-        rows.append((f"{n} x {n} full, CH warm", w_ch, c_ch, None, *nx_full[n], k_full, flag))
-        rows.append((f"{n} x {n} <=30, CH warm", w_chl, c_chl, None, *nx_lim[n], k_lim, ""))
-        if n == 1000:
-            bars_ok = w_cold < 10.0 and nx_full[n][0] / w_cold >= 20.0
-            cpu_bar_ok = c_cold < 10.0 and nx_full[n][1] / c_cold >= 20.0
-            ch_bars = (w_ch < 10.0 and nx_full[n][0] / w_ch >= 20.0, c_ch < 10.0)
 
+def _hierarchy_rows(
+    b: _Bench,
+    n: int,
+    args: argparse.Namespace,
+    nx_full: tuple[float, float],
+    nx_lim: tuple[float, float],
+    bars: _Bars,
+) -> list[Row]:
+    """Rows of the node-hierarchy cases (the default for >= 200 points), cold then warm.
+
+    At 1,000 points the bars are updated.
+    """
+    rn, pts = b.rn, b.points[:n]
+    k_full, k_lim = min(args.nx_sources, n), min(args.nx_sources_limited, n)
+    rn._hierarchy = None
+    m_cold, w_cold, c_cold = timed(rn.matrix, pts)  # builds the hierarchy
+    _, w_ch, c_ch = timed(rn.matrix, pts)
+    _, w_chl, c_chl = timed(rn.matrix, pts, max_seconds=RADIUS_S)
+    m_ref = rn.matrix(pts[:50], method="dijkstra")
+    flag = "same" if np.array_equal(m_cold.sub(m_ref.ids).seconds, m_ref.seconds) else "DIFF"
+    if n == 1000:
+        bars.cold_wall = w_cold < 10.0 and nx_full[0] / w_cold >= 20.0
+        bars.cold_cpu = c_cold < 10.0 and nx_full[1] / c_cold >= 20.0
+        bars.warm_wall = w_ch < 10.0 and nx_full[0] / w_ch >= 20.0
+        bars.warm_cpu = c_ch < 10.0
+    return [
+        (f"{n} x {n} full, CH cold", w_cold, c_cold, None, *nx_full, k_full, flag),
+        (f"{n} x {n} full, CH warm", w_ch, c_ch, None, *nx_full, k_full, flag),
+        (f"{n} x {n} <=30, CH warm", w_chl, c_chl, None, *nx_lim, k_lim, ""),
+    ]
+
+
+def _print_table(rows: list[Row]) -> None:
     print()
     header = (
         f"{'case':<24}{'scipy wall':>11}{'scipy cpu':>10}{'plain cpu':>10}"
@@ -246,21 +284,44 @@ def main(argv: list[str] | None = None) -> int:
             f"{w_nx_ / w_sc:>11.1f}{c_nx_ / c_sc:>10.1f}{d:>12}"
         )
     print()
+
+
+def _print_legend(bars: _Bars) -> None:
     print("seconds; 'cpu' = CPU time of this process + its worker processes (load-independent).")
     print("Dijk. = RoadNetwork.matrix(method='dijkstra'): graph reduction + scipy Dijkstra")
-    print("        (+ 2 worker processes for big full matrices).")
+    print("        (+ worker processes for big full matrices).")
     print("CH = RoadNetwork.matrix() default for >= 200 points: node hierarchy + PHAST sweeps;")
     print("     'cold' includes building the hierarchy, 'warm' reuses it (kept on the network).")
     print("plain = scipy Dijkstra on the whole graph, 1 process (from <= 200 sources, scaled).")
     print("nx = networkx single_source_dijkstra_path_length, measured on 'nx srcs' sources and")
     print("     extrapolated per source to all points.")
-    print(f"load average at end: {os.getloadavg()[0]:.1f} (2 cores shared with other work)")
+    print(f"cpus: {os.cpu_count()}, load average at end: {os.getloadavg()[0]:.1f}")
     print("max|diff| column for CH rows: same seconds as Dijkstra on the first 50 points?")
     verdict = {True: "MET", False: "MISSED"}
-    print(f"bar, CH cold, wall clock (1,000 x 1,000 < 10 s, >= 20x nx): {verdict[bars_ok]}")
-    print(f"bar, CH cold, CPU time   (1,000 x 1,000 < 10 s, >= 20x nx): {verdict[cpu_bar_ok]}")
-    print(f"bar, warm CH, wall clock: {verdict[ch_bars[0]]}; CPU < 10 s: {verdict[ch_bars[1]]}")
-    return 0 if bars_ok or ch_bars[0] else 1
+    print(f"bar, CH cold, wall clock (1,000 x 1,000 < 10 s, >= 20x nx): {verdict[bars.cold_wall]}")
+    print(f"bar, CH cold, CPU time   (1,000 x 1,000 < 10 s, >= 20x nx): {verdict[bars.cold_cpu]}")
+    print(
+        f"bar, warm CH, wall clock: {verdict[bars.warm_wall]}; CPU < 10 s: {verdict[bars.warm_cpu]}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the table; exit 1 if the bars are missed."""
+    args = _arguments(argv)
+    rng = np.random.default_rng(args.seed + 1)
+    logging.basicConfig(level=logging.WARNING, format="    [%(name)s] %(message)s")
+    logging.getLogger("geodata.road").setLevel(logging.INFO)
+    print(f"cpus: {os.cpu_count()}, load average at start: {os.getloadavg()[0]:.1f}")
+    bench = _setup(args, rng)
+    rows: list[Row] = []
+    bars = _Bars()
+    for n in (200, 1000):
+        dijkstra, nx_full, nx_lim = _dijkstra_rows(bench, n, args)
+        rows += dijkstra
+        rows += _hierarchy_rows(bench, n, args, nx_full, nx_lim, bars)
+    _print_table(rows)
+    _print_legend(bars)
+    return 0 if bars.cold_wall or bars.warm_wall else 1
 
 
 if __name__ == "__main__":
