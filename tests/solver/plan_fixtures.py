@@ -49,9 +49,13 @@ WEEKS = (W1, W2, W3)
 TUE = dt.timedelta(days=1)
 
 
-def scenario() -> Scenario:
-    """The tiny territory."""
-    products = (
+#: Where every place of the tiny territory lies (distances come from :func:`eligibility`).
+HERE = {"lat": 44.2, "lon": 5.9}
+
+
+def products() -> tuple[Product, ...]:
+    """Carrots, chilled lamb, storable lentils and yoghurts sold by the piece."""
+    return (
         Product(id="carrot", name="Carotte", family=Family.FRUITS_ET_LEGUMES),
         Product(
             id="lamb",
@@ -71,15 +75,18 @@ def scenario() -> Scenario:
             cold_chain=ColdChain.CHILLED,
         ),
     )
-    here = {"lat": 44.2, "lon": 5.9}
-    producers = (
+
+
+def producers() -> tuple[Producer, ...]:
+    """farm_a (BIO, direct + platform), farm_b (fortnightly lamb), farm_c (platform only)."""
+    return (
         Producer(
             id="farm_a",
             name="Ferme A",
             labels=(Label.BIO,),
             delivery_modes=(DeliveryMode.SELF_DELIVERY, DeliveryMode.PLATFORM),
             min_order_kg=10,
-            **here,
+            **HERE,
         ),
         Producer(
             id="farm_b",
@@ -89,7 +96,7 @@ def scenario() -> Scenario:
             deliveries_per_week=1,
             delivery_every_n_weeks=2,
             min_order_eur=100,
-            **here,
+            **HERE,
         ),
         Producer(
             id="farm_c",
@@ -97,10 +104,14 @@ def scenario() -> Scenario:
             labels=(Label.HVE,),
             delivery_modes=(DeliveryMode.PLATFORM,),
             min_order_kg=50,
-            **here,
+            **HERE,
         ),
     )
-    offers = (
+
+
+def offers() -> tuple[Offer, ...]:
+    """One offer per producer; farm_b's lamb carries its own labels."""
+    return (
         Offer(
             producer_id="farm_a", product_id="carrot", price_eur_per_unit=2.0, weekly_capacity=40
         ),
@@ -115,14 +126,18 @@ def scenario() -> Scenario:
             producer_id="farm_c", product_id="lentils", price_eur_per_unit=3.0, weekly_capacity=100
         ),
     )
-    canteens = (
+
+
+def canteens() -> tuple[Canteen, ...]:
+    """k1 and k2, both on the platform round, both buying from the wholesaler ``ws``."""
+    return (
         Canteen(
             id="k1",
             name="Cantine 1",
             on_platform_round=True,
             reference_supplier_id="ws",
             siret="21050118000011",
-            **here,
+            **HERE,
         ),
         Canteen(
             id="k2",
@@ -130,42 +145,44 @@ def scenario() -> Scenario:
             on_platform_round=True,
             reference_supplier_id="ws",
             siret="21050118000029",
-            **here,
+            **HERE,
         ),
     )
-    refs = (
+
+
+def reference_offers() -> tuple[ReferenceOffer, ...]:
+    """The wholesaler's price of every product."""
+    prices = {"carrot": 1.2, "lamb": 11.0, "lentils": 2.0, "yogurt": 0.3}
+    return tuple(
         ReferenceOffer(
-            supplier_id="ws", supplier_name="Grossiste", product_id="carrot", price_eur_per_unit=1.2
-        ),
-        ReferenceOffer(
-            supplier_id="ws", supplier_name="Grossiste", product_id="lamb", price_eur_per_unit=11.0
-        ),
-        ReferenceOffer(
-            supplier_id="ws",
-            supplier_name="Grossiste",
-            product_id="lentils",
-            price_eur_per_unit=2.0,
-        ),
-        ReferenceOffer(
-            supplier_id="ws", supplier_name="Grossiste", product_id="yogurt", price_eur_per_unit=0.3
-        ),
+            supplier_id="ws", supplier_name="Grossiste", product_id=pid, price_eur_per_unit=price
+        )
+        for pid, price in prices.items()
     )
-    platform = Platform(
+
+
+def platform() -> Platform:
+    """The platform: a Tuesday round, a 20 % margin, one 500 kg van."""
+    return Platform(
         id="plat",
         name="Plateforme",
         round_weekdays=(Weekday.TUE,),
         margin_pct=20,
         vans=(Van(id="van", capacity_kg=500),),
-        **here,
+        **HERE,
     )
+
+
+def scenario() -> Scenario:
+    """The tiny territory."""
     return Scenario(
         settings=Settings(start_date=W1, horizon_weeks=3),
-        products=products,
-        producers=producers,
-        offers=offers,
-        canteens=canteens,
-        reference_offers=refs,
-        platforms=(platform,),
+        products=products(),
+        producers=producers(),
+        offers=offers(),
+        canteens=canteens(),
+        reference_offers=reference_offers(),
+        platforms=(platform(),),
     )
 
 
