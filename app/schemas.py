@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from app.jobs import Job, JobStatus
 from app.paths import DEMO_SCENARIO
 from solver.core import Label
-from solver.rounds import RoundsProblem
+from solver.rounds import RoundsProblem, problem_from_json
 
 #: Name of the bundled demo territory, the default scenario of every request.
 DEMO_NAME = DEMO_SCENARIO.name
@@ -212,7 +212,7 @@ class MatrixIn(_Request):
 
 
 class RoundsProblemIn(_Request):
-    """VROOM-like rounds problem (the JSON ``RoundsProblem.to_json`` writes)."""
+    """VROOM-like rounds problem (the JSON ``solver.rounds.problem_to_json`` writes)."""
 
     sites: list[SiteIn] = Field(min_length=1)
     shipments: list[ShipmentIn] = Field(default_factory=list)
@@ -271,7 +271,7 @@ class RoundsProblemIn(_Request):
 
     def to_domain(self) -> RoundsProblem:
         """The solver's problem."""
-        return RoundsProblem.from_json(self.model_dump(mode="json", exclude_none=True))
+        return problem_from_json(self.model_dump(mode="json", exclude_none=True))
 
 
 class RoundsRequest(_Request):

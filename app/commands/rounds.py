@@ -57,11 +57,11 @@ def register(cli: typer.Typer) -> None:
     ) -> None:
         """Plan the rounds: routes, times, loads, map, round sheets, unassigned with reasons."""
         from app import services
-        from solver.rounds import RoundsProblem
+        from solver.rounds import problem_from_json
 
         try:
             if orders.suffix.lower() == ".json":
-                problem = RoundsProblem.from_json(json.loads(orders.read_text(encoding="utf-8")))
+                problem = problem_from_json(json.loads(orders.read_text(encoding="utf-8")))
             else:
                 sc = services.load_scenario(scenario)
                 lines = services.read_orders_csv(orders, sc)

@@ -20,17 +20,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from solver.rounds import rounds_to_json
+
 if TYPE_CHECKING:
     from solver.rounds import RoundsProblem, RoundsResult, Site
 
 LegGeometry = Callable[["Site", "Site"], Sequence[tuple[float, float]]]
 """Callback ``(from_site, to_site) -> [(lon, lat), ...]`` (e.g. a road path); None: straight."""
 
-CO2_NOTE = (
-    "CO2 = km x the van's co2_kg_per_km; default 0.25 kg/km is an assumption for a light diesel "
-    "van (order of magnitude of ADEME Base Carbone light-commercial-vehicle factors), not a "
-    "measurement."
-)
 PALETTE = (
     "#1f77b4",
     "#d62728",
@@ -60,85 +57,8 @@ def _action(step_type: str) -> str:
 
 
 def to_json(result: RoundsResult) -> dict[str, Any]:
-    """VROOM-like output: ``routes`` -> ``steps``, ``summary``, ``unassigned`` with reasons.
-
-    Times in seconds since midnight, distances in metres, loads in kg. ``estimated`` is True when
-    travel times come from an estimate rather than a road graph.
-    """
-    s = result.summary
-    return {
-        "code": 0,
-        "status": result.status,
-        "mode": result.mode,
-        "travel_source": result.travel_source,
-        "estimated": result.estimated,
-        "summary": {
-            "routes": s.routes,
-            "vans_used": s.vans_used,
-            "distance": int(round(s.distance_km * 1000)),
-            "distance_km": s.distance_km,
-            "duration": int(round(s.hours * 3600)),
-            "hours": s.hours,
-            "cost_eur": s.cost_eur,
-            "co2_kg": s.co2_kg,
-            "kg_delivered": s.kg_delivered,
-            "kg_per_km": s.kg_per_km,
-            "orders_served": s.orders_served,
-            "unassigned": s.orders_unassigned,
-            "runtime_s": result.runtime_s,
-        },
-        "indicators_note": CO2_NOTE,
-        "routes": [
-            {
-                "vehicle": r.vehicle_id,
-                "day": r.day,
-                "phase": r.phase,
-                "distance": r.distance_m,
-                "duration": r.duration_s,
-                "kg_delivered": r.kg_delivered,
-                "steps": [
-                    {
-                        "type": st.type,
-                        "site": st.site_id,
-                        "orders": list(st.order_ids),
-                        "id": st.order_ids[0] if len(st.order_ids) == 1 else None,
-                        "arrival": st.arrival_s,
-                        "waiting_time": st.waiting_s,
-                        "service": st.service_s,
-                        "departure": st.departure_s,
-                        "load": [st.load_kg],
-                        "distance": st.distance_m,
-                        "duration": st.duration_s,
-                    }
-                    for st in r.steps
-                ],
-            }
-            for r in result.routes
-        ],
-        "unassigned": [
-            {
-                "id": u.order_id,
-                "type": "shipment",
-                "reasons": [{"code": str(u.reason_code), "detail": u.detail, **u.numbers}],
-            }
-            for u in result.unassigned
-        ],
-        "check": None
-        if result.check is None
-        else {
-            "ok": result.check.ok,
-            "violations": [
-                {
-                    "code": v.code,
-                    "route": v.route,
-                    "order": v.order,
-                    "detail": v.detail,
-                    **v.numbers,
-                }
-                for v in result.check.violations
-            ],
-        },
-    }
+    """VROOM-like output of the rounds (:func:`solver.rounds.rounds_to_json`)."""
+    return rounds_to_json(result)
 
 
 def _leg(a: Site, b: Site, leg_geometry: LegGeometry | None) -> list[list[float]]:

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
-from solver.rounds import Order, ReasonCode, RoundsProblem, solve_own_trips, solve_rounds
+from solver.rounds import (
+    Order,
+    ReasonCode,
+    RoundsProblem,
+    problem_from_json,
+    problem_to_json,
+    solve_own_trips,
+    solve_rounds,
+)
 
 try:
     from tests.solver.routing_fixtures import H, brute_force_optimum, problem, site, van
@@ -275,16 +286,16 @@ def test_own_trips_split_when_detour_exceeds_max_drive() -> None:
 def test_problem_json_roundtrip_and_validation() -> None:
     """from_json(to_json()) is lossless; a bad reference names the order and the field."""
     p = _one_order(Order("o", "F", "K", 20, day="TUE"), [van("V")])
-    q = RoundsProblem.from_json(p.to_json())
-    assert q.to_json() == p.to_json()
+    q = problem_from_json(problem_to_json(p))
+    assert problem_to_json(q) == problem_to_json(p)
     np.testing.assert_array_equal(q.matrix_seconds, p.matrix_seconds)
-    data = p.to_json()
+    data = problem_to_json(p)
     data["shipments"][0]["pickup"]["site"] = "nowhere"
     with pytest.raises(ValueError, match="order 'o': pickup_site_id 'nowhere'"):
-        RoundsProblem.from_json(data)
+        problem_from_json(data)
     del data["shipments"][0]["amount_kg"]
     with pytest.raises(ValueError, match=r"shipments\[0\]: missing field 'amount_kg'"):
-        RoundsProblem.from_json(data)
+        problem_from_json(data)
 
 
 def test_vehicle_from_domain_van() -> None:
@@ -332,7 +343,14 @@ def test_no_vehicle_is_explained() -> None:
 
 def test_from_json_bad_value_names_item() -> None:
     """A non-numeric kg in the input is reported with the shipment index and the value."""
-    data = _one_order(Order("o", "F", "K", 20, day="TUE"), [van("V")]).to_json()
+    data = problem_to_json(_one_order(Order("o", "F", "K", 20, day="TUE"), [van("V")]))
     data["shipments"][0]["amount_kg"] = "lots"
     with pytest.raises(ValueError, match=r"shipments\[0\]: invalid value .*'lots'"):
-        RoundsProblem.from_json(data)
+        problem_from_json(data)
+
+
+def test_importing_rounds_does_not_load_pyvrp() -> None:
+    """The rounds' types, JSON and schedule import without PyVRP; only a solve loads it."""
+    code = "import sys, solver.rounds; print('pyvrp' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

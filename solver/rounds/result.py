@@ -1,0 +1,128 @@
+"""What the rounds return: routes of timed steps, unassigned orders with reasons, indicators.
+
+Units: times in seconds since midnight, durations in seconds, distances in metres (``distance_km``
+in the summary), loads in kg.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from solver.evaluation import CheckReport
+
+StepType = Literal["start", "pickup", "delivery", "end"]
+
+
+class ReasonCode(StrEnum):
+    """Why an order is not in any route (in the spirit of Google's SkippedShipment reasons).
+
+    Each order is first tested *alone* against every vehicle (:mod:`solver.rounds.screening`):
+    ``NO_ROUND_ON_DAY`` (day not a round day), ``NO_VEHICLE``, ``UNREACHABLE`` (no road
+    connection in the matrix), ``OUT_OF_CATCHMENT`` (drive from the depot beyond
+    ``catchment_s``), ``NO_REFRIGERATED_VAN``, ``DEMAND_EXCEEDS_VEHICLE_CAPACITY``,
+    ``TIME_WINDOW`` (pickup then delivery cannot fit the two windows even with no depot legs),
+    ``SHIFT_DURATION`` (depot -> pickup -> delivery -> depot alone does not fit any compatible
+    van's shift window / max duration). Orders that pass alone but are left out by the solve are
+    ``FLEET_FULL``. Producers' own trips add ``MAX_DRIVE`` (farm -> kitchen drive beyond the
+    producer's max).
+    """
+
+    NO_ROUND_ON_DAY = "NO_ROUND_ON_DAY"
+    NO_VEHICLE = "NO_VEHICLE"
+    UNREACHABLE = "UNREACHABLE"
+    OUT_OF_CATCHMENT = "OUT_OF_CATCHMENT"
+    NO_REFRIGERATED_VAN = "NO_REFRIGERATED_VAN"
+    DEMAND_EXCEEDS_VEHICLE_CAPACITY = "DEMAND_EXCEEDS_VEHICLE_CAPACITY"
+    TIME_WINDOW = "TIME_WINDOW"
+    SHIFT_DURATION = "SHIFT_DURATION"
+    MAX_DRIVE = "MAX_DRIVE"
+    FLEET_FULL = "FLEET_FULL"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a route; several orders at the same site in a row share one step.
+
+    ``arrival_s``: van at the site; ``waiting_s``: until the window opens; handling starts at
+    ``arrival_s + waiting_s``; ``departure_s`` includes the site's fixed service when the van
+    leaves. ``load_kg`` is the load after the step; ``distance_m``/``duration_s`` are cumulative
+    since the route start.
+    """
+
+    type: StepType
+    site_id: str
+    order_ids: tuple[str, ...]
+    arrival_s: int
+    waiting_s: int
+    service_s: int
+    departure_s: int
+    load_kg: float
+    distance_m: int
+    duration_s: int
+
+
+@dataclass(frozen=True)
+class Route:
+    """A van's round on one day (``phase``: direct, or collection/delivery in cross-dock)."""
+
+    vehicle_id: str
+    day: str
+    steps: tuple[Step, ...]
+    phase: str = "direct"
+    kg_delivered: float = 0.0
+    """Kg unloaded at kitchens (not counting drops at the cross-dock depot)."""
+
+    @property
+    def distance_m(self) -> int:
+        """Total distance, metres."""
+        return self.steps[-1].distance_m
+
+    @property
+    def duration_s(self) -> int:
+        """From the start at the depot to the return, seconds (waits included)."""
+        return self.steps[-1].arrival_s - self.steps[0].arrival_s
+
+
+@dataclass(frozen=True)
+class Unassigned:
+    """An order left out, with a reason code and the numbers behind it."""
+
+    order_id: str
+    reason_code: str
+    detail: str
+    numbers: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Indicators over all routes (CO2 factor per van, see ``Vehicle.co2_kg_per_km``)."""
+
+    distance_km: float
+    hours: float
+    cost_eur: float
+    co2_kg: float
+    kg_delivered: float
+    kg_per_km: float
+    vans_used: int
+    routes: int
+    orders_served: int
+    orders_unassigned: int
+
+
+@dataclass(frozen=True)
+class RoundsResult:
+    """Routes, unassigned orders with reasons, indicators, and the checker's verdict."""
+
+    routes: tuple[Route, ...]
+    unassigned: tuple[Unassigned, ...]
+    summary: Summary
+    status: str
+    runtime_s: float
+    travel_source: str
+    estimated: bool
+    mode: str = "direct"
+    check: CheckReport | None = None
+    max_drive_s: int | None = None

@@ -1,0 +1,307 @@
+"""Delivery rounds of a farmers' platform: paired pickup-and-delivery van routes, day by day.
+
+Days: orders carry their day; each day is solved separately with the whole fleet; the time
+budget is shared across days in proportion to their orders. Each order is first screened alone
+(:mod:`solver.rounds.screening`); the orders that pass are given to the engine
+(:mod:`solver.rounds.engine`, PyVRP); the engine's visit orders are re-timed with the checker's
+semantics (:mod:`solver.rounds.schedule`), each route leaving its depot as late as is useful.
+
+Direct mode: each van collects orders at farms and delivers them to kitchens itself.
+
+Cross-dock mode (the platform's cold room): phase 1 *collection* routes bring each order from its
+farm to the depot (shipments farm -> depot); phase 2 *delivery* routes take it from the depot to
+its kitchen (shipments depot -> kitchen whose pickup window opens when the order was dropped in
+the cold room). In phase 2 a van starts no earlier than it finished phase 1 and must be back by
+``min(shift_end_s, phase-1 start + max_shift_s)``. An order collected but not delivered in phase 2
+is removed from its collection route (re-timed) and reported ``FLEET_FULL``. Only the vans based
+at the platform depot take part.
+
+Known limits: cross-dock is same-day (collection, then delivery within one shift; an overnight
+cold-room variant is not modelled); a van is one vehicle per day (no multi-trip reloads in
+direct mode).
+
+The independent checker's verdict (:func:`solver.evaluation.check_rounds`) is attached to every
+result.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import replace
+
+from solver.evaluation import check_rounds
+from solver.rounds.engine import Leg, solve_legs
+from solver.rounds.problem import Mode, Order, RoundsProblem
+from solver.rounds.result import RoundsResult, Route, Summary, Unassigned
+from solver.rounds.schedule import Activity, latest_departure, timed_route
+from solver.rounds.screening import fleet_full, screen
+
+logger = logging.getLogger(__name__)
+
+
+def summarise(
+    problem: RoundsProblem, routes: Sequence[Route], unassigned: Sequence[Unassigned]
+) -> Summary:
+    """Indicators over ``routes`` (costs and CO2 with each van's rates)."""
+    vehicles = {v.id: v for v in problem.vehicles}
+    km = sum(r.distance_m for r in routes) / 1000.0
+    hours = sum(r.duration_s for r in routes) / 3600.0
+    cost = sum(
+        vehicles[r.vehicle_id].cost_eur_per_km * r.distance_m / 1000.0
+        + vehicles[r.vehicle_id].cost_eur_per_hour * r.duration_s / 3600.0
+        for r in routes
+        if r.vehicle_id in vehicles
+    )
+    co2 = sum(
+        vehicles[r.vehicle_id].co2_kg_per_km * r.distance_m / 1000.0
+        for r in routes
+        if r.vehicle_id in vehicles
+    )
+    kg = sum(r.kg_delivered for r in routes)
+    served = {o for r in routes for s in r.steps if s.type == "delivery" for o in s.order_ids}
+    served -= {u.order_id for u in unassigned}
+    return Summary(
+        distance_km=round(km, 3),
+        hours=round(hours, 3),
+        cost_eur=round(cost, 2),
+        co2_kg=round(co2, 2),
+        kg_delivered=round(kg, 3),
+        kg_per_km=round(kg / km, 3) if km > 0 else 0.0,
+        vans_used=len({r.vehicle_id for r in routes}),
+        routes=len(routes),
+        orders_served=len(served),
+        orders_unassigned=len(unassigned),
+    )
+
+
+def finish(
+    problem: RoundsProblem,
+    routes: list[Route],
+    unassigned: list[Unassigned],
+    t0: float,
+    mode: str,
+    max_drive_s: int | None = None,
+) -> RoundsResult:
+    """The result: sorted routes and unassigned orders, summary, status, checker's verdict.
+
+    ``t0`` is the ``time.perf_counter()`` at the start of the solve (for ``runtime_s``).
+    """
+    order_pos = {o.id: k for k, o in enumerate(problem.orders)}
+    unassigned.sort(key=lambda u: order_pos.get(u.order_id, 0))
+    routes.sort(key=lambda r: (r.day, r.vehicle_id, r.phase != "collection"))
+    summary = summarise(problem, routes, unassigned)
+    if not problem.orders:
+        status = "NO_ORDERS"
+    elif unassigned:
+        status = "PARTIAL"
+    else:
+        status = "ALL_SERVED"
+    result = RoundsResult(
+        routes=tuple(routes),
+        unassigned=tuple(unassigned),
+        summary=summary,
+        status=status,
+        runtime_s=round(time.perf_counter() - t0, 3),
+        travel_source=problem.travel_source,
+        estimated=problem.estimated,
+        mode=mode,
+        max_drive_s=max_drive_s,
+    )
+    report = check_rounds(problem, result)
+    if not report.ok:
+        logger.error("rounds checker found %d violation(s): %s", len(report.violations), report)
+    return replace(result, check=report)
+
+
+def _days(problem: RoundsProblem) -> list[str]:
+    seen: list[str] = []
+    for o in problem.orders:
+        if o.day not in seen:
+            seen.append(o.day)
+    return seen
+
+
+def solve_rounds(
+    problem: RoundsProblem,
+    *,
+    time_limit_s: float,
+    seed: int = 0,
+    mode: Mode = "direct",
+) -> RoundsResult:
+    """Plan the rounds of every day in ``problem``; the checker's verdict is attached.
+
+    Parameters
+    ----------
+    problem
+        Sites, orders (each with its day), vehicles and integer matrices.
+    time_limit_s
+        Total wall-clock budget for the engine, shared across days (and phases).
+    seed
+        Engine seed (the engine runs on one thread; the same seed and budget reproduce a result
+        up to the time limit's effect on the number of iterations).
+    mode
+        ``"direct"``: each van collects and delivers orders itself; ``"cross_dock"``: farms ->
+        depot collection, then depot -> kitchens delivery (see the module docstring).
+
+    Returns
+    -------
+    RoundsResult
+        Routes, unassigned orders with reason codes and numbers, indicators and ``check``.
+    """
+    if mode not in ("direct", "cross_dock"):
+        msg = f"mode must be 'direct' or 'cross_dock', got {mode!r}"
+        raise ValueError(msg)
+    t0 = time.perf_counter()
+    routes: list[Route] = []
+    unassigned: list[Unassigned] = []
+    by_day: dict[str, list[Order]] = defaultdict(list)
+    for o in problem.orders:
+        by_day[o.day].append(o)
+    total = max(1, sum(len(v) for v in by_day.values()))
+    for day in _days(problem):
+        budget = time_limit_s * len(by_day[day]) / total
+        if mode == "direct":
+            r, u = _solve_direct_day(problem, day, by_day[day], budget, seed)
+        else:
+            r, u = _solve_cross_dock_day(problem, day, by_day[day], budget, seed)
+        routes += r
+        unassigned += u
+    return finish(problem, routes, unassigned, t0, mode)
+
+
+def _solve_direct_day(
+    problem: RoundsProblem, day: str, orders: list[Order], budget_s: float, seed: int
+) -> tuple[list[Route], list[Unassigned]]:
+    ok, bad = screen(problem, orders, day)
+    legs = [Leg(o, o.pickup_site_id, o.delivery_site_id) for o in ok]
+    windows = {v.id: (v.shift_start_s, v.shift_end_s) for v in problem.vehicles}
+    plan = solve_legs(problem, legs, problem.vehicles, windows, budget_s, seed)
+    vehicles = {v.id: v for v in problem.vehicles}
+    routes = [
+        latest_departure(problem, vehicles[vid], day, acts, vehicles[vid].shift_start_s)
+        for vid, acts in plan.items()
+    ]
+    served = {a.order_id for acts in plan.values() for a in acts}
+    bad += [fleet_full(o, day) for o in ok if o.id not in served]
+    return routes, bad
+
+
+# ------------------------------------------------------------------------------- cross-dock
+def _platform_depot(problem: RoundsProblem) -> str:
+    depots = [s.id for s in problem.sites if s.kind == "depot"]
+    if problem.vehicles:
+        return problem.vehicles[0].depot_site_id
+    if depots:
+        return depots[0]
+    msg = "cross_dock mode needs a depot site (kind='depot') or a vehicle"
+    raise ValueError(msg)
+
+
+def _collect(
+    sub: RoundsProblem,
+    day: str,
+    ok: list[Order],
+    depot: str,
+    budget_s: float,
+    seed: int,
+) -> tuple[dict[str, list[Activity]], dict[str, Route], dict[str, int]]:
+    """Phase 1, farms -> depot: the plan, its routes by van, and order id -> time at the depot.
+
+    Orders picked up at the depot itself are at the depot from time 0.
+    """
+    vans = sub.vehicles
+    vehicles = {v.id: v for v in vans}
+    legs = [Leg(o, o.pickup_site_id, depot) for o in ok if o.pickup_site_id != depot]
+    at_depot = {o.id: 0 for o in ok if o.pickup_site_id == depot}
+    windows = {v.id: (v.shift_start_s, v.shift_end_s) for v in vans}
+    plan = solve_legs(sub, legs, vans, windows, budget_s, seed)
+    routes = {
+        vid: latest_departure(sub, vehicles[vid], day, acts, vehicles[vid].shift_start_s)
+        for vid, acts in plan.items()
+    }
+    for vid, route in routes.items():
+        for s in route.steps:
+            if s.type == "delivery":
+                for oid in s.order_ids:
+                    at_depot[oid] = s.departure_s
+        routes[vid] = replace(route, phase="collection")
+    return plan, routes, at_depot
+
+
+def _deliver(
+    sub: RoundsProblem,
+    day: str,
+    ok: list[Order],
+    depot: str,
+    collected: dict[str, Route],
+    at_depot: dict[str, int],
+    budget_s: float,
+    seed: int,
+) -> tuple[dict[str, list[Activity]], list[Route]]:
+    """Phase 2, depot -> kitchens, each van after its collection round: plan and routes."""
+    vans = sub.vehicles
+    legs = [
+        Leg(o, depot, o.delivery_site_id, pickup_tw_start_s=at_depot[o.id])
+        for o in ok
+        if o.id in at_depot and o.delivery_site_id != depot
+    ]
+    windows = {}
+    for v in vans:
+        r1 = collected.get(v.id)
+        if r1 is None:
+            windows[v.id] = (v.shift_start_s, v.shift_end_s)
+        else:
+            start1, end1 = r1.steps[0].arrival_s, r1.steps[-1].arrival_s
+            windows[v.id] = (end1, min(v.shift_end_s, start1 + v.max_shift_s))
+    plan = solve_legs(sub, legs, vans, windows, budget_s, seed)
+    vehicles = {v.id: v for v in vans}
+    routes = []
+    for vid, acts in plan.items():
+        route = latest_departure(
+            sub, vehicles[vid], day, acts, windows[vid][0], depot_windows=at_depot
+        )
+        routes.append(replace(route, phase="delivery"))
+    return plan, routes
+
+
+def _drop_undelivered(
+    sub: RoundsProblem,
+    day: str,
+    plan1: dict[str, list[Activity]],
+    routes1: dict[str, Route],
+    lost_ids: set[str],
+) -> None:
+    """Remove orders not delivered in phase 2 from their collection route (re-timed)."""
+    vehicles = {v.id: v for v in sub.vehicles}
+    for vid, acts in plan1.items():
+        kept = [a for a in acts if a.order_id not in lost_ids]
+        if len(kept) != len(acts):
+            start = routes1[vid].steps[0].arrival_s
+            if kept:
+                r = timed_route(sub, vehicles[vid], day, kept, start)
+                routes1[vid] = replace(r, phase="collection")
+            else:
+                del routes1[vid]
+
+
+def _solve_cross_dock_day(
+    problem: RoundsProblem, day: str, orders: list[Order], budget_s: float, seed: int
+) -> tuple[list[Route], list[Unassigned]]:
+    depot = _platform_depot(problem)
+    vans = [v for v in problem.vehicles if v.depot_site_id == depot]
+    if len(vans) < len(problem.vehicles):
+        logger.info("cross_dock: only the %d van(s) based at %s are used", len(vans), depot)
+    sub = replace(problem, vehicles=tuple(vans)) if vans else problem
+    ok, bad = screen(sub, orders, day)
+    plan1, routes1, at_depot = _collect(sub, day, ok, depot, budget_s / 2, seed)
+    plan2, routes2 = _deliver(sub, day, ok, depot, routes1, at_depot, budget_s / 2, seed)
+    delivered = {a.order_id for acts in plan2.values() for a in acts}
+    delivered |= {o.id for o in ok if o.delivery_site_id == depot and o.id in at_depot}
+    lost = [o for o in ok if o.id not in delivered]
+    if lost:
+        _drop_undelivered(sub, day, plan1, routes1, {o.id for o in lost})
+        bad += [fleet_full(o, day, "collected or delivered leg did not fit") for o in lost]
+    return list(routes1.values()) + routes2, bad
