@@ -118,6 +118,7 @@ from solver.rounds import (
     RoundsResult,
     Site,
     Vehicle,
+    rounds_to_json,
     solve_rounds,
     vehicle_from_van,
 )
@@ -1371,9 +1372,7 @@ def _relax_threshold(inputs: PoolingInputs, stage: _Stage, f: str) -> list[Relax
 
 # ----------------------------------------------------------------------------------- export
 def answer_to_json(answer: PoolingAnswer) -> dict[str, Any]:
-    """A JSON-ready dict of the answer (routes as
-    :func:`solver.reporting.routing_export.to_json`)."""
-    from solver.reporting import to_json
+    """A JSON-ready dict of the answer (routes as :func:`solver.rounds.rounds_to_json`)."""
 
     def d(x: dt.date | None) -> str | None:
         return None if x is None else x.isoformat()
@@ -1443,7 +1442,7 @@ def answer_to_json(answer: PoolingAnswer) -> dict[str, Any]:
             for t in answer.trips
         ],
         "pattern_of_date": {d(k): v for k, v in sorted(answer.pattern_of_date.items())},
-        "rounds": None if answer.rounds_result is None else to_json(answer.rounds_result),
+        "rounds": None if answer.rounds_result is None else rounds_to_json(answer.rounds_result),
         "check": None
         if answer.check is None
         else {"ok": answer.check.ok, "violations": [v.__dict__ for v in answer.check.violations]},
