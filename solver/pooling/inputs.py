@@ -49,6 +49,7 @@ from typing import Any, Literal, Protocol
 import numpy as np
 
 from solver.core import (
+    Canteen,
     Label,
     Problem,
     Scenario,
@@ -292,51 +293,51 @@ def load_order(path: str | Path, scenario: Scenario) -> tuple[PoolingOrder, Tran
     return order_from_dict(data, scenario, file=f)
 
 
-def order_from_dict(
-    data: dict[str, Any], scenario: Scenario, *, file: str = "order"
-) -> tuple[PoolingOrder, Transport, SharingRule]:
-    """Build the order, transport and rule from the TOML/JSON content (see :func:`load_order`)."""
-    f = file
-    kitchen = str(data.get("kitchen", "")).strip()
-    try:
-        canteen = scenario.canteen(kitchen)
-    except KeyError:
-        raise _problem(f, "kitchen", kitchen, "unknown canteen id") from None
+def _weekdays(data: dict[str, Any], f: str) -> tuple[int, ...]:
     days = data.get("delivery_weekdays", [])
     if isinstance(days, str):
         days = [d for d in days.replace(";", ",").split(",") if d.strip()]
     if not days:
         raise _problem(f, "delivery_weekdays", days, "give at least one weekday")
-    weekdays = tuple(sorted({_weekday(d, f) for d in days}))
-    skip: frozenset[dt.date] = frozenset()
+    return tuple(sorted({_weekday(d, f) for d in days}))
+
+
+def _weeks(
+    data: dict[str, Any], canteen: Canteen, f: str
+) -> tuple[list[dt.date], frozenset[dt.date]]:
+    """The order's Mondays and, with ``school_year``, the days without school in them."""
     if "weeks" in data:
         raw = data["weeks"]
         if not isinstance(raw, list) or not raw:
             raise _problem(f, "weeks", raw, "a non-empty list of dates")
         weeks = sorted({(d := _date(w, f, "weeks")) - dt.timedelta(days=d.weekday()) for w in raw})
-    elif "start" in data:
+        return weeks, frozenset()
+    if "start" in data:
         start = _date(data["start"], f, "start")
         n = int(_number(data.get("n_weeks", 1), f, "n_weeks"))
         monday = start - dt.timedelta(days=start.weekday())
-        weeks = [monday + dt.timedelta(weeks=k) for k in range(n)]
-    else:
-        year = str(data.get("school_year", "")).strip()
-        if not year:
-            raise _problem(f, "school_year", "", "give school_year, weeks or start + n_weeks")
-        try:
-            weeks = school_year_weeks(canteen.school_zone, year)
-            sy = school_year(canteen.school_zone, year)
-            open_days = set(
-                school_days(canteen.school_zone, sy.rentree, sy.summer_start - dt.timedelta(1))
-            )
-        except (ValueError, KeyError) as exc:
-            raise _problem(f, "school_year", year, f"unknown school year ({exc})") from None
-        skip = frozenset(  # every weekday, so that other delivery days can be tried
-            w + dt.timedelta(days=k)
-            for w in weeks
-            for k in range(7)
-            if w + dt.timedelta(days=k) not in open_days
+        return [monday + dt.timedelta(weeks=k) for k in range(n)], frozenset()
+    year = str(data.get("school_year", "")).strip()
+    if not year:
+        raise _problem(f, "school_year", "", "give school_year, weeks or start + n_weeks")
+    try:
+        weeks = school_year_weeks(canteen.school_zone, year)
+        sy = school_year(canteen.school_zone, year)
+        open_days = set(
+            school_days(canteen.school_zone, sy.rentree, sy.summer_start - dt.timedelta(1))
         )
+    except (ValueError, KeyError) as exc:
+        raise _problem(f, "school_year", year, f"unknown school year ({exc})") from None
+    skip = frozenset(  # every weekday, so that other delivery days can be tried
+        w + dt.timedelta(days=k)
+        for w in weeks
+        for k in range(7)
+        if w + dt.timedelta(days=k) not in open_days
+    )
+    return weeks, skip
+
+
+def _lines(data: dict[str, Any], scenario: Scenario, f: str) -> list[OrderLine]:
     lines: list[OrderLine] = []
     products = {x.id for x in scenario.products}
     raw_lines = data.get("products", [])
@@ -350,16 +351,21 @@ def order_from_dict(
             raise _problem(f, f"products[{i}].product", pid, "product listed twice")
         qty = _number(ln.get("qty_per_delivery", ""), f, f"products[{i}].qty_per_delivery")
         lines.append(OrderLine(pid, qty))
-    label = None
-    if str(data.get("quality", "")).strip():
-        q = str(data["quality"]).strip().upper()
-        try:
-            label = Label(q)
-        except ValueError:
-            raise _problem(f, "quality", q, f"not a label ({', '.join(Label)})") from None
-    ceiling = None
-    if "price_ceiling_eur_per_unit" in data:
-        ceiling = _number(data["price_ceiling_eur_per_unit"], f, "price_ceiling_eur_per_unit")
+    return lines
+
+
+def _quality(data: dict[str, Any], f: str) -> Label | None:
+    if not str(data.get("quality", "")).strip():
+        return None
+    q = str(data["quality"]).strip().upper()
+    try:
+        return Label(q)
+    except ValueError:
+        raise _problem(f, "quality", q, f"not a label ({', '.join(Label)})") from None
+
+
+def _receiving(data: dict[str, Any], canteen: Canteen, f: str) -> tuple[int | None, int | None]:
+    """The order's receiving window in minutes (None: the kitchen's own bound)."""
     rs = data.get("receiving_start")
     re_ = data.get("receiving_end")
     start_min = _minutes(rs, f, "receiving_start") if rs is not None else None
@@ -368,6 +374,27 @@ def order_from_dict(
         end_min if end_min is not None else canteen.receiving_end_min
     ):
         raise _problem(f, "receiving_end", re_, "must be after receiving_start")
+    return start_min, end_min
+
+
+def order_from_dict(
+    data: dict[str, Any], scenario: Scenario, *, file: str = "order"
+) -> tuple[PoolingOrder, Transport, SharingRule]:
+    """Build the order, transport and rule from the TOML/JSON content (see :func:`load_order`)."""
+    f = file
+    kitchen = str(data.get("kitchen", "")).strip()
+    try:
+        canteen = scenario.canteen(kitchen)
+    except KeyError:
+        raise _problem(f, "kitchen", kitchen, "unknown canteen id") from None
+    weekdays = _weekdays(data, f)
+    weeks, skip = _weeks(data, canteen, f)
+    lines = _lines(data, scenario, f)
+    label = _quality(data, f)
+    ceiling = None
+    if "price_ceiling_eur_per_unit" in data:
+        ceiling = _number(data["price_ceiling_eur_per_unit"], f, "price_ceiling_eur_per_unit")
+    start_min, end_min = _receiving(data, canteen, f)
     rule = str(data.get("rule", "proportional")).strip()
     if rule not in SHARING_RULES:
         raise _problem(f, "rule", rule, f"must be one of {', '.join(SHARING_RULES)}")
@@ -413,3 +440,32 @@ def _transport(t: Any, scenario: Scenario, f: str) -> Transport:
         if platform_id and platform_id not in ids:
             raise _problem(f, "transport.platform", platform_id, "unknown platform id")
     return Transport(mode=mode, collector_id=collector, van=van, platform_id=platform_id)  # type: ignore[arg-type]
+
+
+def validate_inputs(inputs: PoolingInputs) -> None:
+    """Bad inputs raise :class:`~solver.core.errors.ScenarioError` naming the field and value."""
+    sc = inputs.scenario
+    known = {p.id for p in sc.producers}
+    problems = [
+        Problem("group", 0, "producer_id", m, "unknown producer")
+        for m in inputs.member_ids
+        if m not in known
+    ]
+    if not inputs.member_ids:
+        problems.append(Problem("group", 0, "producer_id", "", "the group has no member"))
+    if inputs.order.kitchen_id not in {c.id for c in sc.canteens}:
+        problems.append(Problem("order", 0, "kitchen", inputs.order.kitchen_id, "unknown canteen"))
+    tr = inputs.transport
+    if tr.mode == "member_collects" and tr.collector_id not in inputs.member_ids:
+        problems.append(
+            Problem("order", 0, "transport.collector", tr.collector_id, "not a member of the group")
+        )
+    if not problems:
+        have = set(inputs.travel.ids)
+        problems += [
+            Problem("travel", 0, "ids", i, "no travel time to or from this place")
+            for i in (*inputs.member_ids, inputs.order.kitchen_id)
+            if i not in have
+        ]
+    if problems:
+        raise ScenarioError(problems)
