@@ -45,14 +45,16 @@ logger = logging.getLogger(__name__)
 
 METHOD = (
     "allocation: exact closed form per (product, week) "
-    "(the LP decomposes; see solver.pooling.pooling); "
-    "routes: PyVRP via solver.rounds.routing.solve_rounds (heuristic, time-limited)"
+    "(the LP decomposes; see solver.pooling.allocation); "
+    "routes: PyVRP via solver.rounds.solve_rounds (heuristic, time-limited)"
 )
+"""The answer's ``method`` with rounds (``member_collects``, ``platform``)."""
 METHOD_OWN_TRIPS = (
     "allocation: exact closed form per (product, week) "
-    "(the LP decomposes; see solver.pooling.pooling); "
+    "(the LP decomposes; see solver.pooling.allocation); "
     "trips: each member's drive, window and weekdays checked directly from the matrix (exact)"
 )
+"""The answer's ``method`` with ``each_delivers``."""
 
 
 @dataclass(frozen=True)
