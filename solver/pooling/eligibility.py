@@ -20,16 +20,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from solver.core import Canteen, Offer, Platform, Problem, Producer, ScenarioError
+from solver.core import (
+    Canteen,
+    Offer,
+    Platform,
+    Problem,
+    Producer,
+    ScenarioError,
+    week_month,
+)
 from solver.pooling.inputs import PoolingInputs
 
 EPS = 1e-9
 """Tolerance on units, capacities and prices."""
-
-
-def week_month(monday: dt.date) -> int:
-    """Month of a week: the month of its Thursday (as the sourcing model)."""
-    return (monday + dt.timedelta(days=3)).month
 
 
 @dataclass(frozen=True)
