@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import math
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -269,6 +270,8 @@ def _number(v: object, file: str, fld: str, *, positive: bool = True) -> float:
         x = float(str(v).replace(",", "."))
     except ValueError:
         raise _problem(file, fld, v, "not a number") from None
+    if not math.isfinite(x):
+        raise _problem(file, fld, v, "not a finite number")
     if positive and not x > 0:
         raise _problem(file, fld, v, "must be > 0")
     return x

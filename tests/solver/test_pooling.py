@@ -416,6 +416,23 @@ def test_order_file_errors_name_field_and_value(tmp_path: Path) -> None:
     assert exc.value.problems[0].column == "delivery_weekdays"
 
 
+@pytest.mark.parametrize("bad", ["inf", "nan", "1e999"])
+def test_order_file_refuses_non_finite_numbers(tmp_path: Path, bad: str) -> None:
+    """A quantity or van capacity of inf/nan is a located problem, not a crash or an endless van."""
+    sc = scenario()
+    p = tmp_path / "order.toml"
+    p.write_text(
+        'kitchen = "K"\ndelivery_weekdays = ["tue"]\nweeks = ["2025-10-06"]\n'
+        f'[transport]\nmode = "member_collects"\ncollector = "A"\nvan_capacity_kg = "{bad}"\n'
+        '[[products]]\nproduct = "carotte"\nqty_per_delivery = 5\n'
+    )
+    with pytest.raises(ScenarioError) as exc:
+        load_order(p, sc)
+    (pb,) = exc.value.problems
+    assert (pb.file, pb.column, pb.value) == ("order.toml", "van_capacity_kg", bad)
+    assert "finite" in pb.message
+
+
 def test_order_file_school_year_and_group(tmp_path: Path) -> None:
     """A school-year order skips holidays; a group CSV lists members, unknown ids are errors."""
     sc = scenario()
