@@ -708,7 +708,7 @@ def write_plan_outputs(
         if sheets
         else pd.DataFrame()
     )
-    violations = pd.DataFrame([v.to_dict() for v in check.violations])
+    violations = check.violations_table()
     workbook = {
         "meta": _meta(scenario, plan, check, no_siret, demand),
         "plan": plan_tab[[c for c in plan_tab.columns if c not in _XLSX_PLAN_DROP]],
