@@ -1,5 +1,6 @@
 """evaluation."""
 
+from solver.core import week_month as week_month
 from solver.evaluation.indicators import TERRITORY as TERRITORY
 from solver.evaluation.indicators import deliveries_by_week as deliveries_by_week
 from solver.evaluation.indicators import indicators_table as indicators_table
@@ -15,7 +16,6 @@ from solver.evaluation.plan_context import TOL_KG as TOL_KG
 from solver.evaluation.plan_context import EligibilityLike as EligibilityLike
 from solver.evaluation.plan_context import build_context as build_context
 from solver.evaluation.plan_context import drive_limit_min as drive_limit_min
-from solver.evaluation.plan_context import week_month as week_month
 from solver.evaluation.plan_stock import storage_class as storage_class
 from solver.evaluation.pooling_check import check_pooling as check_pooling
 from solver.evaluation.report import Report as Report

@@ -11,7 +11,7 @@ recomputes the indicators.
 Conventions shared with the sourcing model (:mod:`solver.sourcing`):
 
 * a week is its Monday; the month of a week (season, ``capacity_by_month``) is the month
-  of its Thursday (where most of its days fall);
+  of its Thursday (:func:`solver.core.week_month`);
 * a line without ``delivery_date`` is delivered on its week's Monday for counting drops,
   and its weekday is not checked;
 * a direct drop is one producer delivering one kitchen on one day (channels ``direct``

@@ -68,11 +68,6 @@ class EligibilityLike(Protocol):
         ...
 
 
-def week_month(monday: dt.date) -> int:
-    """Month of a week: the month of its Thursday (where most of its days fall, ISO 8601)."""
-    return (monday + dt.timedelta(days=3)).month
-
-
 def drive_limit_min(radius_min: float, producer: Producer, channel: str) -> float:
     """Longest allowed drive of a direct channel: the radius, and the producer's own max
     drive when it drives itself (no carrier; not for a farm pickup, where the kitchen drives)."""

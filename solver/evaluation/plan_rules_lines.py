@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from solver.core import Channel, Producer
+from solver.core import Channel, Producer, week_month
 from solver.evaluation.plan_context import (
     CHANNEL_MODES,
     DIRECT_LIKE,
@@ -28,7 +28,6 @@ from solver.evaluation.plan_context import (
     plan_violation,
     rows,
     tol,
-    week_month,
 )
 from solver.evaluation.report import Violation
 

@@ -39,8 +39,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from solver.core import POOLING_REASONS
-from solver.evaluation.plan_context import week_month
+from solver.core import POOLING_REASONS, week_month
 from solver.evaluation.report import Report, Violation, report_of
 from solver.evaluation.routing_check import check_rounds
 

@@ -57,6 +57,7 @@ from solver.core import (
     Product,
     PurchasePlan,
     Scenario,
+    week_month,
 )
 from solver.evaluation import (
     CHANNEL_MODES,
@@ -69,7 +70,6 @@ from solver.evaluation import (
     indicators_table,
     storage_class,
     target_shortfalls,
-    week_month,
 )
 
 logger = logging.getLogger(__name__)
