@@ -11,6 +11,7 @@ from solver.core.calendar import school_year_weeks as school_year_weeks
 from solver.core.calendar import service_days as service_days
 from solver.core.calendar import week_month as week_month
 from solver.core.calendar import week_starts as week_starts
+from solver.core.domain import COLD as COLD
 from solver.core.domain import FRANCE_LAT_RANGE as FRANCE_LAT_RANGE
 from solver.core.domain import FRANCE_LON_RANGE as FRANCE_LON_RANGE
 from solver.core.domain import AgeGroup as AgeGroup
@@ -44,9 +45,12 @@ from solver.core.params import SolveParams as SolveParams
 from solver.core.plan import Channel as Channel
 from solver.core.plan import PurchaseLine as PurchaseLine
 from solver.core.plan import PurchasePlan as PurchasePlan
+from solver.core.reasons import POOLING_FILTERS as POOLING_FILTERS
+from solver.core.reasons import POOLING_REASONS as POOLING_REASONS
 
 __all__ = [
     "AgeGroup",
+    "COLD",
     "CalendarError",
     "Canteen",
     "Channel",
@@ -62,6 +66,8 @@ __all__ = [
     "MenuItem",
     "ObjectiveMode",
     "Offer",
+    "POOLING_FILTERS",
+    "POOLING_REASONS",
     "Platform",
     "Problem",
     "Producer",

@@ -108,6 +108,10 @@ class ColdChain(StrEnum):
     FROZEN = "frozen"
 
 
+#: Cold-chain classes that need a refrigerated van (as plain strings).
+COLD: frozenset[str] = frozenset({ColdChain.CHILLED.value, ColdChain.FROZEN.value})
+
+
 class Management(StrEnum):
     """How a canteen is run (seeds: régie, gestion concédée, central kitchen and satellites)."""
 

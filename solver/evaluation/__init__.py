@@ -1,5 +1,6 @@
 """evaluation."""
 
+from solver.core import week_month as week_month
 from solver.evaluation.indicators import TERRITORY as TERRITORY
 from solver.evaluation.indicators import deliveries_by_week as deliveries_by_week
 from solver.evaluation.indicators import indicators_table as indicators_table
@@ -7,16 +8,18 @@ from solver.evaluation.indicators import plan_frame as plan_frame
 from solver.evaluation.indicators import producers_table as producers_table
 from solver.evaluation.indicators import target_shortfalls as target_shortfalls
 from solver.evaluation.indicators import to_date as to_date
-from solver.evaluation.plan_check import CHANNEL_MODES as CHANNEL_MODES
 from solver.evaluation.plan_check import RULES as RULES
-from solver.evaluation.plan_check import TOL_KG as TOL_KG
-from solver.evaluation.plan_check import EligibilityLike as EligibilityLike
 from solver.evaluation.plan_check import PlanCheck as PlanCheck
-from solver.evaluation.plan_check import build_context as build_context
 from solver.evaluation.plan_check import check_plan as check_plan
-from solver.evaluation.plan_check import drive_limit_min as drive_limit_min
-from solver.evaluation.plan_check import week_month as week_month
+from solver.evaluation.plan_context import CHANNEL_MODES as CHANNEL_MODES
+from solver.evaluation.plan_context import TOL_KG as TOL_KG
+from solver.evaluation.plan_context import EligibilityLike as EligibilityLike
+from solver.evaluation.plan_context import build_context as build_context
+from solver.evaluation.plan_context import drive_limit_min as drive_limit_min
+from solver.evaluation.plan_stock import storage_class as storage_class
 from solver.evaluation.pooling_check import check_pooling as check_pooling
+from solver.evaluation.report import Report as Report
+from solver.evaluation.report import Violation as Violation
 from solver.evaluation.routing_check import CheckReport as CheckReport
 from solver.evaluation.routing_check import check_rounds as check_rounds
 from solver.evaluation.routing_check import order_handling_s as order_handling_s
@@ -27,8 +30,10 @@ __all__ = [
     "EligibilityLike",
     "PlanCheck",
     "RULES",
+    "Report",
     "TERRITORY",
     "TOL_KG",
+    "Violation",
     "build_context",
     "check_plan",
     "check_pooling",
@@ -39,6 +44,7 @@ __all__ = [
     "order_handling_s",
     "plan_frame",
     "producers_table",
+    "storage_class",
     "target_shortfalls",
     "to_date",
     "week_month",

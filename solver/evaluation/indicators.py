@@ -38,7 +38,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from solver.core import Channel, EgalimGroup, Label, PurchasePlan, Scenario, egalim_group
+from solver.core import (
+    Canteen,
+    Channel,
+    EgalimGroup,
+    Label,
+    PurchasePlan,
+    Scenario,
+    egalim_group,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -321,25 +329,49 @@ def indicators_table(
         kitchen_ids = [k.id for k in scenario.kitchens()]
         kitchen_ids += sorted(set(df["kitchen_id"]) - set(kitchen_ids))
 
-    rows: list[dict[str, object]] = []
-    for kid in kitchen_ids:
-        sub = df[df["kitchen_id"] == kid]
-        c = canteens.get(kid)
-        row: dict[str, object] = {
-            "kitchen_id": kid,
-            "kitchen_name": c.name if c else kid,
-            **_shares(sub),
-        }
-        row.update(_common(sub, deliv[deliv["kitchen_id"] == kid], meals_k.get(kid, np.nan)))
-        row["budget_eur_per_meal"] = c.budget_eur_per_meal if c else np.nan
-        row["target_egalim_pct"] = c.target_egalim_pct if c else np.nan
-        row["target_bio_pct"] = c.target_bio_pct if c else np.nan
-        row["target_meat_fish_egalim_pct"] = c.target_meat_fish_egalim_pct if c else np.nan
-        row["target_local_pct"] = c.target_local_pct if c else np.nan
-        row["max_deliveries_per_week"] = c.max_deliveries_per_week if c else np.nan
-        rows.append(row)
+    rows = [
+        _kitchen_row(
+            kid,
+            canteens.get(kid),
+            df[df["kitchen_id"] == kid],
+            deliv[deliv["kitchen_id"] == kid],
+            meals_k.get(kid, np.nan),
+        )
+        for kid in kitchen_ids
+    ]
     table = pd.DataFrame(rows)
+    terr = _territory_row(df, deliv, meals_k, table)
+    table = pd.concat([table, pd.DataFrame([terr])], ignore_index=True)
 
+    for icol, tcol, scol, _ in PCT_TARGETS:
+        table[scol] = (table[tcol].astype(float) - table[icol].astype(float)).clip(lower=0.0)
+    table["budget_overrun_eur_per_meal"] = (
+        table["cost_per_meal_eur"].astype(float) - table["budget_eur_per_meal"].astype(float)
+    ).clip(lower=0.0)
+    return table
+
+
+def _kitchen_row(
+    kid: str, c: Canteen | None, sub: pd.DataFrame, deliv: pd.DataFrame, meals: float
+) -> dict[str, object]:
+    """One kitchen's indicators and targets (NaN targets for a kitchen not in the scenario)."""
+    row: dict[str, object] = {"kitchen_id": kid, "kitchen_name": c.name if c else kid}
+    row.update(_shares(sub))
+    row.update(_common(sub, deliv, meals))
+    row["budget_eur_per_meal"] = c.budget_eur_per_meal if c else np.nan
+    row["target_egalim_pct"] = c.target_egalim_pct if c else np.nan
+    row["target_bio_pct"] = c.target_bio_pct if c else np.nan
+    row["target_meat_fish_egalim_pct"] = c.target_meat_fish_egalim_pct if c else np.nan
+    row["target_local_pct"] = c.target_local_pct if c else np.nan
+    row["max_deliveries_per_week"] = c.max_deliveries_per_week if c else np.nan
+    return row
+
+
+def _territory_row(
+    df: pd.DataFrame, deliv: pd.DataFrame, meals_k: pd.Series, table: pd.DataFrame
+) -> dict[str, object]:
+    """The territory's indicators; its targets are the kitchens' weighted by value (budget:
+    by meals)."""
     terr: dict[str, object] = {"kitchen_id": TERRITORY, "kitchen_name": "territory", **_shares(df)}
     terr.update(_common(df, deliv, float(meals_k.sum()) if len(meals_k) else np.nan))
     if not table.empty:
@@ -351,14 +383,7 @@ def indicators_table(
             table["budget_eur_per_meal"].astype(float).to_numpy(), w_meals
         )
         terr["max_deliveries_per_week"] = np.nan
-    table = pd.concat([table, pd.DataFrame([terr])], ignore_index=True)
-
-    for icol, tcol, scol, _ in PCT_TARGETS:
-        table[scol] = (table[tcol].astype(float) - table[icol].astype(float)).clip(lower=0.0)
-    table["budget_overrun_eur_per_meal"] = (
-        table["cost_per_meal_eur"].astype(float) - table["budget_eur_per_meal"].astype(float)
-    ).clip(lower=0.0)
-    return table
+    return terr
 
 
 def _weighted(values: np.ndarray, weights: np.ndarray) -> float:

@@ -643,33 +643,58 @@ def write_plan_outputs(
     ``indicators.csv``, ``explanations.csv``, ``macantine_achats.csv`` (``as_of``: see
     :func:`write_macantine_csv`), ``check.json``, ``order_sheets/<producer_id>.csv`` and
     ``delivery_calendar/<kitchen_id>.csv`` (keys ``order_sheets/<id>`` and
-    ``delivery_calendar/<id>``). ``xlsx=False`` skips the workbook: openpyxl streams about
-    30-60k cells a second, so a year-long territory plan (~35k lines) takes 10-20 s to
-    write as XLSX while every CSV together takes about 2 s
-    (``benchmarks/plan_outputs_scale.py``).
+    ``delivery_calendar/<id>``). ``xlsx=False`` skips the workbook, by far the slowest
+    output: openpyxl writes it cell by cell (``benchmarks/plan_outputs_scale.py`` times
+    each output).
     """
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     src = check.travel_source
-    paths: dict[str, Path] = {}
-
     lines = plan_frame(scenario, plan)
     plan_tab = purchase_plan_table(scenario, plan, travel_source=src, lines=lines)
-    paths["purchase_plan.csv"] = out / "purchase_plan.csv"
-    plan_tab.to_csv(paths["purchase_plan.csv"], index=False)
-
-    ind = indicators.assign(travel_source=src)
-    paths["indicators.csv"] = out / "indicators.csv"
-    ind.to_csv(paths["indicators.csv"], index=False)
-
-    expl = explanations.assign(travel_source=src)
-    paths["explanations.csv"] = out / "explanations.csv"
-    expl.to_csv(paths["explanations.csv"], index=False)
-
+    tables = {
+        "purchase_plan.csv": plan_tab,
+        "indicators.csv": indicators.assign(travel_source=src),
+        "explanations.csv": explanations.assign(travel_source=src),
+    }
+    paths: dict[str, Path] = {}
+    for name, table in tables.items():
+        paths[name] = out / name
+        table.to_csv(paths[name], index=False)
     mc_table, no_siret = macantine_table(scenario, plan, as_of=as_of, lines=lines)
     paths["macantine_achats.csv"] = _write_macantine_rows(out / "macantine_achats.csv", mc_table)
+    paths["check.json"] = _write_check_json(out / "check.json", check, xlsx=xlsx)
+    sheets = order_sheets(scenario, plan, lines=lines)
+    cals = delivery_calendars(scenario, plan, lines=lines)
+    paths.update(_write_folder(out, "order_sheets", sheets, src))
+    paths.update(_write_folder(out, "delivery_calendar", cals, src))
+    if not xlsx:
+        logger.info("wrote %d plan outputs to %s (no XLSX)", len(paths), out)
+        return paths
+    all_orders = (
+        pd.concat([s.assign(producer_id=pid) for pid, s in sheets.items()], ignore_index=True).drop(
+            columns=["weekday", "kitchen_commune"]
+        )
+        if sheets
+        else pd.DataFrame()
+    )
+    workbook = {
+        "meta": _meta(scenario, plan, check, no_siret, demand),
+        "plan": plan_tab[[c for c in plan_tab.columns if c not in _XLSX_PLAN_DROP]],
+        "indicators": indicators,
+        "producers": producers_table(scenario, plan, lines=lines),
+        "explanations": explanations_summary(explanations),
+        "violations": check.violations_table(),
+        "order_sheets": all_orders,
+        "delivery_calendar": calendar_summary(cals),
+    }
+    paths["purchase_plan.xlsx"] = write_xlsx(out / "purchase_plan.xlsx", workbook)
+    logger.info("wrote %d plan outputs to %s", len(paths), out)
+    return paths
 
-    paths["check.json"] = out / "check.json"
+
+def _write_check_json(path: Path, check: PlanCheck, *, xlsx: bool) -> Path:
+    """``check.json``: the verdict and the names of the plan's main files."""
     payload = check.to_dict()
     payload["outputs"] = sorted(
         [
@@ -680,45 +705,20 @@ def write_plan_outputs(
             "macantine_achats.csv",
         ]
     )
-    paths["check.json"].write_text(
+    path.write_text(
         json.dumps(payload, indent=2, ensure_ascii=False, default=str), encoding="utf-8"
     )
+    return path
 
-    sheets = order_sheets(scenario, plan, lines=lines)
-    (out / "order_sheets").mkdir(exist_ok=True)
-    for pid, sheet in sheets.items():
-        p = out / "order_sheets" / f"{pid}.csv"
-        sheet.assign(travel_source=src).to_csv(p, index=False)
-        paths[f"order_sheets/{pid}"] = p
-    cals = delivery_calendars(scenario, plan, lines=lines)
-    (out / "delivery_calendar").mkdir(exist_ok=True)
-    for kid, cal in cals.items():
-        p = out / "delivery_calendar" / f"{kid}.csv"
-        cal.assign(travel_source=src).to_csv(p, index=False)
-        paths[f"delivery_calendar/{kid}"] = p
 
-    if not xlsx:
-        logger.info("wrote %d plan outputs to %s (no XLSX)", len(paths), out)
-        return paths
-    paths["purchase_plan.xlsx"] = out / "purchase_plan.xlsx"
-    all_orders = (
-        pd.concat([s.assign(producer_id=pid) for pid, s in sheets.items()], ignore_index=True).drop(
-            columns=["weekday", "kitchen_commune"]
-        )
-        if sheets
-        else pd.DataFrame()
-    )
-    violations = pd.DataFrame([v.to_dict() for v in check.violations])
-    workbook = {
-        "meta": _meta(scenario, plan, check, no_siret, demand),
-        "plan": plan_tab[[c for c in plan_tab.columns if c not in _XLSX_PLAN_DROP]],
-        "indicators": indicators,
-        "producers": producers_table(scenario, plan, lines=lines),
-        "explanations": explanations_summary(explanations),
-        "violations": violations,
-        "order_sheets": all_orders,
-        "delivery_calendar": calendar_summary(cals),
-    }
-    write_xlsx(paths["purchase_plan.xlsx"], workbook)
-    logger.info("wrote %d plan outputs to %s", len(paths), out)
+def _write_folder(
+    out: Path, folder: str, tables: Mapping[str, pd.DataFrame], travel_source: str
+) -> dict[str, Path]:
+    """One CSV per producer (or kitchen) in ``out/folder``, keyed ``folder/<id>``."""
+    (out / folder).mkdir(exist_ok=True)
+    paths: dict[str, Path] = {}
+    for key, table in tables.items():
+        p = out / folder / f"{key}.csv"
+        table.assign(travel_source=travel_source).to_csv(p, index=False)
+        paths[f"{folder}/{key}"] = p
     return paths

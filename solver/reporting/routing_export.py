@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import html
-import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -212,22 +211,35 @@ def to_map_html(
         control_scale=True,
     )
     fmap.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]])
-    all_coords = []
-    popups: dict[str, list[str]] = {}
-    for n, r in enumerate(result.routes):
-        colour = PALETTE[n % len(PALETTE)]
-        coords = _route_coords(r, problem, leg_geometry)
-        all_coords.append(coords)
+    all_coords = [_route_coords(r, problem, leg_geometry) for r in result.routes]
+    for n, (r, coords) in enumerate(zip(result.routes, all_coords, strict=True)):
         group = folium.FeatureGroup(name=f"{r.vehicle_id} {r.day} {r.phase}")
         folium.PolyLine(
             [[lat, lon] for lon, lat in coords],
-            color=colour,
+            color=PALETTE[n % len(PALETTE)],
             weight=4,
             opacity=0.8,
             tooltip=f"{r.vehicle_id} {r.day} {r.phase}: {r.distance_m / 1000:.1f} km, "
             f"{r.duration_s / 3600:.2f} h, {r.kg_delivered:.0f} kg",
         ).add_to(group)
         group.add_to(fmap)
+    _add_site_markers(fmap, result, problem)
+    folium.LayerControl().add_to(fmap)
+    root: Any = fmap.get_root()
+    root.html.add_child(
+        folium.Element(_offline_fallback(result, problem, all_coords, leg_geometry))
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fmap.save(str(path))
+    return path
+
+
+def _add_site_markers(fmap: Any, result: RoundsResult, problem: RoundsProblem) -> None:
+    """A marker per visited site and depot, its popup listing each stop made there."""
+    import folium
+
+    popups: dict[str, list[str]] = {}
+    for r in result.routes:
         for k, st in enumerate(r.steps):
             popups.setdefault(st.site_id, []).append(
                 f"<b>{html.escape(r.vehicle_id)}</b> {html.escape(r.day)} #{k} "
@@ -249,7 +261,15 @@ def to_map_html(
             popup=folium.Popup(body, max_width=400),
             tooltip=s.id,
         ).add_to(fmap)
-    folium.LayerControl().add_to(fmap)
+
+
+def _offline_fallback(
+    result: RoundsResult,
+    problem: RoundsProblem,
+    coords: list[list[list[float]]],
+    leg_geometry: LegGeometry | None,
+) -> str:
+    """HTML shown when Leaflet cannot load (an SVG of the routes) and the map's note."""
     note = (
         "Routes drawn on "
         + ("roads" if leg_geometry is not None else "straight lines between stops")
@@ -257,19 +277,14 @@ def to_map_html(
         + ". Basemap tiles and the Leaflet library are loaded by your browser from the internet;"
         " offline, a plain drawing of the same routes is shown instead."
     )
-    fallback = (
+    return (
         f'<div id="racines-offline" style="display:none;padding:8px;font-family:sans-serif">'
-        f"<p>Offline view (Leaflet could not load).</p>{_svg(result, problem, all_coords)}</div>"
+        f"<p>Offline view (Leaflet could not load).</p>{_svg(result, problem, coords)}</div>"
         f'<div style="position:fixed;bottom:4px;left:50px;z-index:9999;background:white;'
         f'font:12px sans-serif;padding:2px 6px">{html.escape(note)}</div>'
         "<script>window.addEventListener('load',function(){if(typeof L==='undefined'){"
         "document.getElementById('racines-offline').style.display='block';}});</script>"
     )
-    root: Any = fmap.get_root()
-    root.html.add_child(folium.Element(fallback))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fmap.save(str(path))
-    return path
 
 
 def write_round_sheets(
@@ -320,11 +335,3 @@ def write_round_sheets(
                 )
         written.append(path)
     return written
-
-
-def write_json(data: dict[str, Any], path: str | Path) -> Path:
-    """Write ``data`` as indented UTF-8 JSON."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
-    return path

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from solver.evaluation import check_rounds
+from solver.evaluation import Report, Violation, check_rounds
 from solver.rounds import Order, RoundsResult, Step, solve_rounds
 
 try:
@@ -141,3 +141,16 @@ def test_unassigned_needs_reason(solved) -> None:
 
     dup = replace(res, unassigned=(Unassigned("a", "FLEET_FULL", "test"),))
     assert "DUPLICATE" in check_rounds(p, dup).codes()
+
+
+def test_report_is_the_common_verdict(solved) -> None:
+    """The rounds verdict is the checkers' Report; a violation reads by rule and by code."""
+    p, res = solved
+    vans = tuple(replace(v, refrigerated=False) for v in p.vehicles)
+    report = check_rounds(replace(p, vehicles=vans), res)
+    assert isinstance(report, Report) and not report.ok
+    assert report.by_rule() == {"COLD_CHAIN": 2}  # the chilled order's pickup and delivery
+    v = report.violations[0]
+    assert isinstance(v, Violation)
+    assert v.rule == v.code == "COLD_CHAIN" and v.order == "b" and v.message == v.detail
+    assert v.to_dict()["code"] == "COLD_CHAIN" and v.to_dict()["week_start"] is None

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import replace
 
 import pytest
 
+from solver.evaluation import check_rounds
 from solver.reporting import to_geojson, to_json, to_map_html, write_round_sheets
 from solver.rounds import Order, solve_rounds
 
@@ -53,6 +55,18 @@ def test_json_shape(plan) -> None:
     assert out["check"]["ok"] is True
     assert out["summary"]["co2_kg"] == pytest.approx(0.25 * out["summary"]["distance_km"], 0.01)
     assert out["summary"]["kg_delivered"] == 50
+
+
+def test_json_check_violations_keep_their_keys(plan) -> None:
+    """A failed check lists each violation's code, route, order, detail and numbers."""
+    p, res = plan
+    small = replace(p, vehicles=tuple(replace(v, capacity_kg=10) for v in p.vehicles))
+    out = json.loads(json.dumps(to_json(replace(res, check=check_rounds(small, res)))))
+    assert out["check"]["ok"] is False
+    cap = next(v for v in out["check"]["violations"] if v["code"] == "CAPACITY")
+    assert {"code", "route", "order", "detail", "load_kg", "capacity_kg"} <= set(cap)
+    assert cap["route"] == "V1@TUE" and cap["capacity_kg"] == 10.0
+    assert cap["load_kg"] > 10.0 and "capacity 10" in cap["detail"]
 
 
 def test_geojson_straight_and_road(plan) -> None:
