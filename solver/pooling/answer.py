@@ -16,27 +16,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from solver.core import POOLING_FILTERS, POOLING_REASONS
 from solver.rounds import RoundsProblem, RoundsResult, rounds_to_json
 
-REASONS: tuple[str, ...] = (
-    "CAPACITY",
-    "OUT_OF_SEASON",
-    "QUALITY",
-    "TIME_WINDOW",
-    "VAN_CAPACITY",
-    "DRIVE_TIME",
-    "PRICE",
-    "DELIVERY_DAY",
-)
+REASONS = POOLING_REASONS
 """Every reason code of a shortfall (the order breaks ties in :func:`binding_reason`)."""
-FILTERS: tuple[str, ...] = (
-    "OUT_OF_SEASON",
-    "QUALITY",
-    "PRICE",
-    "DRIVE_TIME",
-    "TIME_WINDOW",
-    "DELIVERY_DAY",
-)
+FILTERS = POOLING_FILTERS
 """The eligibility rules (reason codes that exclude a member from a (product, week)); the order
 breaks ties between rules excluding the same capacity."""
 

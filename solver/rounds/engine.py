@@ -57,8 +57,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from solver.core import COLD
 from solver.evaluation import order_handling_s
-from solver.rounds.problem import COLD, Order, RoundsProblem, Vehicle
+from solver.rounds.problem import Order, RoundsProblem, Vehicle
 from solver.rounds.schedule import Activity
 
 if TYPE_CHECKING:

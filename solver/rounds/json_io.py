@@ -18,7 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from solver.rounds.problem import COLD, DAY_S, Order, RoundsProblem, Site, Vehicle
+from solver.core import COLD
+from solver.rounds.problem import DAY_S, Order, RoundsProblem, Site, Vehicle
 from solver.rounds.result import RoundsResult
 
 CO2_NOTE = (

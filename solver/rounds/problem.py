@@ -20,8 +20,6 @@ SiteKind = Literal["depot", "farm", "kitchen"]
 ColdChain = Literal["ambient", "chilled", "frozen"]
 Mode = Literal["direct", "cross_dock"]
 
-COLD: frozenset[str] = frozenset({"chilled", "frozen"})
-"""Cold chains that need a refrigerated van."""
 DAY_S = 24 * 3600
 
 

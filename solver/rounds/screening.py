@@ -15,8 +15,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 
+from solver.core import COLD
 from solver.evaluation import order_handling_s
-from solver.rounds.problem import COLD, Order, RoundsProblem, Vehicle
+from solver.rounds.problem import Order, RoundsProblem, Vehicle
 from solver.rounds.result import ReasonCode, Unassigned
 from solver.rounds.schedule import Activity, fits_windows, latest_departure
 
