@@ -1,15 +1,15 @@
 """sourcing."""
 
+from solver.sourcing.data import LogisticsOverrides as LogisticsOverrides
+from solver.sourcing.data import TargetPenalties as TargetPenalties
+from solver.sourcing.data import build_match_data as build_match_data
 from solver.sourcing.greedy import greedy_plan as greedy_plan
-from solver.sourcing.matching import SourcingResult as SourcingResult
-from solver.sourcing.matching import solve_sourcing as solve_sourcing
-from solver.sourcing.matching_data import LogisticsOverrides as LogisticsOverrides
-from solver.sourcing.matching_data import TargetPenalties as TargetPenalties
-from solver.sourcing.matching_data import build_match_data as build_match_data
-from solver.sourcing.matching_model import Tiebreak as Tiebreak
-from solver.sourcing.matching_model import build_window as build_window
-from solver.sourcing.matching_model import initial_state as initial_state
-from solver.sourcing.matching_model import solve_window as solve_window
+from solver.sourcing.model import Tiebreak as Tiebreak
+from solver.sourcing.model import build_window as build_window
+from solver.sourcing.model import initial_state as initial_state
+from solver.sourcing.model import solve_window as solve_window
+from solver.sourcing.solve import SourcingResult as SourcingResult
+from solver.sourcing.solve import solve_sourcing as solve_sourcing
 
 __all__ = [
     "LogisticsOverrides",

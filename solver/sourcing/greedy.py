@@ -19,8 +19,8 @@ import pandas as pd
 
 from solver.core import Channel, PurchasePlan, Scenario
 from solver.prepare import Eligibility
-from solver.sourcing.matching import _Acc, _plan
-from solver.sourcing.matching_data import LogisticsOverrides, MatchData, build_match_data
+from solver.sourcing.data import LogisticsOverrides, MatchData, build_match_data
+from solver.sourcing.solve import _Acc, _plan
 
 __all__ = ["greedy_plan"]
 

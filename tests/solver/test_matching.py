@@ -278,7 +278,7 @@ def _solve_weekly(inst, drops, time_limit_s: float = 30.0):  # type: ignore[no-u
 
 def test_lagrangian_bound_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
     """Without the monolithic LP, the Lagrangian window bound stays below the true optimum."""
-    import solver.sourcing.matching as matching
+    import solver.sourcing.solve as matching
 
     monkeypatch.setattr(matching, "_MAX_PAIR_WEEKS_LP", 0)
     for seed in (1, 3):
@@ -297,7 +297,7 @@ def test_a_relaxation_out_of_time_is_tried_again_for_the_bound(
     give nothing) leaves the windows without its signals; the helper tries it again for
     the bound. Retried once, the bound is the one an undisturbed run reports; when the
     retry fails too, the loose Lagrangian bound. Both stay below the brute-force optimum."""
-    import solver.sourcing.matching as matching
+    import solver.sourcing.solve as matching
 
     inst, drops, n_w = _random_instance(1)
     undisturbed = _solve_weekly(inst, drops)
@@ -323,7 +323,7 @@ def test_a_relaxation_out_of_time_is_tried_again_for_the_bound(
 def test_group_relaxations_share_a_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each group's year relaxation may take up to twice its share of the relaxations'
     budget (half the time limit), never less than 0.4 of its group's planned time."""
-    import solver.sourcing.matching as matching
+    import solver.sourcing.solve as matching
 
     _one_group_per_kitchen(monkeypatch)
     real, limits, sizes = matching._solve_relaxation, [], []
@@ -367,7 +367,7 @@ def test_lagrangian_mip_bound_with_lp_duals_is_valid(seed: int) -> None:
 
     from solver.core import ObjectiveMode, TargetMode
     from solver.sourcing import build_match_data
-    from solver.sourcing.matching import _lagrangian_mip_bound, _solve_relaxation, _windows
+    from solver.sourcing.solve import _lagrangian_mip_bound, _solve_relaxation, _windows
 
     inst, drops, n_w = _random_instance(seed)
     data = build_match_data(
@@ -398,7 +398,7 @@ def test_lagrangian_mip_bound_with_lp_duals_is_valid(seed: int) -> None:
 
 def _one_group_per_kitchen(monkeypatch: pytest.MonkeyPatch) -> None:
     """Solve every kitchen as its own group, as a big territory's groups are solved."""
-    import solver.sourcing.matching as matching
+    import solver.sourcing.solve as matching
 
     monkeypatch.setattr(
         matching,
@@ -547,7 +547,7 @@ def test_balanced_groups_split_a_crowded_side_under_the_size_cap() -> None:
     """Ten kitchens on a line, equal sizes, both centres at the left end: plain nearest
     centre puts all ten in one group; the size cap splits them 5 / 5, the left five
     together (the least squared distance under the cap)."""
-    from solver.sourcing.matching import _balanced_labels
+    from solver.sourcing.solve import _balanced_labels
 
     xy = np.stack([np.arange(10.0), np.zeros(10)], axis=1)
     centres = np.array([[0.0, 0.0], [1.0, 0.0]])
@@ -560,7 +560,7 @@ def test_balanced_groups_split_a_crowded_side_under_the_size_cap() -> None:
 def test_balanced_groups_weigh_kitchens_by_size() -> None:
     """One heavy kitchen (size 5) and five light ones (size 1) around two close centres:
     no group carries more than 105 % of half the total size, 5 of 10."""
-    from solver.sourcing.matching import _balanced_labels
+    from solver.sourcing.solve import _balanced_labels
 
     xy = np.array([[0.0, 0.0], [0.1, 0.0], [0.2, 0.0], [0.3, 0.0], [0.4, 0.0], [0.5, 0.0]])
     size = np.array([5.0, 1.0, 1.0, 1.0, 1.0, 1.0])
@@ -573,7 +573,7 @@ def test_balanced_groups_weigh_kitchens_by_size() -> None:
 def test_windows_shrink_to_two_weeks_when_time_is_short() -> None:
     """A group with less than 2.5 ms a pair-week gets 2-week windows; with more, 4."""
     from solver.sourcing import build_match_data
-    from solver.sourcing.matching import _S_PER_PAIR_WEEK_4W, _group_windows, _pair_weeks
+    from solver.sourcing.solve import _S_PER_PAIR_WEEK_4W, _group_windows, _pair_weeks
 
     inst = instance(
         products=[product("carrot")],
@@ -597,7 +597,7 @@ def test_every_n_weeks_open_weeks_around_other_groups_deliveries() -> None:
     """A producer delivering every 4 weeks, seen delivering in week 5 of 12: it may still
     deliver in week 5 and in weeks 4 or more away (0, 1, 9, 10, 11), not in 2-4 or 6-8;
     a weekly producer stays open every week."""
-    from solver.sourcing.matching import _every_n_open
+    from solver.sourcing.solve import _every_n_open
 
     delivered = np.zeros((2, 12), dtype=bool)
     delivered[:, 5] = True
@@ -636,7 +636,7 @@ def test_time_limit_lends_spare_time_but_keeps_a_reserve() -> None:
     """100 s left, a fair share of 10 s: up to 2.5 shares (25 s) while 60 s stay reserved
     for later steps; with 80 s reserved it gets 20 s; with 99 s, half a share (5 s); never
     more than what is left."""
-    from solver.sourcing.matching import _time_limit
+    from solver.sourcing.solve import _time_limit
 
     assert _time_limit(100.0, 10.0, 60.0, most=2.5, least=0.5) == pytest.approx(25.0)
     assert _time_limit(100.0, 10.0, 80.0, most=2.5, least=0.5) == pytest.approx(20.0)

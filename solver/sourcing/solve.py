@@ -20,7 +20,7 @@ that may be in stock at the end of week ``w``, ``R = d + F`` the most worth buyi
 ``(1 + margin) c_o`` platform price, ``c^ref[k,i]`` the kitchen's reference wholesaler;
 ``min_kg_p, min_eur_p``, ``n_p`` (every n weeks), ``D_p`` (drops per week), ``D_k`` (max
 deliveries a week); ``f_pk`` EUR per direct drop, ``g_pw`` per platform pickup, ``h`` per
-platform stop (logistics estimate, :mod:`solver.sourcing.matching_data`); target shares ``t^E, t^B,
+platform stop (logistics estimate, :mod:`solver.sourcing.data`); target shares ``t^E, t^B,
 t^MF, t^L`` and budget ``b_k`` EUR per meal, ``meals[k,w]``.
 
 Variables
@@ -40,12 +40,12 @@ Objective (MIN_COST)
 ``min  sum c xd + sum (1+m) c xp + sum c^ref xr + sum (f_pk + e1) y + sum g z + sum (h + e1) v
 + sum e1 r + sum e2 u + 1e-4 sum s + sum_k sum_T pi_T sh[k,T]``, with tie-breaks ``e1 = 0.5``
 EUR a delivery (fewer deliveries) and ``e2 = 0.5`` EUR a new supplier (the same supplier
-week after week) (:class:`~solver.sourcing.matching_model.Tiebreak`), penalties ``pi_T`` from
-:class:`~solver.sourcing.matching_data.TargetPenalties` (EUR per missing EUR of share; 1000 in hard
+week after week) (:class:`~solver.sourcing.model.Tiebreak`), penalties ``pi_T`` from
+:class:`~solver.sourcing.data.TargetPenalties` (EUR per missing EUR of share; 1000 in hard
 mode). MAX_LOCAL: every cost term is weighted 0.05 and each EUR bought from a producer
 (``xd``, ``xp``) earns -1: the most local value, within the budget (penalised 2 EUR/EUR).
 
-Constraints (each one function in :mod:`solver.sourcing.matching_model`)
+Constraints (each one function in :mod:`solver.sourcing.model`)
 ----------------------------------------------------------------
 * ``_add_demand_balance``: ``sum_o xd + sum_o xp + xr + s[w-1] - s[w] = d`` (fresh products
   have no ``s``: bought the week they are used); ``s[k,i,w] <= sum_{j<=L_i} d[k,i,w+j]``
@@ -91,7 +91,7 @@ school year in one MIP is too big (issue 4's probe), so the run has three steps:
    balances (``lambda[k,i,w]``, EUR per unit in stock at the start of week ``w``), and a
    forecast: what the LP buys in every week.
 2. **Windows of** ``params.window_weeks`` **weeks solved in order as MIPs.** Each carries
-   what earlier windows committed (:class:`~solver.sourcing.matching_model.WindowState`): the stock
+   what earlier windows committed (:class:`~solver.sourcing.model.WindowState`): the stock
    left, the last week's drops, the weeks each producer delivered (``every n weeks``) and
    the EUR bought towards every target. Its target rows run over the **whole year**:
    committed + window + the LP's forecast for the later weeks
@@ -256,14 +256,14 @@ import pandas as pd
 
 from solver.core import Channel, PurchaseLine, PurchasePlan, Scenario, SolveParams, TargetMode
 from solver.prepare import Eligibility
-from solver.sourcing.matching_data import (
+from solver.sourcing.data import (
     LogisticsOverrides,
     MatchData,
     TargetPenalties,
     build_match_data,
     restrict_kitchens,
 )
-from solver.sourcing.matching_model import (
+from solver.sourcing.model import (
     TARGETS,
     Tiebreak,
     WindowModel,

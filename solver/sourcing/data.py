@@ -2,11 +2,11 @@
 
 Everything the model needs is turned here, once, into dense numpy arrays indexed by
 kitchen ``k``, product ``i``, producer ``p``, offer ``o`` (a producer x product) and
-calendar week ``w``; :mod:`solver.sourcing.matching_model` then builds every window's rows with
-vectorised numpy, never per-arc Python callbacks. See :mod:`solver.sourcing.matching` for the
+calendar week ``w``; :mod:`solver.sourcing.model` then builds every window's rows with
+vectorised numpy, never per-arc Python callbacks. See :mod:`solver.sourcing.solve` for the
 maths.
 
-Conventions written down here (and in the module docstring of :mod:`solver.sourcing.matching`):
+Conventions written down here (and in the module docstring of :mod:`solver.sourcing.solve`):
 
 * **Weeks** are every Monday from the first to the last week of the demand (holiday weeks
   included, with zero demand), so that stock and "every n weeks" count calendar weeks.

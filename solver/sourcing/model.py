@@ -1,7 +1,7 @@
 """The sourcing MIP of one window of weeks, built from arrays, one rule per function.
 
 :func:`build_window` assembles the variables and rows of the model written at the top of
-:mod:`solver.sourcing.matching` for the weeks ``[w0, w1)`` of a :class:`MatchData`, given what
+:mod:`solver.sourcing.solve` for the weeks ``[w0, w1)`` of a :class:`MatchData`, given what
 earlier
 windows committed (:class:`WindowState`: stock, last drops, delivery weeks, running
 target balances). Each rule is one ``_add_*`` function that appends vectorised COO rows;
@@ -27,7 +27,7 @@ from ortools.math_opt.solvers import highs_pb2
 from pybind11_abseil.status import StatusNotOk
 
 from solver.core import ObjectiveMode, SolveParams, TargetMode
-from solver.sourcing.matching_data import MatchData, TargetPenalties
+from solver.sourcing.data import MatchData, TargetPenalties
 
 __all__ = [
     "TARGETS",
@@ -49,7 +49,7 @@ TARGETS = ("egalim", "bio", "meat_fish_egalim", "local", "budget")
 
 @dataclass(frozen=True)
 class Tiebreak:
-    """Small EUR penalties that break ties (documented in :mod:`solver.sourcing.matching`).
+    """Small EUR penalties that break ties (documented in :mod:`solver.sourcing.solve`).
 
     ``per_delivery_eur`` for every delivery a kitchen receives (direct drop, platform stop,
     wholesaler) -> fewer deliveries; ``per_new_supplier_eur`` for each direct drop from a
@@ -753,7 +753,7 @@ def build_window(
     stock_price_in: np.ndarray | None = None,
     stock_price_out: np.ndarray | None = None,
 ) -> WindowModel:
-    """Variables and rows of the weeks ``[w0, w1)`` (see :mod:`solver.sourcing.matching`).
+    """Variables and rows of the weeks ``[w0, w1)`` (see :mod:`solver.sourcing.solve`).
 
     ``lookahead[k, j]`` (K, 6) is what a relaxation of the whole horizon buys after the
     window (value, EGALIM, organic, local, meat-and-fish value, meat-and-fish EGALIM, EUR):
@@ -761,7 +761,7 @@ def build_window(
     (:func:`_add_targets`). ``stock_price_out`` prices the closing stock of a non-final
     window (default: the cheapest price the kitchen could pay later).
     ``lagrangian[k, T]`` (in ``[0, penalty]``) builds the window's *relaxation* for the
-    lower bound instead (see :mod:`solver.sourcing.matching`, "Lower bound"): yearly targets
+    lower bound instead (see :mod:`solver.sourcing.solve`, "Lower bound"): yearly targets
     priced at these multipliers, opening stock bought and closing stock sold at the
     cheapest price (or ``stock_price_in`` / ``stock_price_out``, (K, I) EUR per unit, the
     multipliers of the stock-linking rows), no history (pass :func:`bound_state`).
