@@ -3,10 +3,10 @@
 Everything the model needs is turned here, once, into dense numpy arrays indexed by
 kitchen ``k``, product ``i``, producer ``p``, offer ``o`` (a producer x product) and
 calendar week ``w``; :mod:`solver.sourcing.model` then builds every window's rows with
-vectorised numpy, never per-arc Python callbacks. See :mod:`solver.sourcing.solve` for the
-maths.
+vectorised numpy, never per-arc Python callbacks (the maths is written at the top of
+:mod:`solver.sourcing.model`).
 
-Conventions written down here (and in the module docstring of :mod:`solver.sourcing.solve`):
+Conventions:
 
 * **Weeks** are every Monday from the first to the last week of the demand (holiday weeks
   included, with zero demand), so that stock and "every n weeks" count calendar weeks.
@@ -19,10 +19,10 @@ Conventions written down here (and in the module docstring of :mod:`solver.sourc
 * **Logistics estimate** (EUR, an estimate the rounds module refines later):
   a direct drop or farm pickup costs a round trip, ``2 * drive_h * eur_per_hour +
   2 * drive_km * eur_per_km`` with ``drive_km = drive_h * speed_kmh`` (scenario travel
-  settings) and the rates of the platform's first van (else :class:`Van`'s defaults,
-  0.35 EUR/km and 25 EUR/h). On the platform, the margin is the logistics price (the
-  platform's price is ``producer price * (1 + margin)``); a pickup or a kitchen stop adds
-  only its handling time, ``service_time_s * eur_per_hour``. Both can be overridden.
+  settings) and the rates of the platform's first van (else a :class:`Van` with its
+  default rates). On the platform, the margin is the logistics price (the platform's
+  price is ``producer price * (1 + margin)``); a pickup or a kitchen stop adds only its
+  handling time, ``service_time_s * eur_per_hour``. Both can be overridden.
 """
 
 from __future__ import annotations
@@ -32,23 +32,34 @@ import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from solver.core import (
+    Canteen,
     Channel,
     ColdChain,
     DeliveryMode,
     EgalimGroup,
     Label,
+    Producer,
+    ReferenceOffer,
     Scenario,
     Van,
     egalim_group,
 )
 from solver.prepare import Eligibility
 
-__all__ = ["LogisticsOverrides", "MatchData", "TargetPenalties", "build_match_data", "week_month"]
+__all__ = [
+    "LogisticsOverrides",
+    "MatchData",
+    "TargetPenalties",
+    "build_match_data",
+    "restrict_kitchens",
+    "week_month",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -189,6 +200,17 @@ class MatchData:
         """Calendar weeks of the horizon."""
         return len(self.weeks)
 
+    @property
+    def pair_weeks(self) -> int:
+        """(supplier, kitchen) pairs x weeks, direct and through the platform: the size the
+        models' size grows with."""
+        return max(1, len(self.pk_p) + int(self.plat_prod.sum())) * self.n_weeks
+
+    def wholesale_value_eur(self, w0: int, w1: int) -> float:
+        """EUR of the demand of weeks ``[w0, w1)`` at the wholesaler's prices, plus one (the
+        scale of a window's MIP gap, positive even without demand)."""
+        return float((self.demand[:, :, w0:w1] * self.ref_price[:, :, None]).sum()) + 1.0
+
 
 def restrict_kitchens(data: MatchData, k_idx: np.ndarray) -> MatchData:
     """The same problem for the kitchens ``k_idx`` only, with their direct pairs.
@@ -260,6 +282,356 @@ def _future_sum(demand: np.ndarray, horizon: np.ndarray) -> np.ndarray:
     return np.take_along_axis(csum, idx_hi, axis=2) - np.take_along_axis(csum, idx_lo, axis=2)
 
 
+class _Kitchens(NamedTuple):
+    """Kitchen fields of :class:`MatchData`, in the order of ``ids``."""
+
+    max_deliveries: np.ndarray
+    storage_chilled_kg: np.ndarray
+    storage_ambient_kg: np.ndarray
+    budget_eur_per_meal: np.ndarray
+    t_egalim: np.ndarray
+    t_bio: np.ndarray
+    t_meat_fish: np.ndarray
+    t_local: np.ndarray
+    kitchen_weekdays: list[tuple[int, ...]]
+
+
+class _Products(NamedTuple):
+    kg_per_unit: np.ndarray
+    stock_weeks: np.ndarray
+    cold: np.ndarray
+    meat_fish: np.ndarray
+
+
+class _Producers(NamedTuple):
+    min_kg: np.ndarray
+    min_eur: np.ndarray
+    per_week: np.ndarray
+    every_n: np.ndarray
+    producer_names: list[str]
+
+
+class _Offers(NamedTuple):
+    o_p: np.ndarray
+    o_i: np.ndarray
+    o_price: np.ndarray
+    o_egalim: np.ndarray
+    o_bio: np.ndarray
+    o_labels: list[tuple[Label, ...]]
+    o_cap: np.ndarray
+    o_min_lot: np.ndarray
+
+
+class _Reference(NamedTuple):
+    ref_price: np.ndarray
+    ref_egalim: np.ndarray
+    ref_bio: np.ndarray
+    ref_supplier: list[list[str]]
+    ref_labels: list[list[tuple[Label, ...]]]
+
+
+class _Pairs(NamedTuple):
+    pk_p: np.ndarray
+    pk_k: np.ndarray
+    pk_cost: np.ndarray
+    pk_channel: list[Channel]
+    pk_weekday: np.ndarray
+
+
+class _Platform(NamedTuple):
+    plat_prod: np.ndarray
+    plat_kitch: np.ndarray
+    plat_margin: float
+    plat_pickup_cost: np.ndarray
+    plat_stop_cost: float
+    plat_kg_week: float
+    plat_weekday: int
+    plat_refrigerated: bool
+
+
+class _Rates(NamedTuple):
+    """Logistics rates of the estimate: the platform's first van (else a default van)."""
+
+    eur_per_hour: float
+    eur_per_km: float
+    speed_kmh: float
+
+
+class _Index(NamedTuple):
+    """Position of each id in the arrays."""
+
+    week: dict[dt.date, int]
+    kitchen: dict[str, int]
+    product: dict[str, int]
+    producer: dict[str, int]
+
+
+def _kitchen_ids(
+    scenario: Scenario, dem: pd.DataFrame, kitchens: Sequence[str] | None
+) -> list[str]:
+    """The purchasing kitchens planned: ``kitchens``, else every one with demand."""
+    known = {c.id for c in scenario.kitchens()}
+    if kitchens is None:
+        return sorted(set(dem["kitchen_id"]) & known)
+    ids = list(dict.fromkeys(kitchens))
+    unknown = sorted(set(ids) - known)
+    if unknown:
+        msg = f"unknown purchasing kitchen id(s): {', '.join(unknown)}"
+        raise ValueError(msg)
+    return ids
+
+
+def _product_ids(scenario: Scenario, dem: pd.DataFrame) -> list[str]:
+    """Products with demand, sorted; unknown ones are refused."""
+    product_ids = sorted(set(dem["product_id"]))
+    bad = sorted(set(product_ids) - {p.id for p in scenario.products})
+    if bad:
+        msg = f"demand names unknown product id(s): {', '.join(bad)}"
+        raise ValueError(msg)
+    return product_ids
+
+
+def _demand_arrays(
+    dem: pd.DataFrame, meals: pd.DataFrame, ix: _Index
+) -> tuple[np.ndarray, np.ndarray]:
+    """Demand (K, I, W) in purchase units and meals (K, W)."""
+    n_k, n_i, n_w = len(ix.kitchen), len(ix.product), len(ix.week)
+    demand_arr = np.zeros((n_k, n_i, n_w))
+    np.add.at(
+        demand_arr,
+        (
+            dem["kitchen_id"].map(ix.kitchen).to_numpy(int),
+            dem["product_id"].map(ix.product).to_numpy(int),
+            dem["week_start"].map(ix.week).to_numpy(int),
+        ),
+        dem["quantity"].to_numpy(float),
+    )
+    meals_arr = np.zeros((n_k, n_w))
+    ml = meals.copy()
+    ml["week_start"] = pd.to_datetime(ml["week_start"]).dt.date
+    ml = ml[ml["kitchen_id"].isin(ix.kitchen) & ml["week_start"].isin(ix.week)]
+    np.add.at(
+        meals_arr,
+        (
+            ml["kitchen_id"].map(ix.kitchen).to_numpy(int),
+            ml["week_start"].map(ix.week).to_numpy(int),
+        ),
+        ml["meals"].to_numpy(float),
+    )
+    return demand_arr, meals_arr
+
+
+def _products(scenario: Scenario, product_ids: list[str]) -> _Products:
+    prods = [scenario.product(i) for i in product_ids]
+    return _Products(
+        kg_per_unit=np.array([p.kg_per_unit for p in prods]),
+        stock_weeks=np.array([p.shelf_life_days // 7 if p.storable else 0 for p in prods], int),
+        cold=np.array([p.cold_chain is not ColdChain.AMBIENT for p in prods], dtype=bool),
+        meat_fish=np.array([p.is_meat_or_fish for p in prods], dtype=bool),
+    )
+
+
+def _kitchens(canteens: list[Canteen]) -> _Kitchens:
+    return _Kitchens(
+        max_deliveries=np.array([c.max_deliveries_per_week for c in canteens], dtype=float),
+        storage_chilled_kg=np.array([c.storage_chilled_kg for c in canteens]),
+        storage_ambient_kg=np.array([c.storage_ambient_kg for c in canteens]),
+        budget_eur_per_meal=np.array([c.budget_eur_per_meal for c in canteens]),
+        t_egalim=np.array([c.target_egalim_pct / 100.0 for c in canteens]),
+        t_bio=np.array([c.target_bio_pct / 100.0 for c in canteens]),
+        t_meat_fish=np.array([c.target_meat_fish_egalim_pct / 100.0 for c in canteens]),
+        t_local=np.array([c.target_local_pct / 100.0 for c in canteens]),
+        kitchen_weekdays=[tuple(int(d) for d in c.delivery_weekdays) for c in canteens],
+    )
+
+
+def _stock_limits(
+    demand: np.ndarray, kitchens: _Kitchens, products: _Products
+) -> tuple[np.ndarray, np.ndarray]:
+    """``future`` (K, I, W): the most in stock at the end of each week (shelf life and
+    storage, 0 for fresh products), and ``reach = demand + future``."""
+    chilled, ambient = kitchens.storage_chilled_kg, kitchens.storage_ambient_kg
+    store_units = (
+        np.where(products.cold[None, :], chilled[:, None], ambient[:, None])
+        / products.kg_per_unit[None, :]
+    )  # (K, I)
+    future = np.minimum(_future_sum(demand, products.stock_weeks), store_units[:, :, None])
+    future[:, products.stock_weeks == 0, :] = 0.0
+    return future, demand + future
+
+
+def _producers(producers: Sequence[Producer]) -> _Producers:
+    return _Producers(
+        min_kg=np.array([p.min_order_kg for p in producers]),
+        min_eur=np.array([p.min_order_eur for p in producers]),
+        per_week=np.array([p.deliveries_per_week for p in producers], dtype=float),
+        every_n=np.array([p.delivery_every_n_weeks for p in producers], dtype=int),
+        producer_names=[p.name for p in producers],
+    )
+
+
+def _offers(scenario: Scenario, weeks: list[dt.date], ix: _Index) -> _Offers:
+    """Offers of known producers for demanded products; capacity (O, W) by week's month."""
+    offers = [
+        o for o in scenario.offers if o.product_id in ix.product and o.producer_id in ix.producer
+    ]
+    months = np.array([week_month(w) for w in weeks])
+    o_cap = np.zeros((len(offers), len(weeks)))
+    for j, o in enumerate(offers):
+        by_month = {m: o.capacity_in_month(m) for m in set(months.tolist())}
+        o_cap[j] = [by_month[m] for m in months]
+    o_labels = [tuple(scenario.offer_labels(o)) for o in offers]
+    o_group = [egalim_group(lab) for lab in o_labels]
+    return _Offers(
+        o_p=np.array([ix.producer[o.producer_id] for o in offers], dtype=int),
+        o_i=np.array([ix.product[o.product_id] for o in offers], dtype=int),
+        o_price=np.array([o.price_eur_per_unit for o in offers]),
+        o_egalim=np.array([g is not EgalimGroup.NON_EGALIM for g in o_group], dtype=bool),
+        o_bio=np.array([g is EgalimGroup.BIO for g in o_group], dtype=bool),
+        o_labels=o_labels,
+        o_cap=o_cap,
+        o_min_lot=np.array([o.min_lot for o in offers], dtype=float),
+    )
+
+
+def _reference(scenario: Scenario, canteens: list[Canteen], product_ids: list[str]) -> _Reference:
+    """Reference supplier per kitchen and product: the kitchen's own, else the cheapest.
+
+    Raises ``ValueError`` when a demanded product has no reference offer.
+    """
+    ref_by_product: dict[str, list[ReferenceOffer]] = {}
+    for r in scenario.reference_offers:
+        ref_by_product.setdefault(r.product_id, []).append(r)
+    n_k, n_i = len(canteens), len(product_ids)
+    ref = _Reference(
+        ref_price=np.zeros((n_k, n_i)),
+        ref_egalim=np.zeros((n_k, n_i), dtype=bool),
+        ref_bio=np.zeros((n_k, n_i), dtype=bool),
+        ref_supplier=[["" for _ in range(n_i)] for _ in range(n_k)],
+        ref_labels=[[() for _ in range(n_i)] for _ in range(n_k)],
+    )
+    missing = []
+    for ki, c in enumerate(canteens):
+        for ii, pid in enumerate(product_ids):
+            cands = ref_by_product.get(pid, [])
+            if not cands:
+                missing.append(pid)
+                continue
+            own = [r for r in cands if r.supplier_id == c.reference_supplier_id]
+            r = min(own or cands, key=lambda x: x.price_eur_per_unit)
+            ref.ref_price[ki, ii] = r.price_eur_per_unit
+            grp = egalim_group(r.labels)
+            ref.ref_egalim[ki, ii] = grp is not EgalimGroup.NON_EGALIM
+            ref.ref_bio[ki, ii] = grp is EgalimGroup.BIO
+            ref.ref_supplier[ki][ii] = r.supplier_id
+            ref.ref_labels[ki][ii] = tuple(r.labels)
+    if missing:
+        names = ", ".join(sorted(set(missing))[:10])
+        msg = f"reference_offers: no reference price for demanded product(s) {names}"
+        raise ValueError(msg)
+    return ref
+
+
+def _rates(scenario: Scenario) -> _Rates:
+    van = (
+        scenario.platforms[0].vans[0]
+        if scenario.platforms and scenario.platforms[0].vans
+        else Van(id="estimate", capacity_kg=1000.0)
+    )
+    return _Rates(van.cost_eur_per_hour, van.cost_eur_per_km, scenario.settings.travel.speed_kmh)
+
+
+def _direct_pairs(
+    scenario: Scenario,
+    eligibility: Eligibility,
+    canteens: list[Canteen],
+    ix: _Index,
+    overrides: LogisticsOverrides,
+) -> _Pairs:
+    """Eligible (producer, kitchen) pairs sharing a delivery weekday (a pure farm pickup
+    needs only the kitchen's), with their drop cost: a round trip at the rates, or the
+    override."""
+    rates = _rates(scenario)
+    producers = scenario.producers
+    pk_p, pk_k, pk_cost, pk_channel, pk_day = [], [], [], [], []
+    for (pid, kid), drive_s in sorted(eligibility.direct.items()):
+        if pid not in ix.producer or kid not in ix.kitchen:
+            continue
+        prod = producers[ix.producer[pid]]
+        can = canteens[ix.kitchen[kid]]
+        common = sorted(set(prod.delivery_weekdays) & set(can.delivery_weekdays))
+        pickup = DeliveryMode.FARM_PICKUP in prod.delivery_modes and not (
+            {DeliveryMode.SELF_DELIVERY, DeliveryMode.CARRIER} & set(prod.delivery_modes)
+        )
+        if not common and not pickup:
+            continue  # no weekday on which both deliver and receive
+        days = common or sorted(can.delivery_weekdays)
+        drive_h = drive_s / 3600.0
+        est = (
+            2.0 * drive_h * rates.eur_per_hour + 2.0 * drive_h * rates.speed_kmh * rates.eur_per_km
+        )
+        pk_p.append(ix.producer[pid])
+        pk_k.append(ix.kitchen[kid])
+        pk_cost.append(float(overrides.direct_drop_eur.get((pid, kid), est)))
+        pk_channel.append(Channel.FARM_PICKUP if pickup else Channel.DIRECT)
+        pk_day.append(int(days[0]))
+    return _Pairs(
+        pk_p=np.array(pk_p, dtype=int),
+        pk_k=np.array(pk_k, dtype=int),
+        pk_cost=np.array(pk_cost, dtype=float),
+        pk_channel=pk_channel,
+        pk_weekday=np.array(pk_day, dtype=int),
+    )
+
+
+def _platform(
+    scenario: Scenario,
+    eligibility: Eligibility,
+    canteens: list[Canteen],
+    ix: _Index,
+    overrides: LogisticsOverrides,
+) -> _Platform:
+    """The first platform's round: who is on it (sharing a round weekday), its margin,
+    handling costs, payload a week and whether it carries chilled goods."""
+    n_p, n_w = len(ix.producer), len(ix.week)
+    plat = _Platform(
+        plat_prod=np.zeros(n_p, dtype=bool),
+        plat_kitch=np.zeros(len(canteens), dtype=bool),
+        plat_margin=0.0,
+        plat_pickup_cost=np.zeros((n_p, n_w)),
+        plat_stop_cost=0.0,
+        plat_kg_week=0.0,
+        plat_weekday=2,
+        plat_refrigerated=False,
+    )
+    if not scenario.platforms:
+        return plat
+    pf = scenario.platforms[0]
+    producers = scenario.producers
+    rdays = set(pf.round_weekdays)
+    stop_cost = pf.service_time_s / 3600.0 * _rates(scenario).eur_per_hour
+    for pid in eligibility.platform_producers:
+        if pid in ix.producer and rdays & set(producers[ix.producer[pid]].delivery_weekdays):
+            plat.plat_prod[ix.producer[pid]] = True
+    for kid in eligibility.platform_kitchens:
+        if kid in ix.kitchen and rdays & set(canteens[ix.kitchen[kid]].delivery_weekdays):
+            plat.plat_kitch[ix.kitchen[kid]] = True
+    plat.plat_pickup_cost[:] = stop_cost
+    for (pid, wk), eur in overrides.platform_pickup_eur.items():
+        if pid in ix.producer and wk in ix.week:
+            plat.plat_pickup_cost[ix.producer[pid], ix.week[wk]] = eur
+    refrigerated = any(v.refrigerated for v in pf.vans)
+    if not refrigerated:
+        logger.info("platform %s has no refrigerated van: chilled goods stay off it", pf.id)
+    return plat._replace(
+        plat_margin=pf.margin_pct / 100.0,
+        plat_stop_cost=stop_cost,
+        plat_kg_week=sum(v.capacity_kg for v in pf.vans) * len(pf.round_weekdays),
+        plat_weekday=int(min(pf.round_weekdays)),
+        plat_refrigerated=refrigerated,
+    )
+
+
 def build_match_data(
     scenario: Scenario,
     demand: pd.DataFrame,
@@ -279,221 +651,41 @@ def build_match_data(
     """
     overrides = overrides or LogisticsOverrides()
     weeks = _weeks_of(demand, meals)
-    n_w = len(weeks)
-    week_pos = {w: j for j, w in enumerate(weeks)}
     all_kitchens = {c.id: c for c in scenario.kitchens()}
     dem = demand.copy()
     dem["week_start"] = pd.to_datetime(dem["week_start"]).dt.date
-    if kitchens is None:
-        kitchen_ids = sorted(set(dem["kitchen_id"]) & set(all_kitchens))
-    else:
-        kitchen_ids = list(dict.fromkeys(kitchens))
-    unknown = sorted(set(kitchen_ids) - set(all_kitchens))
-    if unknown:
-        msg = f"unknown purchasing kitchen id(s): {', '.join(unknown)}"
-        raise ValueError(msg)
+    kitchen_ids = _kitchen_ids(scenario, dem, kitchens)
     dem = dem[dem["kitchen_id"].isin(kitchen_ids) & (dem["quantity"] > 0)]
-    product_ids = sorted(set(dem["product_id"]))
-    known_products = {p.id for p in scenario.products}
-    bad = sorted(set(product_ids) - known_products)
-    if bad:
-        msg = f"demand names unknown product id(s): {', '.join(bad)}"
-        raise ValueError(msg)
-    k_pos = {k: j for j, k in enumerate(kitchen_ids)}
-    i_pos = {i: j for j, i in enumerate(product_ids)}
-    n_k, n_i = len(kitchen_ids), len(product_ids)
-
-    demand_arr = np.zeros((n_k, n_i, n_w))
-    np.add.at(
-        demand_arr,
-        (
-            dem["kitchen_id"].map(k_pos).to_numpy(int),
-            dem["product_id"].map(i_pos).to_numpy(int),
-            dem["week_start"].map(week_pos).to_numpy(int),
-        ),
-        dem["quantity"].to_numpy(float),
-    )
-    meals_arr = np.zeros((n_k, n_w))
-    ml = meals.copy()
-    ml["week_start"] = pd.to_datetime(ml["week_start"]).dt.date
-    ml = ml[ml["kitchen_id"].isin(k_pos) & ml["week_start"].isin(week_pos)]
-    np.add.at(
-        meals_arr,
-        (ml["kitchen_id"].map(k_pos).to_numpy(int), ml["week_start"].map(week_pos).to_numpy(int)),
-        ml["meals"].to_numpy(float),
-    )
-
-    prods = [scenario.product(i) for i in product_ids]
-    kg_per_unit = np.array([p.kg_per_unit for p in prods])
-    stock_weeks = np.array([p.shelf_life_days // 7 if p.storable else 0 for p in prods], dtype=int)
-    cold = np.array([p.cold_chain is not ColdChain.AMBIENT for p in prods], dtype=bool)
-    meat_fish = np.array([p.is_meat_or_fish for p in prods], dtype=bool)
-
-    canteens = [all_kitchens[k] for k in kitchen_ids]
-    chilled_kg = np.array([c.storage_chilled_kg for c in canteens])
-    ambient_kg = np.array([c.storage_ambient_kg for c in canteens])
-    store_units = (
-        np.where(cold[None, :], chilled_kg[:, None], ambient_kg[:, None]) / kg_per_unit[None, :]
-    )  # (K, I)
-    future = np.minimum(_future_sum(demand_arr, stock_weeks), store_units[:, :, None])
-    future[:, stock_weeks == 0, :] = 0.0
-    reach = demand_arr + future
-
+    product_ids = _product_ids(scenario, dem)
     producer_ids = [p.id for p in scenario.producers]
-    p_pos = {p: j for j, p in enumerate(producer_ids)}
-    producers = list(scenario.producers)
-    months = np.array([week_month(w) for w in weeks])
-    offers = [o for o in scenario.offers if o.product_id in i_pos and o.producer_id in p_pos]
-    n_o = len(offers)
-    o_cap = np.zeros((n_o, n_w))
-    for j, o in enumerate(offers):
-        by_month = {m: o.capacity_in_month(m) for m in set(months.tolist())}
-        o_cap[j] = [by_month[m] for m in months]
-    o_labels = [tuple(scenario.offer_labels(o)) for o in offers]
-    o_group = [egalim_group(lab) for lab in o_labels]
-
-    # reference supplier per kitchen and product: the kitchen's own, else the cheapest.
-    ref_by_product: dict[str, list] = {}
-    for r in scenario.reference_offers:
-        ref_by_product.setdefault(r.product_id, []).append(r)
-    ref_price = np.zeros((n_k, n_i))
-    ref_egalim = np.zeros((n_k, n_i), dtype=bool)
-    ref_bio = np.zeros((n_k, n_i), dtype=bool)
-    ref_supplier = [["" for _ in range(n_i)] for _ in range(n_k)]
-    ref_labels: list[list[tuple[Label, ...]]] = [[() for _ in range(n_i)] for _ in range(n_k)]
-    missing = []
-    for ki, c in enumerate(canteens):
-        for ii, pid in enumerate(product_ids):
-            cands = ref_by_product.get(pid, [])
-            if not cands:
-                missing.append(pid)
-                continue
-            own = [r for r in cands if r.supplier_id == c.reference_supplier_id]
-            r = min(own or cands, key=lambda x: x.price_eur_per_unit)
-            ref_price[ki, ii] = r.price_eur_per_unit
-            grp = egalim_group(r.labels)
-            ref_egalim[ki, ii] = grp is not EgalimGroup.NON_EGALIM
-            ref_bio[ki, ii] = grp is EgalimGroup.BIO
-            ref_supplier[ki][ii] = r.supplier_id
-            ref_labels[ki][ii] = tuple(r.labels)
-    if missing:
-        names = ", ".join(sorted(set(missing))[:10])
-        msg = f"reference_offers: no reference price for demanded product(s) {names}"
-        raise ValueError(msg)
-
-    # logistics rates
-    van = (
-        scenario.platforms[0].vans[0]
-        if scenario.platforms and scenario.platforms[0].vans
-        else Van(id="estimate", capacity_kg=1000.0)
+    ix = _Index(
+        week={w: j for j, w in enumerate(weeks)},
+        kitchen={k: j for j, k in enumerate(kitchen_ids)},
+        product={i: j for j, i in enumerate(product_ids)},
+        producer={p: j for j, p in enumerate(producer_ids)},
     )
-    eur_h, eur_km = van.cost_eur_per_hour, van.cost_eur_per_km
-    speed_kmh = scenario.settings.travel.speed_kmh
-
-    # direct pairs, with the delivery-day rule applied later in the model
-    pk_p, pk_k, pk_cost, pk_channel, pk_day = [], [], [], [], []
-    for (pid, kid), drive_s in sorted(eligibility.direct.items()):
-        if pid not in p_pos or kid not in k_pos:
-            continue
-        prod = producers[p_pos[pid]]
-        can = canteens[k_pos[kid]]
-        common = sorted(set(prod.delivery_weekdays) & set(can.delivery_weekdays))
-        pickup = DeliveryMode.FARM_PICKUP in prod.delivery_modes and not (
-            {DeliveryMode.SELF_DELIVERY, DeliveryMode.CARRIER} & set(prod.delivery_modes)
-        )
-        if not common and not pickup:
-            continue  # _delivery_days: no weekday on which both deliver and receive
-        days = common or sorted(can.delivery_weekdays)
-        drive_h = drive_s / 3600.0
-        est = 2.0 * drive_h * eur_h + 2.0 * drive_h * speed_kmh * eur_km
-        pk_p.append(p_pos[pid])
-        pk_k.append(k_pos[kid])
-        pk_cost.append(float(overrides.direct_drop_eur.get((pid, kid), est)))
-        pk_channel.append(Channel.FARM_PICKUP if pickup else Channel.DIRECT)
-        pk_day.append(int(days[0]))
-
-    plat_prod = np.zeros(len(producer_ids), dtype=bool)
-    plat_kitch = np.zeros(n_k, dtype=bool)
-    plat_pickup_cost = np.zeros((len(producer_ids), n_w))
-    margin, stop_cost, kg_week, plat_day = 0.0, 0.0, 0.0, 2
-    if scenario.platforms:
-        pf = scenario.platforms[0]
-        rdays = set(pf.round_weekdays)
-        margin = pf.margin_pct / 100.0
-        stop_cost = pf.service_time_s / 3600.0 * eur_h
-        kg_week = sum(v.capacity_kg for v in pf.vans) * len(pf.round_weekdays)
-        plat_day = int(min(pf.round_weekdays))
-        for pid in eligibility.platform_producers:
-            if pid in p_pos and rdays & set(producers[p_pos[pid]].delivery_weekdays):
-                plat_prod[p_pos[pid]] = True
-        for kid in eligibility.platform_kitchens:
-            if kid in k_pos and rdays & set(canteens[k_pos[kid]].delivery_weekdays):
-                plat_kitch[k_pos[kid]] = True
-        plat_pickup_cost[:] = stop_cost
-        for (pid, wk), eur in overrides.platform_pickup_eur.items():
-            if pid in p_pos and wk in week_pos:
-                plat_pickup_cost[p_pos[pid], week_pos[wk]] = eur
-        if not any(v.refrigerated for v in pf.vans):
-            logger.info("platform %s has no refrigerated van: chilled goods stay off it", pf.id)
-    refrigerated = bool(
-        scenario.platforms and any(v.refrigerated for v in scenario.platforms[0].vans)
-    )
-
-    data = MatchData(
+    demand_arr, meals_arr = _demand_arrays(dem, meals, ix)
+    canteens = [all_kitchens[k] for k in kitchen_ids]
+    products = _products(scenario, product_ids)
+    kitchen_fields = _kitchens(canteens)
+    future, reach = _stock_limits(demand_arr, kitchen_fields, products)
+    return MatchData(
         weeks=weeks,
         kitchens=kitchen_ids,
         products=product_ids,
         producers=producer_ids,
-        kg_per_unit=kg_per_unit,
-        stock_weeks=stock_weeks,
-        cold=cold,
-        meat_fish=meat_fish,
         demand=demand_arr,
         meals=meals_arr,
         future=future,
         reach=reach,
-        min_kg=np.array([p.min_order_kg for p in producers]),
-        min_eur=np.array([p.min_order_eur for p in producers]),
-        per_week=np.array([p.deliveries_per_week for p in producers], dtype=float),
-        every_n=np.array([p.delivery_every_n_weeks for p in producers], dtype=int),
-        o_p=np.array([p_pos[o.producer_id] for o in offers], dtype=int),
-        o_i=np.array([i_pos[o.product_id] for o in offers], dtype=int),
-        o_price=np.array([o.price_eur_per_unit for o in offers]),
-        o_egalim=np.array([g is not EgalimGroup.NON_EGALIM for g in o_group], dtype=bool),
-        o_bio=np.array([g is EgalimGroup.BIO for g in o_group], dtype=bool),
-        o_labels=o_labels,
-        o_cap=o_cap,
-        o_min_lot=np.array([o.min_lot for o in offers], dtype=float),
-        ref_price=ref_price,
-        ref_egalim=ref_egalim,
-        ref_bio=ref_bio,
-        ref_supplier=ref_supplier,
-        ref_labels=ref_labels,
-        pk_p=np.array(pk_p, dtype=int),
-        pk_k=np.array(pk_k, dtype=int),
-        pk_cost=np.array(pk_cost, dtype=float),
-        pk_channel=pk_channel,
-        pk_weekday=np.array(pk_day, dtype=int),
-        plat_prod=plat_prod,
-        plat_kitch=plat_kitch,
-        plat_margin=margin,
-        plat_pickup_cost=plat_pickup_cost,
-        plat_stop_cost=stop_cost,
-        plat_kg_week=kg_week,
-        plat_weekday=plat_day,
-        plat_refrigerated=refrigerated,
-        max_deliveries=np.array([c.max_deliveries_per_week for c in canteens], dtype=float),
-        storage_chilled_kg=chilled_kg,
-        storage_ambient_kg=ambient_kg,
-        budget_eur_per_meal=np.array([c.budget_eur_per_meal for c in canteens]),
-        t_egalim=np.array([c.target_egalim_pct / 100.0 for c in canteens]),
-        t_bio=np.array([c.target_bio_pct / 100.0 for c in canteens]),
-        t_meat_fish=np.array([c.target_meat_fish_egalim_pct / 100.0 for c in canteens]),
-        t_local=np.array([c.target_local_pct / 100.0 for c in canteens]),
-        kitchen_weekdays=[tuple(int(d) for d in c.delivery_weekdays) for c in canteens],
-        producer_names=[p.name for p in producers],
+        **products._asdict(),
+        **_producers(scenario.producers)._asdict(),
+        **_offers(scenario, weeks, ix)._asdict(),
+        **_reference(scenario, canteens, product_ids)._asdict(),
+        **_direct_pairs(scenario, eligibility, canteens, ix, overrides)._asdict(),
+        **_platform(scenario, eligibility, canteens, ix, overrides)._asdict(),
+        **kitchen_fields._asdict(),
         logistics_source="override"
         if (overrides.direct_drop_eur or overrides.platform_pickup_eur)
         else "estimate",
     )
-    return data
