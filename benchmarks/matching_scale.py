@@ -162,6 +162,7 @@ def engines(time_limit_s: float) -> None:
     from solver.core import ObjectiveMode, SolveParams, TargetMode
     from solver.prepare import build_eligibility
     from solver.sourcing import (
+        ObjectiveSpec,
         TargetPenalties,
         Tiebreak,
         build_match_data,
@@ -180,10 +181,7 @@ def engines(time_limit_s: float) -> None:
         4,
         8,
         initial_state(data),
-        mode=ObjectiveMode.MIN_COST,
-        target_mode=TargetMode.SOFT,
-        penalties=TargetPenalties(),
-        tiebreak=Tiebreak(),
+        ObjectiveSpec(ObjectiveMode.MIN_COST, TargetMode.SOFT, TargetPenalties(), Tiebreak()),
     )
     print(
         f"\nEngines on one 4-week window (1x synthetic): {m.vars.n} vars, {m.rows.n} rows, "

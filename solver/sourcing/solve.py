@@ -263,16 +263,15 @@ from solver.sourcing.data import (
     build_match_data,
     restrict_kitchens,
 )
-from solver.sourcing.model import (
+from solver.sourcing.model import WindowSolution, build_window, solve_window
+from solver.sourcing.window import (
     TARGETS,
+    ObjectiveSpec,
     Tiebreak,
     WindowModel,
-    WindowSolution,
     WindowState,
     bound_state,
-    build_window,
     initial_state,
-    solve_window,
 )
 
 __all__ = [
@@ -625,7 +624,7 @@ def _lagrangian_bound(
     mu: np.ndarray,
     params: SolveParams,
     time_left_s: float,
-    kw: dict[str, object],
+    kw: ObjectiveSpec,
     passes: int = 8,
     start_prices: list[np.ndarray] | None = None,
     drop_rules: tuple[str, ...] = (),
@@ -639,8 +638,7 @@ def _lagrangian_bound(
     the target over the year, halfway toward 0 when they exceed it (a bisection on the
     subgradient's sign).
     """
-    pen_row = np.asarray(kw["penalties_row"], dtype=float)
-    kw = {k: v for k, v in kw.items() if k != "penalties_row"}
+    pen_row = kw.penalty_row()
     mu = mu.copy()
     t0 = time.perf_counter()
     n_b = len(windows) - 1
@@ -658,10 +656,10 @@ def _lagrangian_bound(
                 w0,
                 w1,
                 bound_state(data),
+                kw,
                 lagrangian=mu,
                 stock_price_in=price_in[n_done - 1] if n_done > 0 else None,
                 stock_price_out=price_in[n_done] if n_done < n_b else None,
-                **kw,  # type: ignore[arg-type]
             )
             spent = time.perf_counter() - t0
             left = time_left_s - spent
@@ -773,7 +771,7 @@ class _Relaxation:
 
 def _solve_relaxation(
     data: MatchData,
-    kw: dict[str, object],
+    kw: ObjectiveSpec,
     params: SolveParams,
     time_limit_s: float,
     drop_rules: tuple[str, ...] = (),
@@ -782,7 +780,7 @@ def _solve_relaxation(
 
     ``None`` when it does not finish within ``time_limit_s``.
     """
-    full = build_window(data, 0, data.n_weeks, initial_state(data), **kw)  # type: ignore[arg-type]
+    full = build_window(data, 0, data.n_weeks, initial_state(data), kw)
     sol = solve_window(
         full,
         params,
@@ -819,7 +817,7 @@ def _lagrangian_mip_bound(
     rel: _Relaxation,
     params: SolveParams,
     deadline: float,
-    kw: dict[str, object],
+    kw: ObjectiveSpec,
     drop_rules: tuple[str, ...] = (),
 ) -> tuple[float, str, float]:
     """Sum over windows of the MIP bounds of their Lagrangian relaxations (module docstring,
@@ -838,10 +836,10 @@ def _lagrangian_mip_bound(
             w0,
             w1,
             bound_state(data),
+            kw,
             lagrangian=rel.mu,
             stock_price_in=rel.stock_price[:, :, w0] if w0 > 0 else None,
             stock_price_out=rel.stock_price[:, :, w1] if w1 < n_last else None,
-            **kw,  # type: ignore[arg-type]
         )
         left = deadline - time.perf_counter()
         sol = solve_window(
@@ -1025,7 +1023,7 @@ def _solve_cluster(
     bound_data: MatchData,
     params: SolveParams,
     budget_s: float,
-    kw: dict[str, object],
+    kw: ObjectiveSpec,
     *,
     windows: list[tuple[int, int]],
     rel_job: Future[_Relaxation | None] | None,
@@ -1116,9 +1114,9 @@ def _solve_cluster(
             w0,
             w1,
             state,
+            kw,
             lookahead=None if (rel is None or last) else rel.agg[:, w1:, :].sum(axis=1),
             stock_price_out=None if (rel is None or last) else rel.stock_price[:, :, w1],
-            **kw,  # type: ignore[arg-type]
         )
         left = deadline - time.perf_counter()
         fair = left * size[n_done] / size[n_done:].sum()
@@ -1188,7 +1186,7 @@ def _solve_cluster(
                 mu,
                 params,
                 seconds,
-                {**kw, "penalties_row": run.pen},
+                kw,
                 start_prices=start,
                 drop_rules=bound_drops,
             )
@@ -1274,7 +1272,7 @@ def solve_sourcing(
     data = build_match_data(
         scenario, demand, meals, eligibility, kitchens=kitchens, overrides=logistics_cost_overrides
     )
-    kw = {"mode": mode, "target_mode": target_mode, "penalties": penalties, "tiebreak": tiebreak}
+    kw = ObjectiveSpec(mode, target_mode, penalties, tiebreak)
 
     def elapsed() -> float:
         return time.perf_counter() - t_start
@@ -1461,7 +1459,7 @@ def solve_sourcing(
 
     hard: HardInfeasibility | None = None
     if target_mode is TargetMode.HARD and rows:
-        full = build_window(data, 0, data.n_weeks, initial_state(data), **kw)  # type: ignore[arg-type]
+        full = build_window(data, 0, data.n_weeks, initial_state(data), kw)
         left = max(1.0, params.time_limit_s - elapsed())
         proof = solve_window(full, params, left, relax=True, fix_zero=("s",))
         proven = proof.status == "INFEASIBLE"

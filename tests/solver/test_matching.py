@@ -366,7 +366,7 @@ def test_lagrangian_mip_bound_with_lp_duals_is_valid(seed: int) -> None:
     import time
 
     from solver.core import ObjectiveMode, TargetMode
-    from solver.sourcing import build_match_data
+    from solver.sourcing import ObjectiveSpec, build_match_data
     from solver.sourcing.solve import _lagrangian_mip_bound, _solve_relaxation, _windows
 
     inst, drops, n_w = _random_instance(seed)
@@ -377,12 +377,7 @@ def test_lagrangian_mip_bound_with_lp_duals_is_valid(seed: int) -> None:
         inst.eligibility,
         overrides=LogisticsOverrides(direct_drop_eur=drops),
     )
-    kw = {
-        "mode": ObjectiveMode.MIN_COST,
-        "target_mode": TargetMode.SOFT,
-        "penalties": PEN,
-        "tiebreak": NO_TIE,
-    }
+    kw = ObjectiveSpec(ObjectiveMode.MIN_COST, TargetMode.SOFT, PEN, NO_TIE)
     params = SolveParams(time_limit_s=30.0)
     rel = _solve_relaxation(data, kw, params, 30.0)
     assert rel is not None

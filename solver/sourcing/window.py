@@ -1,0 +1,279 @@
+"""The pieces one window's model is made of: what it optimises, what earlier windows left
+it, and its variables and rows as arrays.
+
+:func:`solver.sourcing.model.build_window` fills a :class:`WindowModel`; the rules of
+:mod:`solver.sourcing.constraints` append their rows to its :class:`RowBlocks`. Variable
+and row indices are positions in these blocks, in the order they were added.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from solver.core import ObjectiveMode, TargetMode
+from solver.sourcing.data import MatchData, TargetPenalties
+
+__all__ = [
+    "TARGETS",
+    "ObjectiveSpec",
+    "RowBlocks",
+    "Tiebreak",
+    "VarBlocks",
+    "WindowModel",
+    "WindowState",
+    "bound_state",
+    "initial_state",
+]
+
+#: Soft/hard targets of every kitchen, in the order of the shortfall variables.
+TARGETS = ("egalim", "bio", "meat_fish_egalim", "local", "budget")
+
+#: Columns of the value aggregates ``agg[k, t, j]`` (EUR bought by kitchen ``k`` in week
+#: ``t``): all, EGALIM, organic, local, meat-and-fish, meat-and-fish EGALIM.
+AGGREGATES = ("value", "egalim", "bio", "local", "mf_value", "mf_egalim")
+
+#: In MAX_LOCAL mode a euro of cost weighs this much against a euro of local purchase.
+MAX_LOCAL_COST_WEIGHT = 0.05
+
+
+@dataclass(frozen=True)
+class Tiebreak:
+    """Small EUR penalties that break ties between plans of equal cost.
+
+    ``per_delivery_eur`` for every delivery a kitchen receives (direct drop, platform stop,
+    wholesaler) -> fewer deliveries; ``per_new_supplier_eur`` for each direct drop from a
+    producer that did not deliver that kitchen the week before -> the same supplier week
+    after week. Both are meant to stay far below any food price or drop cost difference
+    that matters.
+    """
+
+    per_delivery_eur: float = 0.5
+    per_new_supplier_eur: float = 0.5
+
+
+@dataclass(frozen=True)
+class ObjectiveSpec:
+    """What a window optimises: the objective mode, how targets count (soft or hard),
+    their penalties and the tie-breaks."""
+
+    mode: ObjectiveMode
+    target_mode: TargetMode
+    penalties: TargetPenalties
+    tiebreak: Tiebreak
+
+    @property
+    def cost_weight(self) -> float:
+        """Weight of a euro of cost in the objective (1, or less in MAX_LOCAL mode)."""
+        return MAX_LOCAL_COST_WEIGHT if self.mode is ObjectiveMode.MAX_LOCAL else 1.0
+
+    def penalty_row(self) -> np.ndarray:
+        """EUR of objective per EUR of shortfall, one per target of :data:`TARGETS`."""
+        if self.target_mode is TargetMode.HARD:
+            return np.full(len(TARGETS), self.penalties.hard)
+        p = self.penalties
+        pen = np.array([p.egalim, p.bio, p.meat_fish_egalim, p.local, p.budget])
+        if self.mode is ObjectiveMode.MAX_LOCAL:
+            pen[3] = 0.0  # local is the objective itself
+        return pen
+
+
+@dataclass
+class WindowState:
+    """What earlier windows committed, carried into the next one (EUR unless told)."""
+
+    inv0: np.ndarray  # (K, I) stock at the start of the window, purchase units
+    drop_prev: np.ndarray  # (PK,) bool: direct drop in the week before the window
+    delivered: np.ndarray  # (P, W) bool: weeks each producer delivered (any channel)
+    value: np.ndarray  # (K,) bought so far
+    egalim: np.ndarray  # (K,) of which EGALIM
+    bio: np.ndarray  # (K,) of which organic
+    mf_value: np.ndarray  # (K,) meat and fish bought so far
+    mf_egalim: np.ndarray  # (K,) of which EGALIM
+    local: np.ndarray  # (K,) bought from producers
+
+
+def initial_state(data: MatchData) -> WindowState:
+    """Empty state: no stock, no history, nothing bought."""
+    n_k = len(data.kitchens)
+    z = np.zeros(n_k)
+    return WindowState(
+        inv0=np.zeros((n_k, len(data.products))),
+        drop_prev=np.zeros(len(data.pk_p), dtype=bool),
+        delivered=np.zeros((len(data.producers), data.n_weeks), dtype=bool),
+        value=z.copy(),
+        egalim=z.copy(),
+        bio=z.copy(),
+        mf_value=z.copy(),
+        mf_egalim=z.copy(),
+        local=z.copy(),
+    )
+
+
+def bound_state(data: MatchData) -> WindowState:
+    """State of a bound window: no stock, no delivery history, every pair "delivered the
+    week before" (the continuity row at the boundary is then void: a relaxation)."""
+    st = initial_state(data)
+    st.drop_prev[:] = True
+    return st
+
+
+class VarBlocks:
+    """Columns of a window, added block by block: bounds, cost (EUR per unit) and
+    integrality, each block named and its indices returned."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.lb: list[np.ndarray] = []
+        self.ub: list[np.ndarray] = []
+        self.cost: list[np.ndarray] = []
+        self.integer: list[np.ndarray] = []
+        self.blocks: dict[str, slice] = {}
+
+    def add(
+        self, name: str, n: int, ub: np.ndarray | float, cost: np.ndarray | float, integer: bool
+    ) -> np.ndarray:
+        """Append ``n`` columns in ``[0, ub]``; returns their indices."""
+        idx = np.arange(self.n, self.n + n)
+        self.blocks[name] = slice(self.n, self.n + n)
+        self.lb.append(np.zeros(n))
+        self.ub.append(np.broadcast_to(np.asarray(ub, dtype=float), (n,)).copy())
+        self.cost.append(np.broadcast_to(np.asarray(cost, dtype=float), (n,)).copy())
+        self.integer.append(np.full(n, integer))
+        self.n += n
+        return idx
+
+
+class RowBlocks:
+    """Rows of a window as COO triplets, added rule by rule: ``lb <= A x <= ub``, the range
+    of each rule's rows kept in ``rules``."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.r: list[np.ndarray] = []
+        self.c: list[np.ndarray] = []
+        self.v: list[np.ndarray] = []
+        self.lb: list[np.ndarray] = []
+        self.ub: list[np.ndarray] = []
+        self.rules: dict[str, tuple[int, int]] = {}
+
+    def add(
+        self,
+        rule: str,
+        n_rows: int,
+        rows: np.ndarray,
+        cols: np.ndarray,
+        vals: np.ndarray | float,
+        lb: np.ndarray | float,
+        ub: np.ndarray | float,
+    ) -> int:
+        """Append ``n_rows`` rows; ``rows`` are local (0..n_rows-1). Returns the first row."""
+        start = self.n
+        if n_rows == 0:
+            self.rules[rule] = (start, start)
+            return start
+        self.r.append(np.asarray(rows, dtype=np.int64) + start)
+        self.c.append(np.asarray(cols, dtype=np.int64))
+        self.v.append(np.broadcast_to(np.asarray(vals, dtype=float), (len(rows),)).copy())
+        self.lb.append(np.broadcast_to(np.asarray(lb, dtype=float), (n_rows,)).copy())
+        self.ub.append(np.broadcast_to(np.asarray(ub, dtype=float), (n_rows,)).copy())
+        self.rules[rule] = (start, start + n_rows)
+        self.n += n_rows
+        return start
+
+
+def _ints() -> np.ndarray:
+    return np.zeros(0, dtype=int)
+
+
+@dataclass
+class WindowModel:
+    """Variables, rows and index maps of the weeks ``[w0, w1)`` (all arrays, no per-arc
+    objects). Week indices ``*_t`` are relative to ``w0``; every ``x*``, ``y``... field
+    holds column indices, the fields after an underscore the line's or binary's key."""
+
+    w0: int
+    w1: int
+    vars: VarBlocks
+    rows: RowBlocks
+    # direct lines: pair, offer, week, tight upper bound min(capacity, reach)
+    xd: np.ndarray
+    xd_pk: np.ndarray
+    xd_o: np.ndarray
+    xd_t: np.ndarray
+    xd_big_m: np.ndarray
+    # platform lines: offer, kitchen, week, tight upper bound
+    xp: np.ndarray
+    xp_o: np.ndarray
+    xp_k: np.ndarray
+    xp_t: np.ndarray
+    xp_big_m: np.ndarray
+    # reference (wholesaler) lines
+    xr: np.ndarray
+    xr_k: np.ndarray
+    xr_i: np.ndarray
+    xr_t: np.ndarray
+    # stock at the end of a week
+    inv: np.ndarray
+    inv_k: np.ndarray
+    inv_i: np.ndarray
+    inv_t: np.ndarray
+    # EUR paid for one unit of each line
+    xd_value: np.ndarray
+    xp_value: np.ndarray
+    xr_value: np.ndarray
+    # binaries: direct drop y[pk, t], pickup z[p, t], platform stop v[k, t], wholesaler
+    # delivery r[k, t], delivery week a[p, t] (every n weeks), new supplier u (continuous)
+    y: np.ndarray
+    y_pk: np.ndarray
+    y_t: np.ndarray
+    z: np.ndarray
+    z_p: np.ndarray
+    z_t: np.ndarray
+    v: np.ndarray
+    v_k: np.ndarray
+    v_t: np.ndarray
+    r: np.ndarray
+    r_k: np.ndarray
+    r_t: np.ndarray
+    a: np.ndarray
+    a_p: np.ndarray
+    a_t: np.ndarray
+    u: np.ndarray
+    # position of each line's binary within its block
+    xd_drop: np.ndarray
+    xp_pickup: np.ndarray
+    xp_stop: np.ndarray
+    xr_del: np.ndarray
+    # minimum lots: one binary per line of an offer with a lot, the line's column, bounds
+    lot: np.ndarray
+    lot_x: np.ndarray
+    lot_big_m: np.ndarray
+    lot_min: np.ndarray
+    # targets: shortfalls (K, len(TARGETS)) and value aggregates (K, T, len(AGGREGATES))
+    s: np.ndarray
+    agg: np.ndarray
+    penalty: np.ndarray  # EUR per EUR of shortfall, per target
+    # bound windows: opening stock bought at its Lagrangian price, constant term (EUR)
+    inv_in: np.ndarray = field(default_factory=_ints)
+    inv_in_k: np.ndarray = field(default_factory=_ints)
+    inv_in_i: np.ndarray = field(default_factory=_ints)
+    constant_eur: float = 0.0
+    #: (K, I, T) row of each demand balance, -1 where there is none
+    balance_row: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0), dtype=int))
+    #: heuristic objective terms of a non-final window (salvage of closing stock), not
+    #: part of the monolithic objective
+    extra_cost: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    def objective_of(self, x: np.ndarray) -> float:
+        """Window objective (heuristic terms included) of a solution ``x``."""
+        cost = np.concatenate(self.vars.cost)
+        if len(self.extra_cost):
+            cost = cost + self.extra_cost
+        return float(cost @ x)
+
+    @property
+    def n_binaries(self) -> int:
+        """Integer variables of the window."""
+        return int(sum(int(x.sum()) for x in self.vars.integer))
