@@ -1,27 +1,58 @@
-"""sourcing."""
+"""Sourcing: which kitchen buys what from whom, week by week (the optimiser and its
+greedy baseline)."""
 
+from solver.sourcing.bound import BoundResult as BoundResult
+from solver.sourcing.bound import Relaxation as Relaxation
+from solver.sourcing.bound import RelaxationSolver as RelaxationSolver
+from solver.sourcing.bound import lagrangian_mip_bound as lagrangian_mip_bound
+from solver.sourcing.bound import solve_relaxation as solve_relaxation
+from solver.sourcing.budget import Decomposition as Decomposition
+from solver.sourcing.budget import group_windows as group_windows
+from solver.sourcing.budget import split_weeks as split_weeks
+from solver.sourcing.budget import step_time_limit as step_time_limit
 from solver.sourcing.data import LogisticsOverrides as LogisticsOverrides
+from solver.sourcing.data import MatchData as MatchData
 from solver.sourcing.data import TargetPenalties as TargetPenalties
 from solver.sourcing.data import build_match_data as build_match_data
 from solver.sourcing.greedy import greedy_plan as greedy_plan
+from solver.sourcing.groups import balanced_labels as balanced_labels
+from solver.sourcing.groups import every_n_open as every_n_open
 from solver.sourcing.model import build_window as build_window
 from solver.sourcing.model import solve_window as solve_window
-from solver.sourcing.solve import SourcingResult as SourcingResult
+from solver.sourcing.result import HardInfeasibility as HardInfeasibility
+from solver.sourcing.result import SourcingResult as SourcingResult
+from solver.sourcing.result import TargetShortfall as TargetShortfall
+from solver.sourcing.result import WindowStats as WindowStats
 from solver.sourcing.solve import solve_sourcing as solve_sourcing
 from solver.sourcing.window import ObjectiveSpec as ObjectiveSpec
 from solver.sourcing.window import Tiebreak as Tiebreak
 from solver.sourcing.window import initial_state as initial_state
 
 __all__ = [
+    "BoundResult",
+    "Decomposition",
+    "HardInfeasibility",
     "LogisticsOverrides",
+    "MatchData",
     "ObjectiveSpec",
+    "Relaxation",
+    "RelaxationSolver",
     "SourcingResult",
     "TargetPenalties",
+    "TargetShortfall",
     "Tiebreak",
+    "WindowStats",
+    "balanced_labels",
     "build_match_data",
     "build_window",
+    "every_n_open",
     "greedy_plan",
+    "group_windows",
     "initial_state",
+    "lagrangian_mip_bound",
+    "solve_relaxation",
     "solve_sourcing",
     "solve_window",
+    "split_weeks",
+    "step_time_limit",
 ]

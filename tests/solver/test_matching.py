@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import numpy as np
@@ -19,7 +20,14 @@ from matching_fixtures import (
 from scipy.optimize import linprog
 
 from solver.core import Channel, Label, SolveParams
-from solver.sourcing import LogisticsOverrides, TargetPenalties, Tiebreak, solve_sourcing
+from solver.sourcing import (
+    Decomposition,
+    LogisticsOverrides,
+    TargetPenalties,
+    Tiebreak,
+    solve_relaxation,
+    solve_sourcing,
+)
 
 NO_TIE = Tiebreak(per_delivery_eur=0.0, per_new_supplier_eur=0.0)
 PEN = TargetPenalties(egalim=1.0, bio=1.0, meat_fish_egalim=0.0, local=0.0, budget=0.0)
@@ -262,7 +270,7 @@ def test_greedy_undoes_drops_below_minimum_and_covers_demand() -> None:
     assert all(v >= mins[p] - 1e-9 for (p, _, _), v in kg.items())
 
 
-def _solve_weekly(inst, drops, time_limit_s: float = 30.0):  # type: ignore[no-untyped-def]
+def _solve_weekly(inst, drops, time_limit_s: float = 30.0, decomposition=None):  # type: ignore[no-untyped-def]
     """Weekly windows, no tie-breaks, the test penalties and drop costs of the instance."""
     return solve_sourcing(
         inst.scenario,
@@ -273,42 +281,36 @@ def _solve_weekly(inst, drops, time_limit_s: float = 30.0):  # type: ignore[no-u
         tiebreak=NO_TIE,
         penalties=PEN,
         logistics_cost_overrides=LogisticsOverrides(direct_drop_eur=drops),
+        decomposition=decomposition,
     )
 
 
-def test_lagrangian_bound_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_lagrangian_bound_is_valid() -> None:
     """Without the monolithic LP, the Lagrangian window bound stays below the true optimum."""
-    import solver.sourcing.solve as matching
-
-    monkeypatch.setattr(matching, "_MAX_PAIR_WEEKS_LP", 0)
+    no_lp = Decomposition(max_relaxation_pair_weeks=0)
     for seed in (1, 3):
         inst, drops, n_w = _random_instance(seed)
-        res = _solve_weekly(inst, drops)
+        res = _solve_weekly(inst, drops, decomposition=no_lp)
         assert res.bound_method.startswith("Lagrangian")
         assert np.isfinite(res.lower_bound_eur)
         assert res.lower_bound_eur <= _brute_force(inst, drops, n_w) + 1e-6
 
 
 @pytest.mark.parametrize("fails", [1, 2])
-def test_a_relaxation_out_of_time_is_tried_again_for_the_bound(
-    fails: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_relaxation_out_of_time_is_tried_again_for_the_bound(fails: int) -> None:
     """A year relaxation that does not finish in its time (here: the first ``fails`` calls
     give nothing) leaves the windows without its signals; the helper tries it again for
     the bound. Retried once, the bound is the one an undisturbed run reports; when the
     retry fails too, the loose Lagrangian bound. Both stay below the brute-force optimum."""
-    import solver.sourcing.solve as matching
-
     inst, drops, n_w = _random_instance(1)
     undisturbed = _solve_weekly(inst, drops)
-    real, calls = matching._solve_relaxation, []
+    calls = []
 
     def flaky(*a, **k):  # type: ignore[no-untyped-def]
         calls.append(None)
-        return None if len(calls) <= fails else real(*a, **k)
+        return None if len(calls) <= fails else solve_relaxation(*a, **k)
 
-    monkeypatch.setattr(matching, "_solve_relaxation", flaky)
-    res = _solve_weekly(inst, drops)
+    res = _solve_weekly(inst, drops, decomposition=Decomposition(relaxation=flaky))
     assert len(calls) == 2
     if fails == 1:
         assert "retried" in res.bound_method
@@ -320,22 +322,19 @@ def test_a_relaxation_out_of_time_is_tried_again_for_the_bound(
     assert res.objective_eur >= res.lower_bound_eur - 1e-6
 
 
-def test_group_relaxations_share_a_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_group_relaxations_share_a_budget() -> None:
     """Each group's year relaxation may take up to twice its share of the relaxations'
     budget (half the time limit), never less than 0.4 of its group's planned time."""
-    import solver.sourcing.solve as matching
+    limits, sizes = [], []
 
-    _one_group_per_kitchen(monkeypatch)
-    real, limits, sizes = matching._solve_relaxation, [], []
-
-    def spy(data, kw, params, time_limit_s, **k):  # type: ignore[no-untyped-def]
+    def spy(data, spec, params, time_limit_s, **k):  # type: ignore[no-untyped-def]
         limits.append(time_limit_s)
-        sizes.append(matching._pair_weeks(data))
-        return real(data, kw, params, time_limit_s, **k)
+        sizes.append(data.pair_weeks)
+        return solve_relaxation(data, spec, params, time_limit_s, **k)
 
-    monkeypatch.setattr(matching, "_solve_relaxation", spy)
     inst, drops, _ = _random_instance(1)  # 2 kitchens: 2 groups, 2 weeks
-    _solve_weekly(inst, drops, time_limit_s=40.0)
+    spied = dataclasses.replace(_one_group_per_kitchen(inst), relaxation=spy)
+    _solve_weekly(inst, drops, time_limit_s=40.0, decomposition=spied)
     assert len(limits) == 2
     planned = 40.0 * np.array(sizes) / sum(sizes)
     assert limits[0] <= 20.0  # the budget: half the time limit
@@ -366,8 +365,7 @@ def test_lagrangian_mip_bound_with_lp_duals_is_valid(seed: int) -> None:
     import time
 
     from solver.core import ObjectiveMode, TargetMode
-    from solver.sourcing import ObjectiveSpec, build_match_data
-    from solver.sourcing.solve import _lagrangian_mip_bound, _solve_relaxation, _windows
+    from solver.sourcing import ObjectiveSpec, build_match_data, lagrangian_mip_bound, split_weeks
 
     inst, drops, n_w = _random_instance(seed)
     data = build_match_data(
@@ -377,34 +375,30 @@ def test_lagrangian_mip_bound_with_lp_duals_is_valid(seed: int) -> None:
         inst.eligibility,
         overrides=LogisticsOverrides(direct_drop_eur=drops),
     )
-    kw = ObjectiveSpec(ObjectiveMode.MIN_COST, TargetMode.SOFT, PEN, NO_TIE)
+    spec = ObjectiveSpec(ObjectiveMode.MIN_COST, TargetMode.SOFT, PEN, NO_TIE)
     params = SolveParams(time_limit_s=30.0)
-    rel = _solve_relaxation(data, kw, params, 30.0)
+    rel = solve_relaxation(data, spec, params, 30.0)
     assert rel is not None
     expected = _brute_force(inst, drops, n_w)
     assert rel.objective_eur <= expected + 1e-6
-    bound, status, _ = _lagrangian_mip_bound(
-        data, _windows(data.n_weeks, 1), rel, params, time.perf_counter() + 30.0, kw
+    bound = lagrangian_mip_bound(
+        data, split_weeks(data.n_weeks, 1), rel, spec, params, time.perf_counter() + 30.0
     )
-    assert status == "OPTIMAL"
-    assert bound <= expected + 1e-6
-    assert bound >= 0.5 * expected  # a bound, not a vacuous number
+    assert bound.status == "OPTIMAL"
+    assert bound.value_eur <= expected + 1e-6
+    assert bound.value_eur >= 0.5 * expected  # a bound, not a vacuous number
 
 
-def _one_group_per_kitchen(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Solve every kitchen as its own group, as a big territory's groups are solved."""
-    import solver.sourcing.solve as matching
-
-    monkeypatch.setattr(
-        matching,
-        "_kitchen_groups",
-        lambda scenario, data, seed: [np.array([k]) for k in range(len(data.kitchens))],
-    )
+def _one_group_per_kitchen(inst) -> Decomposition:  # type: ignore[no-untyped-def]
+    """Solve every kitchen as its own group, as a big territory's groups are solved, in
+    the order of their ids."""
+    kitchens = sorted(set(inst.demand["kitchen_id"]))
+    return Decomposition(kitchen_groups=tuple((k,) for k in kitchens))
 
 
 def _plan_k0_then_k1(inst):  # type: ignore[no-untyped-def]
-    """Weekly windows, no tie-breaks, 1 EUR a drop from farm P0 to K0 and to K1 (with
-    ``_one_group_per_kitchen``: K0's group is planned first)."""
+    """Weekly windows, no tie-breaks, 1 EUR a drop from farm P0 to K0 and to K1, one group
+    per kitchen: K0's group is planned first."""
     return solve_sourcing(
         inst.scenario,
         inst.demand,
@@ -415,21 +409,19 @@ def _plan_k0_then_k1(inst):  # type: ignore[no-untyped-def]
         logistics_cost_overrides=LogisticsOverrides(
             direct_drop_eur={("P0", "K0"): 1.0, ("P0", "K1"): 1.0}
         ),
+        decomposition=_one_group_per_kitchen(inst),
     )
 
 
 @pytest.mark.parametrize("seed", [1, 2, 4])
-def test_groups_of_kitchens_share_capacity_and_bound_stays_valid(
-    seed: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_groups_of_kitchens_share_capacity_and_bound_stays_valid(seed: int) -> None:
     """Solved one kitchen per group (as a big territory is), the plan still passes the
     independent checker (shared capacities, drops per week) and the summed group bounds
     stay below the brute-force optimum of the whole territory."""
     from solver.evaluation import check_plan
 
-    _one_group_per_kitchen(monkeypatch)
     inst, drops, n_w = _random_instance(seed)
-    res = _solve_weekly(inst, drops)
+    res = _solve_weekly(inst, drops, decomposition=_one_group_per_kitchen(inst))
     assert res.bound_method.startswith(f"sum over {len(inst.scenario.canteens)} groups")
     check = check_plan(inst.scenario, inst.demand, inst.meals, inst.eligibility, res.plan)
     assert check.ok, check.violations
@@ -438,12 +430,11 @@ def test_groups_of_kitchens_share_capacity_and_bound_stays_valid(
     assert res.objective_eur >= expected - 1e-6
 
 
-def test_a_later_group_gets_only_the_capacity_left(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_later_group_gets_only_the_capacity_left() -> None:
     """Two kitchens in two groups both want 25 carrots a week from a farm that grows 30:
     the second group gets the 5 left, the rest from the wholesaler (the checker agrees)."""
     from solver.evaluation import check_plan
 
-    _one_group_per_kitchen(monkeypatch)
     inst = instance(
         products=[product("carrot")],
         producers=[producer("P0", deliveries_per_week=2)],
@@ -463,15 +454,12 @@ def test_a_later_group_gets_only_the_capacity_left(monkeypatch: pytest.MonkeyPat
 
 
 @pytest.mark.parametrize("every_n", [1, 2])
-def test_a_later_group_joins_an_earlier_groups_pickup(
-    every_n: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_later_group_joins_an_earlier_groups_pickup(every_n: int) -> None:
     """A platform producer who can be picked up once a week (20 kg minimum) sells 30 kg to
     each of two kitchens planned in two groups: the second group joins the first group's
     pickup instead of being refused a second one, and the pickup is paid once."""
     from solver.evaluation import check_plan
 
-    _one_group_per_kitchen(monkeypatch)
     inst = instance(
         products=[product("carrot")],
         producers=[
@@ -496,6 +484,7 @@ def test_a_later_group_joins_an_earlier_groups_pickup(
         inst.eligibility,
         params=SolveParams(time_limit_s=30.0),
         tiebreak=NO_TIE,
+        decomposition=_one_group_per_kitchen(inst),
     )
     farm = {x.kitchen_id: x.quantity for x in res.plan.lines if x.supplier_id == "P"}
     assert farm == {"K1": pytest.approx(30.0), "K2": pytest.approx(30.0)}
@@ -508,13 +497,12 @@ def test_a_later_group_joins_an_earlier_groups_pickup(
     assert check.ok, check.violations
 
 
-def test_groups_share_the_platform_van_by_demand(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_groups_share_the_platform_van_by_demand() -> None:
     """A 40 kg van and two platform kitchens of 30 kg each in two groups: the first group
     may not fill the van (its share is 20 kg); the second gets what is left."""
     from solver.core import Van
     from solver.evaluation import check_plan
 
-    _one_group_per_kitchen(monkeypatch)
     inst = instance(
         products=[product("carrot")],
         producers=[producer("P", delivery_modes=(DeliveryMode.PLATFORM,))],
@@ -531,6 +519,7 @@ def test_groups_share_the_platform_van_by_demand(monkeypatch: pytest.MonkeyPatch
         inst.eligibility,
         params=SolveParams(time_limit_s=30.0),
         tiebreak=NO_TIE,
+        decomposition=_one_group_per_kitchen(inst),
     )
     farm = {x.kitchen_id: x.quantity_kg for x in res.plan.lines if x.supplier_id == "P"}
     assert farm == {"K1": pytest.approx(20.0), "K2": pytest.approx(20.0)}
@@ -542,11 +531,11 @@ def test_balanced_groups_split_a_crowded_side_under_the_size_cap() -> None:
     """Ten kitchens on a line, equal sizes, both centres at the left end: plain nearest
     centre puts all ten in one group; the size cap splits them 5 / 5, the left five
     together (the least squared distance under the cap)."""
-    from solver.sourcing.solve import _balanced_labels
+    from solver.sourcing import balanced_labels
 
     xy = np.stack([np.arange(10.0), np.zeros(10)], axis=1)
     centres = np.array([[0.0, 0.0], [1.0, 0.0]])
-    labels = _balanced_labels(xy, np.ones(10), centres)
+    labels = balanced_labels(xy, np.ones(10), centres)
     assert np.bincount(labels).tolist() == [5, 5]
     assert labels[:5].tolist() == [labels[0]] * 5
     assert set(labels[5:].tolist()) == {1 - labels[0]}
@@ -555,11 +544,11 @@ def test_balanced_groups_split_a_crowded_side_under_the_size_cap() -> None:
 def test_balanced_groups_weigh_kitchens_by_size() -> None:
     """One heavy kitchen (size 5) and five light ones (size 1) around two close centres:
     no group carries more than 105 % of half the total size, 5 of 10."""
-    from solver.sourcing.solve import _balanced_labels
+    from solver.sourcing import balanced_labels
 
     xy = np.array([[0.0, 0.0], [0.1, 0.0], [0.2, 0.0], [0.3, 0.0], [0.4, 0.0], [0.5, 0.0]])
     size = np.array([5.0, 1.0, 1.0, 1.0, 1.0, 1.0])
-    labels = _balanced_labels(xy, size, np.array([[0.0, 0.0], [0.05, 0.0]]))
+    labels = balanced_labels(xy, size, np.array([[0.0, 0.0], [0.05, 0.0]]))
     loads = np.bincount(labels, weights=size, minlength=2)
     assert loads.max() <= 1.05 * size.sum() / 2 + 1e-9
     assert labels[0] != labels[1]
@@ -567,8 +556,7 @@ def test_balanced_groups_weigh_kitchens_by_size() -> None:
 
 def test_windows_shrink_to_two_weeks_when_time_is_short() -> None:
     """A group with less than 2.5 ms a pair-week gets 2-week windows; with more, 4."""
-    from solver.sourcing import build_match_data
-    from solver.sourcing.solve import _S_PER_PAIR_WEEK_4W, _group_windows, _pair_weeks
+    from solver.sourcing import build_match_data, group_windows
 
     inst = instance(
         products=[product("carrot")],
@@ -580,11 +568,11 @@ def test_windows_shrink_to_two_weeks_when_time_is_short() -> None:
     )
     data = build_match_data(inst.scenario, inst.demand, inst.meals, inst.eligibility)
     assert data.n_weeks == 8
-    rich = _S_PER_PAIR_WEEK_4W * _pair_weeks(data) * 2
+    rich = Decomposition().four_week_min_s_per_pair_week * data.pair_weeks * 2
     params = SolveParams()
-    assert [b - a for a, b in _group_windows(data, params, rich)] == [4, 4]
-    assert [b - a for a, b in _group_windows(data, params, rich / 4)] == [2, 2, 2, 2]
-    fixed = _group_windows(data, SolveParams(window_weeks=3), rich / 4)
+    assert [b - a for a, b in group_windows(data, params, rich)] == [4, 4]
+    assert [b - a for a, b in group_windows(data, params, rich / 4)] == [2, 2, 2, 2]
+    fixed = group_windows(data, SolveParams(window_weeks=3), rich / 4)
     assert [b - a for a, b in fixed] == [3, 3, 2]
 
 
@@ -592,24 +580,21 @@ def test_every_n_weeks_open_weeks_around_other_groups_deliveries() -> None:
     """A producer delivering every 4 weeks, seen delivering in week 5 of 12: it may still
     deliver in week 5 and in weeks 4 or more away (0, 1, 9, 10, 11), not in 2-4 or 6-8;
     a weekly producer stays open every week."""
-    from solver.sourcing.solve import _every_n_open
+    from solver.sourcing import every_n_open
 
     delivered = np.zeros((2, 12), dtype=bool)
     delivered[:, 5] = True
-    open_ = _every_n_open(np.array([4, 1]), delivered)
+    open_ = every_n_open(np.array([4, 1]), delivered)
     assert np.flatnonzero(open_[0]).tolist() == [0, 1, 5, 9, 10, 11]
     assert open_[1].all()
 
 
-def test_a_later_group_uses_an_every_2_weeks_producer_two_weeks_later(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_a_later_group_uses_an_every_2_weeks_producer_two_weeks_later() -> None:
     """A farm delivering every 2 weeks sells carrots to K0 in week 0 (planned first) and to
     K1 in week 2 (planned after): the second group may buy in week 2, which keeps the
     farm to one delivery week in any 2 (the checker agrees)."""
     from solver.evaluation import check_plan
 
-    _one_group_per_kitchen(monkeypatch)
     inst = instance(
         products=[product("carrot")],
         producers=[producer("P0", delivery_every_n_weeks=2)],
@@ -631,9 +616,9 @@ def test_time_limit_lends_spare_time_but_keeps_a_reserve() -> None:
     """100 s left, a fair share of 10 s: up to 2.5 shares (25 s) while 60 s stay reserved
     for later steps; with 80 s reserved it gets 20 s; with 99 s, half a share (5 s); never
     more than what is left."""
-    from solver.sourcing.solve import _time_limit
+    from solver.sourcing import step_time_limit
 
-    assert _time_limit(100.0, 10.0, 60.0, most=2.5, least=0.5) == pytest.approx(25.0)
-    assert _time_limit(100.0, 10.0, 80.0, most=2.5, least=0.5) == pytest.approx(20.0)
-    assert _time_limit(100.0, 10.0, 99.0, most=2.5, least=0.5) == pytest.approx(5.0)
-    assert _time_limit(4.0, 10.0, 0.0, most=2.5, least=0.5) == pytest.approx(4.0)
+    assert step_time_limit(100.0, 10.0, 60.0, most=2.5, least=0.5) == pytest.approx(25.0)
+    assert step_time_limit(100.0, 10.0, 80.0, most=2.5, least=0.5) == pytest.approx(20.0)
+    assert step_time_limit(100.0, 10.0, 99.0, most=2.5, least=0.5) == pytest.approx(5.0)
+    assert step_time_limit(4.0, 10.0, 0.0, most=2.5, least=0.5) == pytest.approx(4.0)
