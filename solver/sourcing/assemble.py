@@ -23,6 +23,8 @@ from solver.sourcing.window import WindowModel, WindowState
 
 __all__ = [
     "CHANNELS",
+    "DIRECT",
+    "FARM_PICKUP",
     "PLATFORM",
     "REFERENCE",
     "PurchaseLines",

@@ -11,7 +11,6 @@ stock, no targets: it is the yardstick the optimiser is compared with in
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 
 import numpy as np
@@ -30,8 +29,6 @@ from solver.sourcing.assemble import (
 from solver.sourcing.data import LogisticsOverrides, MatchData, build_match_data
 
 __all__ = ["greedy_plan"]
-
-logger = logging.getLogger(__name__)
 
 
 def greedy_plan(
