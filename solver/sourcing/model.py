@@ -48,7 +48,8 @@ capacity are pruned with their lines (no feasible plan uses them).
 Objective (MIN_COST)
 --------------------
 ``min  sum c xd + sum (1+m) c xp + sum c^ref xr + sum (f_pk + e1) y + sum g z + sum (h + e1) v
-+ sum e1 r + sum e2 u + 1e-4 sum s + sum_k sum_T pi_T sh[k,T]``, with the tie-breaks
++ sum e1 r + sum e2 u + e3 sum s + sum_k sum_T pi_T sh[k,T]``, with a tiny holding cost
+``e3`` (:data:`STOCK_EUR_PER_UNIT_WEEK`: nothing is stocked without a reason), the tie-breaks
 ``e1`` EUR a delivery (fewer deliveries) and ``e2`` EUR a new supplier (the same supplier
 week after week) of :class:`~solver.sourcing.window.Tiebreak`, and penalties ``pi_T``
 (EUR per missing EUR of share) of :class:`~solver.sourcing.data.TargetPenalties`, all

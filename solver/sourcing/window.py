@@ -16,6 +16,8 @@ from solver.core import ObjectiveMode, TargetMode
 from solver.sourcing.data import MatchData, TargetPenalties
 
 __all__ = [
+    "AGGREGATES",
+    "MAX_LOCAL_COST_WEIGHT",
     "TARGETS",
     "ObjectiveSpec",
     "RowBlocks",
