@@ -10,8 +10,8 @@ Conventions:
 
 * **Weeks** are every Monday from the first to the last week of the demand (holiday weeks
   included, with zero demand), so that stock and "every n weeks" count calendar weeks.
-* **A week's month** is the month of its Thursday (the month holding most of its days,
-  ISO 8601's rule); it selects ``Offer.capacity_in_month``.
+* **A week's month** is :func:`solver.core.week_month` (the month of its Thursday); it
+  selects ``Offer.capacity_in_month``.
 * **Stock** of a storable product at the end of week ``w`` may cover the demand of the next
   ``L = floor(shelf_life_days / 7)`` weeks at most; fresh products (``storable=False`` or
   ``L = 0``) are bought in the week they are used. ``reach[k, i, w]`` is the most a kitchen
@@ -49,6 +49,7 @@ from solver.core import (
     Scenario,
     Van,
     egalim_group,
+    week_month,
 )
 from solver.prepare import Eligibility
 
@@ -58,15 +59,9 @@ __all__ = [
     "TargetPenalties",
     "build_match_data",
     "restrict_kitchens",
-    "week_month",
 ]
 
 logger = logging.getLogger(__name__)
-
-
-def week_month(monday: dt.date) -> int:
-    """Month of a week: the month of its Thursday (where most of its days fall)."""
-    return (monday + dt.timedelta(days=3)).month
 
 
 @dataclass(frozen=True)
