@@ -4,9 +4,9 @@ A territory plan runs these steps::
 
     scenario --geodata--> travel matrix --> eligibility (who may supply whom)
              --solver.prepare.demand--> weekly demand and meals
-             --solver.sourcing.matching--> purchase plan (logistics priced by an estimate)
+             --solver.sourcing--> purchase plan (logistics priced by an estimate)
              --solver.rounds.routing--> the platform's rounds for the plan's platform orders
-             --solver.sourcing.matching--> re-solve with the logistics priced by the rounds
+             --solver.sourcing--> re-solve with the logistics priced by the rounds
              --solver.rounds.routing--> the rounds of the final plan
              --solver.evaluation.plan_check / indicators / explain--> verdict, indicators, reasons
 

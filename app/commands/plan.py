@@ -1,6 +1,6 @@
 """``racines plan [SCENARIO] --out DIR``: the territory's plan, the main job.
 
-Plans every kitchen's purchases (solver.sourcing.matching), the platform's rounds for the orders
+Plans every kitchen's purchases (solver.sourcing), the platform's rounds for the orders
 it carries (solver.rounds.routing), feeds the rounds' logistics cost back into the sourcing model
 once, checks both with the independent checkers and writes every output file.
 """
