@@ -11,7 +11,7 @@ prints wall-clock seconds (best of ``--repeat``) for:
 
 * ``load + matrix``: reading the scenario and the estimated travel matrix (done once per answer
   by ``app.services.pooling_check``);
-* each check (``solver.pooling.pooling.check_pooling_order``: allocation, transport, relaxations
+* each check (``solver.pooling.check_pooling_order``: allocation, transport, relaxations
 and the
   independent checker), with its ratio to the baseline ``each_delivers / proportional`` (the
   allocation stage plus closed-form trips, no routing engine).

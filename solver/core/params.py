@@ -25,7 +25,7 @@ class SolveParams:
         Relative optimality gap at which a MIP solve may stop (0.002 = 0.2 %).
     window_weeks
         Weeks planned together by the sourcing model's rolling decomposition; ``None``
-        picks 4 (a menu cycle), fewer on big territories (``solver.sourcing.matching``).
+        picks 4 (a menu cycle), fewer on big territories (``solver.sourcing.budget``).
     """
 
     time_limit_s: float = 60.0
