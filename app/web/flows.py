@@ -101,6 +101,7 @@ def _from_scenario_error(exc: ScenarioError, sheet: uploads.Sheet | None) -> For
                 value=_shown(p.value),
             )
         )
+    out.sort(key=lambda p: (p.file, p.row))
     return FormError(out)
 
 
@@ -372,16 +373,23 @@ def pooling_submit(rt: Runtime, web: WebSettings, form: PoolingForm) -> Job:
 # --------------------------------------------------------------------------- territory
 
 
-def territory_submit(rt: Runtime, web: WebSettings, *, weeks: str | None) -> Job:
-    """The whole territory's plan, as a job (progress, cancel)."""
+def territory_submit(
+    rt: Runtime, web: WebSettings, *, weeks: str | None, time_limit: str | None = None
+) -> Job:
+    """The whole territory's plan, as a job (progress, cancel).
+
+    ``time_limit``: the sourcing time limit asked for, seconds (default the pages'
+    setting; the service caps it at its job time limit).
+    """
     base = demo(rt)
     n_weeks = _int("weeks", weeks, base.settings.horizon_weeks)
+    limit_s = _float("time_limit", time_limit) or web.plan_time_limit_s
     request: dict[str, Any] = {"scenario_name": DEMO_NAME}
     if n_weeks != base.settings.horizon_weeks:
         request = {"scenario": _inline(base, horizon_weeks=n_weeks)}
     try:
         check_weeks(n_weeks, rt.settings)
-        body = _validated(PlanRequest, {**request, "time_limit_s": web.plan_time_limit_s})
+        body = _validated(PlanRequest, {**request, "time_limit_s": limit_s})
         job_request = body.to_request()
         rt.resolver.resolve(job_request)
     except (ScenarioError, RequestProblem, RequestValidationError, ApiError) as exc:

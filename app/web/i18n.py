@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -183,7 +184,7 @@ STATUSES: dict[str, str] = {
     "failed": "échec",
     "cancelled": "annulé",
 }
-#: Frequent problem messages of the scenario reader, in words (else shown as written).
+#: Frequent problem messages of the scenario reader and the uploads, in French.
 PROBLEMS: dict[str, str] = {
     "required column is missing": "colonne obligatoire absente",
     "unknown column": "colonne inconnue",
@@ -194,7 +195,64 @@ PROBLEMS: dict[str, str] = {
     "unknown producer": "producteur inconnu",
     "must be a number > 0": "doit être un nombre > 0",
     "not a date YYYY-MM-DD": "n'est pas une date AAAA-MM-JJ",
+    "not a number": "ce n'est pas un nombre",
+    "not a whole number": "ce n'est pas un nombre entier",
+    "not a date (write YYYY-MM-DD, e.g. 2025-09-01)": (
+        "ce n'est pas une date (écrivez AAAA-MM-JJ, par exemple 2025-09-01)"
+    ),
+    "required value is missing": "valeur obligatoire manquante",
+    "must not be empty": "ne doit pas être vide",
+    "the file is empty": "le fichier est vide",
+    "tick at least one member of the group": "cochez au moins un membre du groupe",
+    "must be ambient, chilled or frozen": "doit valoir ambient, chilled ou frozen",
 }
+_NOUNS = {
+    "product": "produit",
+    "canteen": "cantine",
+    "producer": "producteur",
+    "kitchen": "cuisine",
+    "weekday": "jour",
+    "label": "label",
+    "menu cycle": "cycle de menus",
+}
+#: Problem messages with values, as (pattern, French with ``{1}``, ``{2}``... groups).
+PROBLEM_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"^\w+ (\S+) is not a Monday$"),
+        "le {1} n'est pas un lundi (le lundi de la semaine)",
+    ),
+    (
+        re.compile(r"^unknown ([a-z ]+) '(.*)', not in (\S+?)(?: \(did you mean '(.*)'\?\))?$"),
+        "{1} inconnu : « {2} » n'est pas dans {3}{4}",
+    ),
+    (
+        re.compile(r"^unknown ([a-z ]+) '(.*)' \(allowed: (.*)\)$"),
+        "{1} inconnu : « {2} » (permis : {3})",
+    ),
+    (re.compile(r"^must be at least (.+)$"), "doit valoir au moins {1}"),
+    (re.compile(r"^must be greater than (.+)$"), "doit être supérieur à {1}"),
+    (re.compile(r"^must be at most (.+)$"), "doit valoir au plus {1}"),
+    (re.compile(r"^must be less than (.+)$"), "doit être inférieur à {1}"),
+    (
+        re.compile(r"^not UTF-8 text"),
+        "ce n'est pas du texte UTF-8 : enregistrez le fichier en « CSV UTF-8 » (Excel) "
+        "ou en UTF-8 (LibreOffice)",
+    ),
+    (
+        re.compile(r"^not a readable XLSX workbook"),
+        "classeur XLSX illisible : enregistrez-le à nouveau en .xlsx ou en .csv",
+    ),
+    (
+        re.compile(r"^the file has (\d+) bytes, over the limit of (\d+)$"),
+        "le fichier fait {1} octets, plus que la limite de {2}",
+    ),
+    (re.compile(r"^more than (\d+) rows$"), "plus de {1} lignes"),
+    (
+        re.compile(r"^the first row must name the columns"),
+        "la première ligne doit nommer les colonnes d'un cycle de menus ou de besoins par "
+        "semaine (voir les modèles)",
+    ),
+)
 
 
 def pick_lang(query: str | None, cookie: str | None, accept: str | None) -> Lang:
@@ -349,6 +407,18 @@ class Words:
         return text
 
     def problem(self, message: str) -> str:
-        """A frequent problem message of the scenario reader in words."""
+        """A problem message of the scenario reader, in French when known (else as written)."""
+        if self.lang != "fr":
+            return message
         text = PROBLEMS.get(message)
-        return self(text) if text is not None else message
+        if text is not None:
+            return text
+        for pattern, words in PROBLEM_PATTERNS:
+            m = pattern.match(message)
+            if m is None:
+                continue
+            groups = [_NOUNS.get(g, g) if g else "" for g in m.groups()]
+            if pattern.pattern.startswith("^unknown") and len(groups) == 4:
+                groups[3] = f" (vouliez-vous dire « {groups[3]} » ?)" if groups[3] else ""
+            return words.format("", *groups)
+        return message

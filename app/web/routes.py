@@ -436,18 +436,27 @@ def pooling_result(job_id: JobId, request: Request, t: WordsDep, rt: RuntimeDep)
 # --------------------------------------------------------------------------- territory
 
 
-@router.get("/territoire", response_class=HTMLResponse)
-def territory_page(request: Request, t: WordsDep, rt: RuntimeDep) -> HTMLResponse:
-    """The territory officer's form: run the whole plan."""
+def _territory_form(rt: RuntimeDep, web: WebSettings) -> dict[str, Any]:
     scenario = flows.demo(rt)
-    return render(
-        request,
-        t,
-        "territoire.html",
-        scenario=scenario,
-        kitchens=len(list(scenario.kitchens())),
-        weeks=scenario.settings.horizon_weeks,
-    )
+    default = int(web.plan_time_limit_s)
+    ceiling = rt.settings.job_time_limit_s
+    limits = [
+        (s, f"{s // 60} min" if s % 60 == 0 else f"{s} s", s == default)
+        for s in sorted({30, 60, 120, 300, default})
+        if s <= ceiling
+    ]
+    return {
+        "scenario": scenario,
+        "kitchens": len(list(scenario.kitchens())),
+        "weeks": scenario.settings.horizon_weeks,
+        "limits": limits,
+    }
+
+
+@router.get("/territoire", response_class=HTMLResponse)
+def territory_page(request: Request, t: WordsDep, rt: RuntimeDep, web: WebDep) -> HTMLResponse:
+    """The territory officer's form: run the whole plan."""
+    return render(request, t, "territoire.html", **_territory_form(rt, web))
 
 
 @router.post("/territoire", response_class=HTMLResponse)
@@ -455,19 +464,16 @@ async def territory_submit(request: Request, t: WordsDep, rt: RuntimeDep, web: W
     """Queue the plan job and show its progress."""
     form = await _form(request)
     try:
-        job = await run_in_threadpool(flows.territory_submit, rt, web, weeks=_text(form, "weeks"))
-    except flows.FormError as exc:
-        scenario = flows.demo(rt)
-        return render(
-            request,
-            t,
-            "territoire.html",
-            422,
-            problems=exc.problems,
-            scenario=scenario,
-            kitchens=len(list(scenario.kitchens())),
-            weeks=scenario.settings.horizon_weeks,
+        job = await run_in_threadpool(
+            flows.territory_submit,
+            rt,
+            web,
+            weeks=_text(form, "weeks"),
+            time_limit=_text(form, "time_limit"),
         )
+    except flows.FormError as exc:
+        context = _territory_form(rt, web)
+        return render(request, t, "territoire.html", 422, problems=exc.problems, **context)
     return see_other(_next_page(job, view="territoire"))
 
 

@@ -188,6 +188,12 @@ def cost_gauge(t: Words, row: Mapping[str, Any]) -> Gauge:
 # --------------------------------------------------------------------------- purchases
 
 
+def _qty(t: Words, x: Any) -> str:
+    """A purchase quantity: one decimal, two below 1 (a few grams of herbs still show)."""
+    q = _f(x) or 0.0
+    return t.num(q, 2 if abs(q) < 1 else 1)
+
+
 def _labels(labels: Iterable[str]) -> str:
     return ", ".join(labels)
 
@@ -218,7 +224,7 @@ def purchase_weeks(
                     "lines": [
                         {
                             "product": names.product(r.get("product_id")),
-                            "quantity": t.num(r.get("quantity"), 1),
+                            "quantity": _qty(t, r.get("quantity")),
                             "unit": names.unit(r.get("product_id")),
                             "price": t.eur(r.get("unit_price_eur")),
                             "value": t.eur(r.get("value_eur")),
@@ -425,7 +431,7 @@ def order_sheets(
                         "day": t.weekday(str(r.get("delivery_date") or r.get("week_start"))),
                         "kitchen": names.place(r.get("kitchen_id")),
                         "product": names.product(r.get("product_id")),
-                        "quantity": t.num(r.get("quantity"), 1),
+                        "quantity": _qty(t, r.get("quantity")),
                         "unit": names.unit(r.get("product_id")),
                         "price": t.eur(r.get("unit_price_eur")),
                         "value": t.eur(r.get("value_eur")),
@@ -642,7 +648,12 @@ def pooling_view(
     items = list(order.get("products") or [])
     products = ", ".join(names.product(p.get("product")) for p in items)
     unit = names.unit(items[0].get("product")) if items else "kg"
-    days = ", ".join(t.weekday(str(d)) for d in order.get("delivery_weekdays") or [])
+    day_words = [t.weekday(str(d)) for d in order.get("delivery_weekdays") or []]
+    days = (
+        t("{a} et {b}", a=", ".join(day_words[:-1]), b=day_words[-1])
+        if len(day_words) > 1
+        else "".join(day_words)
+    )
     what = ", ".join(
         t(
             "{qty} {unit} de {product}",
@@ -732,12 +743,16 @@ def pooling_view(
 def supply_map(names: Names, lines: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Who supplies whom: a line per producer and kitchen, weighted by the value bought."""
     value: dict[tuple[str, str], float] = defaultdict(float)
+    platform = False
     for ln in lines:
         if ln.get("channel") == REFERENCE:
             continue
+        platform = platform or ln.get("channel") == "platform"
         value[(str(ln["supplier_id"]), str(ln["kitchen_id"]))] += _f(ln.get("value_eur")) or 0.0
     links = []
     places: dict[str, Place] = {}
+    if platform:
+        places.update({p.id: p for p in names.places.values() if p.kind == "depot"})
     for (sid, kid), eur in sorted(value.items(), key=lambda kv: -kv[1]):
         a, b = names.places.get(sid), names.places.get(kid)
         if a is None or b is None or a.lat is None or b.lat is None:
@@ -840,7 +855,8 @@ def territory_view(t: Words, names: Names, result: Mapping[str, Any]) -> dict[st
         "total": t.eur(row.get("total_value_eur"), 0),
         "food": t.eur(result.get("food_cost_eur"), 0),
         "logistics": t.eur(result.get("logistics_cost_eur"), 0),
-        "gap": t.pct(100.0 * (_f(result.get("gap")) or 0.0), 2),
+        "gap": t.pct(100.0 * (_f(result.get("gap")) or 0.0), 1),
+        "gap_large": (_f(result.get("gap")) or 0.0) > 0.01,
         "checked": bool(result.get("ok")),
         "map": supply_map(names, lines),
         "chart": {

@@ -69,10 +69,14 @@ def browser_problem() -> str | None:
 
 
 @contextmanager
-def live_server(env: Mapping[str, str] | None = None, *, startup_s: float = 90.0) -> Iterator[str]:
+def live_server(
+    env: Mapping[str, str] | None = None, *, startup_s: float = 90.0, short_solves: bool = True
+) -> Iterator[str]:
     """``racines serve`` on a free loopback port, with its own database and cache.
 
-    Yields the base URL; the server is stopped (and its folder removed) on exit.
+    ``short_solves``: the time limits of :data:`SERVER_ENV` (tests); else the defaults
+    (basemap tiles stay off: tests and benchmarks run offline). Yields the base URL;
+    the server is stopped (and its folder removed) on exit.
     """
     tmp = Path(tempfile.mkdtemp(prefix="racines-live-"))
     port = free_port()
@@ -80,7 +84,8 @@ def live_server(env: Mapping[str, str] | None = None, *, startup_s: float = 90.0
     cmd = [str(racines)] if racines.is_file() else [sys.executable, "-m", "app.cli"]
     cmd += ["serve", "--port", str(port), "--database-url", f"sqlite:///{tmp / 'jobs.db'}"]
     cmd += ["--log-level", "warning"]
-    full_env = {**os.environ, "RACINES_CACHE_DIR": str(tmp / "cache"), **SERVER_ENV, **(env or {})}
+    limits = SERVER_ENV if short_solves else {"RACINES_WEB_MAP_TILE_URL": ""}
+    full_env = {**os.environ, "RACINES_CACHE_DIR": str(tmp / "cache"), **limits, **(env or {})}
     log = (tmp / "server.log").open("wb")
     proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"

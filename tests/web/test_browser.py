@@ -65,6 +65,27 @@ def test_cook_flow_for_ribiers_over_four_weeks(page: Any, base_url: str, tmp_pat
     assert {r[kitchen] for r in rows[1:]} == {"sb_ribiers"}
 
 
+def test_keyboard_alone_reaches_and_submits_the_cook_form(page: Any, base_url: str) -> None:
+    """Tab goes to the skip link first, then through the form; Enter submits it."""
+    page.goto(base_url + "/cantine")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "canteen_id":
+            break
+    assert page.evaluate("document.activeElement.id") == "canteen_id"
+    page.keyboard.type("Ribiers")
+    assert page.evaluate("document.activeElement.value") == "sb_ribiers"
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.type") == "submit":
+            break
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[data-testid=gauges]")
+
+
 def test_platform_map_renders_numbered_markers(page: Any, base_url: str) -> None:
     """Uploaded orders: the Leaflet map shows a marker per stop, labelled, with no tiles."""
     page.goto(base_url + "/tournees")

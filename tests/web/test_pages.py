@@ -94,7 +94,6 @@ def _page_strings() -> list[str]:
         i18n.CHANNELS,
         i18n.ACTIONS,
         i18n.STATUSES,
-        i18n.PROBLEMS,
         views.TARGETS,
         views.JOB_TITLES,
     )
@@ -131,6 +130,12 @@ def test_words_format_numbers_dates_and_reasons_per_language() -> None:
     assert pick_lang(None, None, "en-US") == "en"
     assert pick_lang("en", "fr", "fr") == "en"
     assert pick_lang(None, None, None) == "fr"
+    assert fr.problem("not a number") == "ce n'est pas un nombre"
+    assert en.problem("not a number") == "not a number"
+    assert fr.problem("unknown product 'caviar', not in products.csv") == (
+        "produit inconnu : « caviar » n'est pas dans products.csv"
+    )
+    assert fr.problem("week_start 2025-09-02 is not a Monday").startswith("le 2025-09-02")
 
 
 def test_cook_uploads_a_weekly_demand_and_gets_a_proposal(client: TestClient) -> None:

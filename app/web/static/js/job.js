@@ -11,6 +11,17 @@
   var error = document.getElementById("job-error");
   var cancel = document.getElementById("cancel-form");
   var delayMs = 400;
+  var elapsed = box.querySelector(".job-elapsed");
+  var started = elapsed ? Date.parse(elapsed.getAttribute("data-started")) : NaN;
+  var running = true;
+
+  function tick() {
+    if (!elapsed || isNaN(started) || !running) { return; }
+    var s = Math.max(0, Math.round((Date.now() - started) / 1000));
+    elapsed.textContent = elapsed.getAttribute("data-template").replace("{s}", String(s));
+    window.setTimeout(tick, 1000);
+  }
+  tick();
 
   function show(s) {
     bar.value = s.progress;
@@ -20,7 +31,7 @@
     message.textContent = s.message;
     box.setAttribute("data-status", s.status);
     if (s.error) { error.textContent = s.error; error.hidden = false; }
-    if (s.finished && cancel) { cancel.hidden = true; }
+    if (s.finished) { running = false; if (cancel) { cancel.hidden = true; } }
   }
 
   function poll() {
