@@ -61,7 +61,9 @@
       markers += 1;
     });
     if (points.length) {
-      map.fitBounds(L.latLngBounds(points), { padding: [40, 40], maxZoom: 13 });
+      map.fitBounds(L.latLngBounds(points), {
+        paddingTopLeft: [40, 40], paddingBottomRight: [170, 30], maxZoom: 13
+      });
     } else {
       map.setView([44.3, 5.8], 9);
     }
