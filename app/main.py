@@ -14,7 +14,7 @@ from importlib.metadata import version
 
 from fastapi import FastAPI
 
-from app import errors
+from app import errors, web
 from app.config import Settings
 from app.deps import Runtime
 from app.jobs import JobStore, SqlJobStore
@@ -116,4 +116,5 @@ def create_app(
     routers = (health, scenarios, sourcing_proposals, rounds, pooling_checks, plans, jobs)
     for module in routers:
         app.include_router(module.router)
+    web.install(app)
     return app
