@@ -59,6 +59,20 @@ class Settings(BaseSettings):
     max_zip_bytes: int = Field(
         default=100_000_000, ge=1_000, description="Uncompressed size of an uploaded zip."
     )
+    job_retention_s: float = Field(
+        default=7 * 24 * 3600.0,
+        gt=0,
+        description="Finished jobs and their exports are deleted this long after they ended.",
+    )
+    cleanup_interval_s: float = Field(
+        default=300.0, gt=0, description="How often finished jobs past retention are deleted."
+    )
+    job_max_attempts: int = Field(
+        default=2,
+        ge=1,
+        description="A job found running at start-up (the server died under it) this many "
+        "times is failed instead of run again.",
+    )
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:

@@ -25,16 +25,21 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Integer,
     LargeBinary,
     MetaData,
     String,
     Table,
     Text,
+    case,
     create_engine,
     delete,
     event,
+    func,
     insert,
+    inspect,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import Connection, Engine, RowMapping, make_url
@@ -83,6 +88,7 @@ class Job:
     created: dt.datetime
     updated: dt.datetime
     artifact_names: tuple[str, ...] = field(default=())
+    attempts: int = 0
 
 
 class JobStore(Protocol):
@@ -120,8 +126,28 @@ class JobStore(Protocol):
         """
         ...
 
+    def claim(self, job_id: str, message: str) -> bool:
+        """Start a queued job: ``running``, one more attempt. False when it was not queued."""
+        ...
+
+    def release(self, job_id: str, message: str) -> bool:
+        """Put a running job back in the queue, not counting the attempt (a clean shutdown)."""
+        ...
+
     def request_cancel(self, job_id: str) -> None:
         """Flag a job for cancellation (the worker stops it at its next progress report)."""
+        ...
+
+    def count(self, *statuses: JobStatus) -> int:
+        """Number of jobs in any of ``statuses``."""
+        ...
+
+    def delete(self, job_id: str) -> bool:
+        """Delete a job and its export files; True when it existed."""
+        ...
+
+    def delete_finished_before(self, cutoff: dt.datetime) -> int:
+        """Delete the finished jobs last updated before ``cutoff``; returns how many."""
         ...
 
     def put_artifacts(self, job_id: str, artifacts: list[Artifact]) -> None:
@@ -194,7 +220,8 @@ class SqlJobStore:
             Column("error", Text, nullable=True),
             Column("cancel_requested", Boolean, nullable=False, default=False),
             Column("created", DateTime(timezone=True), nullable=False),
-            Column("updated", DateTime(timezone=True), nullable=False),
+            Column("updated", DateTime(timezone=True), nullable=False, index=True),
+            Column("attempts", Integer, nullable=False, default=0, server_default="0"),
         )
         self.artifacts = Table(
             "job_artifacts",
@@ -205,6 +232,16 @@ class SqlJobStore:
             Column("content", LargeBinary, nullable=False),
         )
         self.metadata.create_all(self.engine)
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        """Bring a store created by an older version up to this table (``attempts``)."""
+        have = {c["name"] for c in inspect(self.engine).get_columns("jobs")}
+        if "attempts" not in have:
+            with self._tx() as conn:
+                conn.execute(
+                    text("ALTER TABLE jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0")
+                )
 
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
@@ -236,6 +273,7 @@ class SqlJobStore:
                     cancel_requested=False,
                     created=now,
                     updated=now,
+                    attempts=0,
                 )
             )
         job = self.get(job_id)
@@ -276,6 +314,7 @@ class SqlJobStore:
             created=created,
             updated=updated,
             artifact_names=names,
+            attempts=int(m["attempts"] or 0),
         )
 
     def update(
@@ -306,6 +345,62 @@ class SqlJobStore:
             stmt = stmt.where(self.jobs.c.status.in_([s.value for s in only_if]))
         with self._tx() as conn:
             return conn.execute(stmt).rowcount > 0
+
+    def claim(self, job_id: str, message: str) -> bool:
+        """Start a queued job: ``running``, one more attempt. False when it was not queued."""
+        stmt = (
+            update(self.jobs)
+            .where(self.jobs.c.id == job_id, self.jobs.c.status == JobStatus.QUEUED.value)
+            .values(
+                status=JobStatus.RUNNING.value,
+                message=message,
+                attempts=self.jobs.c.attempts + 1,
+                updated=_now(),
+            )
+        )
+        with self._tx() as conn:
+            return conn.execute(stmt).rowcount > 0
+
+    def release(self, job_id: str, message: str) -> bool:
+        """Put a running job back in the queue, not counting the attempt (a clean shutdown)."""
+        stmt = (
+            update(self.jobs)
+            .where(self.jobs.c.id == job_id, self.jobs.c.status == JobStatus.RUNNING.value)
+            .values(
+                status=JobStatus.QUEUED.value,
+                progress=0.0,
+                message=message,
+                attempts=case((self.jobs.c.attempts > 0, self.jobs.c.attempts - 1), else_=0),
+                updated=_now(),
+            )
+        )
+        with self._tx() as conn:
+            return conn.execute(stmt).rowcount > 0
+
+    def count(self, *statuses: JobStatus) -> int:
+        """Number of jobs in any of ``statuses``."""
+        stmt = select(func.count()).select_from(self.jobs)
+        stmt = stmt.where(self.jobs.c.status.in_([s.value for s in statuses]))
+        with self.engine.connect() as conn:
+            return int(conn.execute(stmt).scalar_one())
+
+    def delete(self, job_id: str) -> bool:
+        """Delete a job and its export files; True when it existed."""
+        with self._tx() as conn:
+            conn.execute(delete(self.artifacts).where(self.artifacts.c.job_id == job_id))
+            return conn.execute(delete(self.jobs).where(self.jobs.c.id == job_id)).rowcount > 0
+
+    def delete_finished_before(self, cutoff: dt.datetime) -> int:
+        """Delete the finished jobs last updated before ``cutoff``; returns how many."""
+        finished = [s.value for s in JobStatus if s.finished]
+        old = (
+            select(self.jobs.c.id)
+            .where(self.jobs.c.status.in_(finished), self.jobs.c.updated < cutoff)
+            .scalar_subquery()
+        )
+        with self._tx() as conn:
+            conn.execute(delete(self.artifacts).where(self.artifacts.c.job_id.in_(old)))
+            return int(conn.execute(delete(self.jobs).where(self.jobs.c.id.in_(old))).rowcount)
 
     def request_cancel(self, job_id: str) -> None:
         """Flag a job for cancellation."""

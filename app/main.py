@@ -84,6 +84,9 @@ def create_app(
         workers=settings.workers,
         time_limit_s=settings.job_time_limit_s,
         grace_s=settings.job_grace_s,
+        max_attempts=settings.job_max_attempts,
+        retention_s=settings.job_retention_s,
+        cleanup_interval_s=settings.cleanup_interval_s,
     )
     runtime = Runtime(
         settings=settings, store=job_store, services=services, resolver=resolver, worker=worker

@@ -10,7 +10,12 @@ Solvers release the GIL while they search (OR-Tools, PyVRP are C++), so threads 
 parallelism for the solve itself and keep the event loop free for ``/healthz`` and polls.
 
 On start, every job left ``queued`` or ``running`` in the store (a killed or stopped
-server) is re-queued and run again: nothing is lost.
+server) is re-queued and run again: nothing is lost. Each start of a job counts an attempt
+(a clean shutdown gives it back); a job found ``running`` at start-up after
+``max_attempts`` attempts is the likely cause of the crashes and is failed instead
+(``error.code = "crashed"``). The end of a job (storing its exports and its result) is
+inside the same error handling as the solve: a job always ends ``succeeded``, ``failed``
+or ``cancelled``. Finished jobs are deleted ``retention_s`` after they ended.
 
 Limits of the design: a thread cannot be killed, so a solve that never reports progress
 runs to its own solver time limit; past ``time_limit_s + grace_s`` the watchdog fails the
@@ -20,6 +25,7 @@ uvicorn process per database (``racines serve --workers N`` means N solver threa
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import queue
 import threading
@@ -126,6 +132,12 @@ class Worker:
         ``time_limit_s + grace_s`` (its own solver limit should stop it first).
     grace_s
         Extra seconds granted before the ceiling applies.
+    max_attempts
+        Starts after which a job found ``running`` at start-up is failed, not re-run.
+    retention_s
+        Finished jobs (and their exports) are deleted this long after their last change.
+    cleanup_interval_s
+        How often the watchdog deletes the jobs past retention.
     """
 
     def __init__(
@@ -136,12 +148,18 @@ class Worker:
         workers: int = 1,
         time_limit_s: float = 600.0,
         grace_s: float = 30.0,
+        max_attempts: int = 2,
+        retention_s: float = 7 * 24 * 3600.0,
+        cleanup_interval_s: float = 300.0,
     ) -> None:
         self.store = store
         self.tasks = dict(tasks)
         self.workers = workers
         self.time_limit_s = time_limit_s
         self.grace_s = grace_s
+        self.max_attempts = max_attempts
+        self.retention_s = retention_s
+        self.cleanup_interval_s = cleanup_interval_s
         self._queue: queue.Queue[str | None] = queue.Queue()
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
@@ -169,6 +187,9 @@ class Worker:
                 )
                 continue
             if job.status is JobStatus.RUNNING:
+                if job.attempts >= self.max_attempts:
+                    self._crashed(job)
+                    continue
                 self.store.update(
                     job.id,
                     status=JobStatus.QUEUED,
@@ -258,8 +279,12 @@ class Worker:
                 return
             try:
                 self._run(job_id)
-            except Exception:  # the store itself failed: log, keep the thread alive
+            except Exception:  # the store itself failed: log, fail the job if it can
                 logger.exception("worker could not run job %s", job_id)
+                try:
+                    self._fail(job_id, "internal_error", "the job could not be run or stored")
+                except Exception:
+                    logger.exception("job %s: could not record its failure", job_id)
             finally:
                 with self._idle:
                     self._running.pop(job_id, None)
@@ -278,13 +303,22 @@ class Worker:
             self._running[job_id] = time.monotonic()
         resumed = job.message.startswith(("resumed", "interrupted"))
         claim = "running (resumed after a server restart)" if resumed else "running"
-        if not self.store.update(
-            job_id, status=JobStatus.RUNNING, message=claim, only_if=(JobStatus.QUEUED,)
-        ):
+        if not self.store.claim(job_id, claim):
             return
         progress = JobProgress(self.store, job_id, lambda: self._should_stop(job_id))
         try:
             out = task(job.request, progress)
+            if self._should_stop(job_id) == _TIMEOUT:
+                return  # already failed by the watchdog; the late result is dropped
+            self.store.put_artifacts(job_id, out.artifacts)
+            self.store.update(
+                job_id,
+                status=JobStatus.SUCCEEDED,
+                progress=1.0,
+                message="done",
+                result=out.result,
+                only_if=(JobStatus.RUNNING,),
+            )
         except JobStopped as stop:
             self._stopped(job_id, stop.reason)
             return
@@ -318,18 +352,6 @@ class Worker:
                 error_id=error_id,
             )
             return
-        reason = self._should_stop(job_id)
-        if reason == _TIMEOUT:
-            return  # already failed by the watchdog; the late result is dropped
-        self.store.put_artifacts(job_id, out.artifacts)
-        self.store.update(
-            job_id,
-            status=JobStatus.SUCCEEDED,
-            progress=1.0,
-            message="done",
-            result=out.result,
-            only_if=(JobStatus.RUNNING,),
-        )
 
     def _stopped(self, job_id: str, reason: str) -> None:
         if reason == _CANCEL:
@@ -340,12 +362,8 @@ class Worker:
                 only_if=(JobStatus.RUNNING,),
             )
         elif reason == _SHUTDOWN:
-            self.store.update(
-                job_id,
-                status=JobStatus.QUEUED,
-                progress=0.0,
-                message="interrupted by a server shutdown; resumes at the next start",
-                only_if=(JobStatus.RUNNING,),
+            self.store.release(
+                job_id, "interrupted by a server shutdown; resumes at the next start"
             )
         # _TIMEOUT: the watchdog has already failed the job.
 
@@ -358,9 +376,32 @@ class Worker:
             only_if=(JobStatus.QUEUED, JobStatus.RUNNING),
         )
 
+    def _crashed(self, job: Job) -> None:
+        message = (
+            f"the server stopped {job.attempts} times while running this job; "
+            "it is not run again (it may need more memory or time than the server has)"
+        )
+        logger.error("job %s failed at start-up: %s", job.id, message)
+        self._fail(job.id, "crashed", message, attempts=job.attempts)
+
+    def cleanup(self) -> int:
+        """Delete the finished jobs older than the retention; returns how many."""
+        cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=self.retention_s)
+        deleted = self.store.delete_finished_before(cutoff)
+        if deleted:
+            logger.info("deleted %d finished job(s) past retention", deleted)
+        return deleted
+
     def _watchdog(self) -> None:
         ceiling = self.time_limit_s + self.grace_s
+        next_cleanup = time.monotonic()
         while not self._stopping.wait(0.5):
+            if time.monotonic() >= next_cleanup:
+                next_cleanup = time.monotonic() + self.cleanup_interval_s
+                try:
+                    self.cleanup()
+                except Exception:  # a store error must not stop the time limits
+                    logger.exception("cleanup of old jobs failed")
             now = time.monotonic()
             with self._lock:
                 late = [

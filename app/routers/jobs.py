@@ -38,13 +38,27 @@ def get_job(job_id: JobId, store: StoreDep) -> Response:
     return job_response(_job(store, job_id))
 
 
-@router.delete("/{job_id}", response_model=JobOut, responses={**ERRORS, **NOT_FOUND, **CONFLICT})
-def cancel_job(job_id: JobId, store: StoreDep, worker: WorkerDep) -> Response:
-    """Cancel a job: at once when queued, at its next progress report when running."""
+DELETED: dict[int | str, dict[str, Any]] = {
+    204: {"description": "The finished job and its exports were deleted."}
+}
+
+
+@router.delete(
+    "/{job_id}",
+    response_model=JobOut,
+    responses={**ERRORS, **NOT_FOUND, **DELETED},
+)
+def cancel_or_delete_job(job_id: JobId, store: StoreDep, worker: WorkerDep) -> Response:
+    """Cancel a job, or delete a finished one.
+
+    A queued job is cancelled at once, a running one at its next progress report (200,
+    the job with ``cancel_requested``); a finished job (succeeded, failed or cancelled)
+    is deleted with its exports (204), and is 404 afterwards.
+    """
     job = _job(store, job_id)
     if job.status.finished:
-        msg = f"job {job_id} has already {job.status.value}; nothing to cancel"
-        raise ApiError.one(409, ["path", "job_id"], job_id, msg)
+        store.delete(job_id)
+        return Response(status_code=204)
     after = worker.cancel(job_id)
     return job_response(after or job)
 

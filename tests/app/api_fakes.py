@@ -31,11 +31,22 @@ class FakeResult:
 
 
 class FakeServices:
-    """Services whose solves take ``delay_s`` (reporting progress) or wait for ``gate``."""
+    """Services whose solves take ``delay_s`` (reporting progress) or wait for ``gate``.
 
-    def __init__(self, delay_s: float = 0.0, gate: threading.Event | None = None) -> None:
+    ``unstorable_exports=True`` makes every export file one the job store refuses (no
+    content), to test a job whose end fails.
+    """
+
+    def __init__(
+        self,
+        delay_s: float = 0.0,
+        gate: threading.Event | None = None,
+        *,
+        unstorable_exports: bool = False,
+    ) -> None:
         self.delay_s = delay_s
         self.gate = gate
+        self.unstorable_exports = unstorable_exports
         self.calls: list[str] = []
         self.started = threading.Event()
         self._lock = threading.Lock()
@@ -135,6 +146,8 @@ class FakeServices:
     def artifacts(self, kind: str, result: Any, *, full: bool = True) -> list[Artifact]:
         """One small file per export name of the kind (no workbook unless ``full``)."""
         data = result.to_dict()
+        if self.unstorable_exports:
+            return [Artifact(name, media, None) for name, media in EXPORTS[kind].items()]  # type: ignore[arg-type]
         return [
             Artifact(name, media, f"{name},{data.get('canteen_id', '')}\n".encode())
             for name, media in EXPORTS[kind].items()

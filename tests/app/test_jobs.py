@@ -65,7 +65,8 @@ def test_running_job_shows_progress_and_best_so_far(
 
 
 def test_cancel_running_job(make_settings: Callable[..., Settings]) -> None:
-    """DELETE stops a running job at its next progress report; exports are then 409."""
+    """DELETE stops a running job at its next progress report; exports are then 409;
+    a second DELETE deletes the finished job (204, then 404)."""
     fake = FakeServices(gate=threading.Event())  # never opens
     with TestClient(create_app(make_settings(), services=fake)) as client:
         job = client.post("/v1/sourcing-proposals", json=_job_body()).json()
@@ -79,7 +80,8 @@ def test_cancel_running_job(make_settings: Callable[..., Settings]) -> None:
         assert r.status_code == 409
         assert "cancelled" in r.json()["detail"][0]["message"]
         r = client.delete(f"/v1/jobs/{job['id']}")
-        assert r.status_code == 409
+        assert r.status_code == 204
+        assert client.get(f"/v1/jobs/{job['id']}").status_code == 404
 
 
 def test_cancel_queued_job_is_immediate(make_settings: Callable[..., Settings]) -> None:
@@ -230,3 +232,86 @@ def test_concurrent_sync_requests_do_not_block_health(
     assert results == [200, 200]
     assert health_at < 0.7  # answered before the solves finished
     assert total < 1.5  # the two 0.8 s solves overlapped
+
+
+def test_job_whose_exports_cannot_be_stored_fails(make_settings: Callable[..., Settings]) -> None:
+    """A failure while storing a job's exports ends the job failed, never left running."""
+    fake = FakeServices(unstorable_exports=True)
+    with TestClient(create_app(make_settings(), services=fake)) as client:
+        job = client.post("/v1/sourcing-proposals", json=_job_body()).json()
+        done = _wait(client, job["id"], {"succeeded", "failed"})
+        assert done["status"] == "failed"
+        assert done["error"]["code"] == "internal_error"
+        assert "error id" in done["error"]["message"]
+
+
+def test_job_that_crashed_the_server_twice_is_failed(
+    make_settings: Callable[..., Settings],
+) -> None:
+    """A job found running at start-up after its last allowed attempt is failed with a reason."""
+    settings = make_settings(job_max_attempts=2)
+    store = SqlJobStore(settings.database_url)
+    request = {"scenario_name": "tiny", "canteen_id": "ribiers", "weeks": 3, "seed": 0}
+    once = store.create("proposal", request)
+    twice = store.create("proposal", request)
+    for job, starts in ((once, 1), (twice, 2)):
+        for _ in range(starts):
+            store.update(job.id, status=JobStatus.QUEUED)
+            assert store.claim(job.id, "running")  # the server died while it ran
+    store.close()
+    fake = FakeServices()
+    with TestClient(create_app(settings, services=fake)) as client:
+        first = _wait(client, once.id, {"succeeded", "failed"})
+        second = client.get(f"/v1/jobs/{twice.id}").json()
+    assert first["status"] == "succeeded"
+    assert second["status"] == "failed"
+    assert second["error"]["code"] == "crashed"
+    assert second["error"]["attempts"] == 2
+    assert "2 times" in second["error"]["message"]
+    assert fake.calls == ["propose:ribiers"]
+
+
+def test_shutdown_does_not_count_an_attempt(make_settings: Callable[..., Settings]) -> None:
+    """A job interrupted by a clean shutdown is queued again without using up an attempt."""
+    settings = make_settings()
+    with TestClient(create_app(settings, services=FakeServices(gate=threading.Event()))) as c:
+        job = c.post("/v1/sourcing-proposals", json=_job_body()).json()
+        _wait(c, job["id"], {"running"})
+    store = SqlJobStore(settings.database_url)
+    stored = store.get(job["id"])
+    store.close()
+    assert stored is not None
+    assert (stored.status, stored.attempts) == (JobStatus.QUEUED, 0)
+
+
+def test_finished_jobs_are_deleted_after_retention(
+    make_settings: Callable[..., Settings],
+) -> None:
+    """Finished jobs older than the retention are deleted with their exports; others stay."""
+    settings = make_settings(job_retention_s=0.5, cleanup_interval_s=0.2)
+    store = SqlJobStore(settings.database_url)
+    waiting = store.create("unknown-kind", {}, status=JobStatus.RUNNING)
+    store.close()
+    with TestClient(create_app(settings, services=FakeServices())) as client:
+        done = client.post("/v1/sourcing-proposals", json={**_job_body(), "mode": "sync"}).json()
+        assert done["status"] == "succeeded"
+        assert client.get(f"/v1/jobs/{done['id']}/purchase_plan.csv").status_code == 200
+        runtime = client.app.state.runtime  # type: ignore[attr-defined]
+        runtime.store.update(waiting.id, status=JobStatus.RUNNING)
+        deadline = time.monotonic() + 5
+        while client.get(f"/v1/jobs/{done['id']}").status_code != 404:
+            assert time.monotonic() < deadline, "the finished job was not deleted"
+            time.sleep(0.1)
+        assert runtime.store.get_artifact(done["id"], "purchase_plan.csv") is None
+        assert client.get(f"/v1/jobs/{waiting.id}").json()["status"] == "running"
+
+
+def test_delete_finished_job(client: TestClient) -> None:
+    """DELETE on a finished job deletes it and its exports: 204, then 404."""
+    job = client.post("/v1/sourcing-proposals", json={**_job_body(), "mode": "sync"}).json()
+    assert job["status"] == "succeeded"
+    r = client.delete(f"/v1/jobs/{job['id']}")
+    assert r.status_code == 204
+    assert client.get(f"/v1/jobs/{job['id']}").status_code == 404
+    assert client.get(f"/v1/jobs/{job['id']}/purchase_plan.csv").status_code == 404
+    assert client.delete(f"/v1/jobs/{job['id']}").status_code == 404
