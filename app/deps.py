@@ -14,6 +14,7 @@ from fastapi import Depends, Request
 
 from app.config import Settings
 from app.jobs import JobStore
+from app.offload import Validation
 from app.tasks import ScenarioResolver, Services
 from app.worker import Worker
 
@@ -27,6 +28,7 @@ class Runtime:
     services: Services
     resolver: ScenarioResolver
     worker: Worker
+    validation: Validation
 
 
 def get_runtime(request: Request) -> Runtime:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -35,10 +36,17 @@ _LOC_SOURCES = ("body", "query", "path", "header", "cookie")
 class ApiError(Exception):
     """An error answered to the client with ``status`` and located items."""
 
-    def __init__(self, status: int, items: Sequence[dict[str, Any]]) -> None:
+    def __init__(
+        self,
+        status: int,
+        items: Sequence[dict[str, Any]],
+        *,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(items[0]["message"] if items else str(status))
         self.status = status
         self.items = list(items)
+        self.headers = headers
 
     @classmethod
     def one(
@@ -47,10 +55,12 @@ class ApiError(Exception):
         loc: Sequence[str | int],
         value: Any,
         message: str,
+        *,
+        headers: dict[str, str] | None = None,
         **extra: Any,
     ) -> ApiError:
         """An error about a single field."""
-        return cls(status, [error_item(loc, value, message, **extra)])
+        return cls(status, [error_item(loc, value, message, **extra)], headers=headers)
 
 
 class RequestProblem(ValueError):
@@ -69,6 +79,14 @@ class RequestProblem(ValueError):
     def item(self) -> dict[str, Any]:
         """The error item of this problem."""
         return error_item(["body", *self.field.split(".")], self.value, self.message)
+
+
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.:/])/(?:[^\s'\"():,;/]+/)*([^\s'\"():,;/]+)")
+
+
+def redact_paths(text: str) -> str:
+    """``text`` with every absolute path cut to its last part (no server folder is shown)."""
+    return _ABSOLUTE_PATH.sub(lambda m: m.group(1), text)
 
 
 def field_name(loc: Iterable[str | int]) -> str:
@@ -164,10 +182,12 @@ def validation_items(errors: Iterable[Any]) -> list[dict[str, Any]]:
 def domain_error_items(exc: Exception) -> tuple[int, list[dict[str, Any]]] | None:
     """Status and items of a domain error that is the request's fault, else None.
 
-    ``CalendarError`` (weeks outside the known school calendar) and ``GeodataError``
-    (unusable travel settings, e.g. a missing road file) are 422; a failed geocoder is 502.
+    ``CalendarError`` (weeks outside the known school calendar), ``GeodataError``
+    (unusable travel settings) and ``NetworkDataError`` (a road network that cannot be
+    read) are 422; a failed geocoder is 502. Server paths in their messages are cut to
+    the file name.
     """
-    from geodata.errors import GeocodingError, GeodataError
+    from geodata import GeocodingError, GeodataError, NetworkDataError
     from solver.core import CalendarError
 
     if isinstance(exc, CalendarError):
@@ -175,7 +195,12 @@ def domain_error_items(exc: Exception) -> tuple[int, list[dict[str, Any]]] | Non
         return 422, [error_item(loc, None, f"the planned weeks do not fit: {exc}")]
     if isinstance(exc, GeodataError):
         loc = ["body", "scenario", "settings", "travel"]
-        return 422, [error_item(loc, None, f"travel times unavailable: {exc}")]
+        msg = f"travel times unavailable: {redact_paths(str(exc))}"
+        return 422, [error_item(loc, None, msg)]
+    if isinstance(exc, NetworkDataError):
+        loc = ["body", "scenario", "settings", "travel", "road_file"]
+        msg = f"the road network cannot be used: {redact_paths(str(exc))}"
+        return 422, [error_item(loc, None, msg)]
     if isinstance(exc, GeocodingError):
         return 502, [error_item(["body"], None, f"geocoding service failed: {exc}")]
     return None
@@ -195,7 +220,7 @@ async def _validation_handler(_request: Request, exc: Exception) -> JSONResponse
 
 async def _api_error_handler(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    return JSONResponse(status_code=exc.status, content={"detail": exc.items})
+    return JSONResponse(status_code=exc.status, content={"detail": exc.items}, headers=exc.headers)
 
 
 async def _scenario_error_handler(_request: Request, exc: Exception) -> JSONResponse:
@@ -250,10 +275,10 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error_handler)
     app.add_exception_handler(ScenarioError, _scenario_error_handler)
     app.add_exception_handler(RequestProblem, _request_problem_handler)
-    from geodata.errors import GeocodingError, GeodataError
+    from geodata import GeocodingError, GeodataError, NetworkDataError
     from solver.core import CalendarError
 
-    for cls in (CalendarError, GeodataError, GeocodingError):
+    for cls in (CalendarError, GeodataError, NetworkDataError, GeocodingError):
         app.add_exception_handler(cls, _domain_error_handler)
     app.add_exception_handler(StarletteHTTPException, _http_error_handler)
     app.add_exception_handler(Exception, _internal_error_handler)

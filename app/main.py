@@ -19,6 +19,7 @@ from app.config import Settings
 from app.deps import Runtime
 from app.jobs import JobStore, SqlJobStore
 from app.limits import BodySizeLimit
+from app.offload import Validation
 from app.routers import (
     health,
     jobs,
@@ -87,9 +88,23 @@ def create_app(
         max_attempts=settings.job_max_attempts,
         retention_s=settings.job_retention_s,
         cleanup_interval_s=settings.cleanup_interval_s,
+        max_queued=settings.max_queued_jobs,
+        retry_after_s=settings.queue_retry_after_s,
+        queue_setting=settings.env_name("max_queued_jobs"),
+    )
+    validation = Validation(
+        workers=settings.validation_workers,
+        time_limit_s=settings.validation_time_limit_s,
+        setting=settings.env_name("validation_time_limit_s"),
+        retry_after_s=settings.queue_retry_after_s,
     )
     runtime = Runtime(
-        settings=settings, store=job_store, services=services, resolver=resolver, worker=worker
+        settings=settings,
+        store=job_store,
+        services=services,
+        resolver=resolver,
+        worker=worker,
+        validation=validation,
     )
 
     @asynccontextmanager
@@ -100,6 +115,7 @@ def create_app(
             yield
         finally:
             worker.stop()
+            validation.close()
             if own_store:
                 job_store.close()
 

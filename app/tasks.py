@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from app.config import Settings
 from app.errors import RequestProblem
+from app.guards import COLLECTION_LIMITS, check_json_counts, check_json_numbers, limit_message
 from app.jobs import Artifact
 from app.schemas import RoundsProblemIn
 from app.worker import JobProgress, Task, TaskOutput
@@ -161,12 +162,20 @@ class ScenarioResolver:
         return scenario
 
     def resolve(self, request: Mapping[str, Any]) -> Scenario:
-        """The scenario a request names: inline ``scenario`` JSON or ``scenario_name``."""
+        """The scenario a request names: inline ``scenario`` JSON or ``scenario_name``.
+
+        An inline scenario is checked before it is parsed (collection sizes, finite
+        numbers, a road network the server knows), then parsed and validated; its
+        ``travel.road_file`` names a road network of ``settings.road_networks`` and is
+        replaced by that network's file. Every scenario is then checked against the limits.
+        """
         inline = request.get("scenario")
         if inline is not None:
             if not isinstance(inline, Mapping):
                 raise RequestProblem("scenario", inline, "must be a JSON object")
-            check_scenario_size(inline, self.settings)
+            check_json_counts(inline, self.settings)
+            check_json_numbers(inline)
+            road_file = self._road_file(inline)
             try:  # located errors first: scenario.canteens[3].lat, 0-based like the JSON
                 Scenario.model_validate(inline)
             except ValidationError as exc:
@@ -174,44 +183,74 @@ class ScenarioResolver:
                     [{**e, "loc": ("body", "scenario", *e["loc"])} for e in exc.errors()]
                 ) from None
             scenario = self.services.load_scenario(inline)
+            scenario = _with_road_file(scenario, road_file)
         else:
             scenario = self.bundled(str(request.get("scenario_name") or ""))
         check_scenario_limits(scenario, self.settings)
         return scenario
 
+    def _road_file(self, inline: Mapping[str, Any]) -> str:
+        """The server file of the road network an inline scenario names ("" for none).
+
+        Requests never name a server file: ``travel.road_file`` must be the name of a
+        network in ``settings.road_networks`` (``RACINES_ROAD_NETWORKS``).
+        """
+        settings = inline.get("settings")
+        travel = settings.get("travel") if isinstance(settings, Mapping) else None
+        name = travel.get("road_file") if isinstance(travel, Mapping) else None
+        if name is None or name == "":
+            return ""
+        networks = self.settings.road_networks
+        if isinstance(name, str) and name in networks:
+            return str(networks[name])
+        known = ", ".join(sorted(networks)) or "none registered"
+        msg = (
+            "names no road network of this server (a request cannot name a file); "
+            f"road networks: {known} (setting {self.settings.env_name('road_networks')})"
+        )
+        raise RequestProblem("scenario.settings.travel.road_file", name, msg)
+
+
+def _with_road_file(scenario: Scenario, road_file: str) -> Scenario:
+    """``scenario`` with ``travel.road_file`` set to the server's file (when one is named)."""
+    if not road_file:
+        return scenario
+    settings = scenario.settings
+    travel = settings.travel.model_copy(update={"road_file": road_file})
+    return scenario.model_copy(update={"settings": settings.model_copy(update={"travel": travel})})
+
 
 def _limit(field: str, count: int, limit: int, setting: str, what: str) -> RequestProblem:
-    msg = f"{count} {what} exceed the limit of {limit} (setting {setting})"
-    return RequestProblem(field, count, msg)
+    return RequestProblem(field, count, limit_message(count, what, limit, setting))
 
 
-def check_scenario_size(inline: Mapping[str, Any], settings: Settings) -> None:
-    """Reject an inline scenario with too many canteens or producers before parsing it."""
-    for key, limit_name in (("canteens", "max_canteens"), ("producers", "max_producers")):
-        items = inline.get(key)
-        limit = int(getattr(settings, limit_name))
-        if isinstance(items, list) and len(items) > limit:
-            field = f"scenario.{key}"
-            raise _limit(field, len(items), limit, settings.env_name(limit_name), key)
+def scenario_points(scenario: Scenario) -> int:
+    """Places of the scenario's travel matrix: producers, canteens and platforms."""
+    return len(scenario.producers) + len(scenario.canteens) + len(scenario.platforms)
+
+
+def sync_size(scenario: Scenario, settings: Settings) -> bool:
+    """True when the scenario is small enough for a synchronous answer."""
+    return scenario_points(scenario) <= settings.sync_max_points
 
 
 def check_scenario_limits(scenario: Scenario, settings: Settings) -> None:
-    """Reject a scenario with more canteens or producers than the settings allow."""
-    if len(scenario.canteens) > settings.max_canteens:
+    """Reject a scenario with a collection or a travel matrix over the limits."""
+    counts = {k: len(getattr(scenario, k)) for k in COLLECTION_LIMITS if k != "vans"}
+    counts["vans"] = sum(len(p.vans) for p in scenario.platforms)
+    for key, count in counts.items():
+        name = COLLECTION_LIMITS[key]
+        limit = int(getattr(settings, name))
+        if count > limit:
+            raise _limit(f"scenario.{key}", count, limit, settings.env_name(name), key)
+    points = scenario_points(scenario)
+    if points > settings.max_matrix_points:
         raise _limit(
-            "scenario.canteens",
-            len(scenario.canteens),
-            settings.max_canteens,
-            settings.env_name("max_canteens"),
-            "canteens",
-        )
-    if len(scenario.producers) > settings.max_producers:
-        raise _limit(
-            "scenario.producers",
-            len(scenario.producers),
-            settings.max_producers,
-            settings.env_name("max_producers"),
-            "producers",
+            "scenario",
+            points,
+            settings.max_matrix_points,
+            settings.env_name("max_matrix_points"),
+            "places of the travel matrix (producers + canteens + platforms)",
         )
 
 
@@ -231,7 +270,15 @@ def check_canteen(scenario: Scenario, canteen_id: str) -> None:
 
 
 def check_rounds(problem: RoundsProblemIn, settings: Settings) -> int:
-    """Reject a rounds problem beyond the stop or vehicle limits; return its stop count."""
+    """Reject a rounds problem beyond the stop, vehicle or matrix limits; return its stops."""
+    if len(problem.sites) > settings.max_matrix_points:
+        raise _limit(
+            "problem.sites",
+            len(problem.sites),
+            settings.max_matrix_points,
+            settings.env_name("max_matrix_points"),
+            "sites (places of the travel matrix)",
+        )
     if problem.stops > settings.max_stops:
         raise _limit(
             "problem.shipments",
@@ -292,6 +339,19 @@ def check_pooling_weeks(order: Mapping[str, Any], settings: Settings) -> int:
     if weeks > settings.max_weeks:
         raise _limit("order", weeks, settings.max_weeks, settings.env_name("max_weeks"), "weeks")
     return weeks
+
+
+def check_pooling(group: str | list[str], order: Mapping[str, Any], settings: Settings) -> int:
+    """Reject a pooling check over the member, product or week limits; return its weeks."""
+    if isinstance(group, list) and len(group) > settings.max_pooling_members:
+        setting = settings.env_name("max_pooling_members")
+        raise _limit("group", len(group), settings.max_pooling_members, setting, "members")
+    products = order.get("products")
+    if isinstance(products, list) and len(products) > settings.max_pooling_lines:
+        setting = settings.env_name("max_pooling_lines")
+        count = len(products)
+        raise _limit("order.products", count, settings.max_pooling_lines, setting, "products")
+    return check_pooling_weeks(order, settings)
 
 
 def run_pooling(

@@ -138,6 +138,11 @@ class Worker:
         Finished jobs (and their exports) are deleted this long after their last change.
     cleanup_interval_s
         How often the watchdog deletes the jobs past retention.
+    max_queued
+        Most jobs waiting at once (None: no bound); :func:`app.routers.common.enqueue`
+        refuses more with a 503 and ``Retry-After: retry_after_s``.
+    queue_setting
+        Name of the setting holding ``max_queued`` (for messages).
     """
 
     def __init__(
@@ -151,6 +156,9 @@ class Worker:
         max_attempts: int = 2,
         retention_s: float = 7 * 24 * 3600.0,
         cleanup_interval_s: float = 300.0,
+        max_queued: int | None = None,
+        retry_after_s: int = 30,
+        queue_setting: str = "max_queued_jobs",
     ) -> None:
         self.store = store
         self.tasks = dict(tasks)
@@ -160,6 +168,9 @@ class Worker:
         self.max_attempts = max_attempts
         self.retention_s = retention_s
         self.cleanup_interval_s = cleanup_interval_s
+        self.max_queued = max_queued
+        self.retry_after_s = retry_after_s
+        self.queue_setting = queue_setting
         self._queue: queue.Queue[str | None] = queue.Queue()
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import Response
+from starlette.concurrency import run_in_threadpool
 
+from app.deps import Runtime
+from app.errors import ApiError
 from app.jobs import Job, JobStatus, JobStore
 from app.schemas import ErrorOut, JobOut
 from app.worker import TaskOutput, Worker
@@ -14,6 +18,10 @@ from app.worker import TaskOutput, Worker
 ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorOut, "description": "Request body over the size limit."},
     422: {"model": ErrorOut, "description": "Invalid input: each item names field and value."},
+    503: {
+        "model": ErrorOut,
+        "description": "The job queue or the validation pool is full: retry after Retry-After s.",
+    },
     500: {"model": ErrorOut, "description": "Internal error, with an error id (never a trace)."},
 }
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
@@ -46,10 +54,49 @@ def accepted(job: Job) -> Response:
 
 
 def enqueue(store: JobStore, worker: Worker, kind: str, request: dict[str, Any]) -> Job:
-    """Store a job and hand it to the worker."""
+    """Store a job and hand it to the worker; 503 with ``Retry-After`` when the queue is full.
+
+    Raises
+    ------
+    ApiError
+        When ``worker.max_queued`` jobs are already waiting.
+    """
+    if worker.max_queued is not None:
+        waiting = store.count(JobStatus.QUEUED)
+        if waiting >= worker.max_queued:
+            msg = (
+                f"{waiting} jobs are waiting, the most this server queues "
+                f"(setting {worker.queue_setting}); retry in {worker.retry_after_s} s"
+            )
+            headers = {"Retry-After": str(worker.retry_after_s)}
+            raise ApiError.one(503, ["body"], None, msg, headers=headers)
     job = store.create(kind, request)
     worker.submit(job.id)
     return job
+
+
+async def queue_job(rt: Runtime, kind: str, request: dict[str, Any]) -> Response:
+    """Queue a job (202 with its URL); the store is called on a worker thread."""
+    job = await run_in_threadpool(enqueue, rt.store, rt.worker, kind, request)
+    return accepted(job)
+
+
+async def sync_or_job(
+    rt: Runtime,
+    kind: str,
+    request: dict[str, Any],
+    *,
+    sync: bool,
+    run: Callable[[], TaskOutput],
+) -> Response:
+    """The answer of a solving route: ``run()`` now (200) when ``sync``, else a job (202).
+
+    Store calls and the solve run on worker threads, never on the event loop.
+    """
+    if not sync:
+        return await queue_job(rt, kind, request)
+    out = await run_in_threadpool(run)
+    return job_response(await run_in_threadpool(record_done, rt.store, kind, request, out))
 
 
 def record_done(store: JobStore, kind: str, request: dict[str, Any], out: TaskOutput) -> Job:

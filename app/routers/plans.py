@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import io
 import json
 import tempfile
-import zipfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -17,11 +15,14 @@ from starlette.datastructures import UploadFile
 
 from app.config import Settings
 from app.deps import RuntimeDep
-from app.errors import ApiError, scenario_error_items
+from app.errors import ApiError, redact_paths, scenario_error_items
 from app.examples import plan_examples
-from app.routers.common import ERRORS, accepted, enqueue
+from app.guards import check_scenario_files
+from app.limits import BodyTooLarge
+from app.routers.common import ERRORS, queue_job
 from app.schemas import ErrorOut, JobOut, PlanRequest
 from app.tasks import PLAN, Services
+from app.uploads import UploadError, ZipLimits, read_scenario_zip, write_scenario_files
 from solver.core import ScenarioError
 from solver.scenario import scenario_to_json
 
@@ -59,56 +60,45 @@ def _bad(loc: list[str | int], value: Any, message: str) -> ApiError:
     return ApiError.one(422, loc, value, message)
 
 
-def _safe_extract(data: bytes, dest: Path, settings: Settings) -> Path:
-    """Extract a zip, refusing path tricks and zip bombs; return the scenario folder."""
-    loc: list[str | int] = ["body", "file"]
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise _bad(loc, f"{len(data)} bytes", "not a zip file") from None
-    with zf:
-        infos = [i for i in zf.infolist() if not i.is_dir()]
-        if len(infos) > settings.max_zip_files:
-            msg = (
-                f"{len(infos)} files exceed the limit of {settings.max_zip_files} "
-                f"(setting {settings.env_name('max_zip_files')})"
-            )
-            raise _bad(loc, len(infos), msg)
-        total = sum(i.file_size for i in infos)
-        if total > settings.max_zip_bytes:
-            msg = (
-                f"{total} uncompressed bytes exceed the limit of {settings.max_zip_bytes} "
-                f"(setting {settings.env_name('max_zip_bytes')})"
-            )
-            raise _bad(loc, total, msg)
-        for info in infos:
-            parts = PurePosixPath(info.filename.replace("\\", "/")).parts
-            if not parts or info.filename.startswith("/") or ".." in parts:
-                raise _bad(loc, info.filename, "unsafe path inside the zip")
-            if parts[0] == "__MACOSX":
-                continue
-            target = dest.joinpath(*parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                target.write_bytes(zf.read(info))
-            except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError) as exc:
-                raise _bad(loc, info.filename, f"cannot extract: {exc}") from None
-    if (dest / "settings.toml").is_file():
-        return dest
-    found = sorted(p.parent for p in dest.rglob("settings.toml") if "__MACOSX" not in p.parts)
-    if len(found) != 1:
-        msg = "the zip must hold one scenario folder (settings.toml and the CSV files)"
-        raise _bad(loc, f"{len(found)} settings.toml found", msg)
-    return found[0]
+def _zip_limits(settings: Settings) -> ZipLimits:
+    return ZipLimits(
+        max_entries=settings.max_zip_files,
+        max_total_bytes=settings.max_zip_bytes,
+        max_ratio=settings.max_zip_ratio,
+        entries_setting=settings.env_name("max_zip_files"),
+        bytes_setting=settings.env_name("max_zip_bytes"),
+        ratio_setting=settings.env_name("max_zip_ratio"),
+    )
+
+
+def _upload_items(exc: ScenarioError, folder: Path) -> list[dict[str, Any]]:
+    """Error items of a problem in the uploaded files, without the server's folder."""
+    items = scenario_error_items(exc, prefix=("body", "file"))
+    for item in items:
+        item["message"] = redact_paths(item["message"].replace(str(folder), "upload"))
+    return items
 
 
 def _scenario_from_zip(services: Services, data: bytes, settings: Settings) -> dict[str, Any]:
+    """The scenario of a zip upload, as JSON: read in memory, checked, then loaded.
+
+    The loader reads a folder: the accepted files are written under their fixed names
+    into a fresh temporary folder, deleted on return.
+    """
+    try:
+        files = read_scenario_zip(data, _zip_limits(settings))
+    except UploadError as exc:
+        raise _bad(["body", "file"], exc.entry, exc.message) from None
+    try:
+        check_scenario_files(files, settings)
+    except ScenarioError as exc:
+        raise ApiError(422, scenario_error_items(exc, prefix=("body", "file"))) from None
     with tempfile.TemporaryDirectory(prefix="racines-upload-") as tmp:
-        folder = _safe_extract(data, Path(tmp), settings)
+        folder = write_scenario_files(files, Path(tmp))
         try:
             scenario = services.load_scenario(folder)
         except ScenarioError as exc:  # located in the uploaded files
-            raise ApiError(422, scenario_error_items(exc, prefix=("body", "file"))) from None
+            raise ApiError(422, _upload_items(exc, folder)) from None
     parsed: dict[str, Any] = json.loads(scenario_to_json(scenario))
     return parsed
 
@@ -116,6 +106,8 @@ def _scenario_from_zip(services: Services, data: bytes, settings: Settings) -> d
 async def _from_multipart(request: Request, rt: RuntimeDep) -> dict[str, Any]:
     try:
         form = await request.form(max_files=1, max_fields=10)
+    except BodyTooLarge:
+        raise
     except Exception as exc:  # malformed multipart: the client's fault
         raise _bad(["body"], None, f"unreadable multipart body: {exc}") from None
     upload = form.get("file")
@@ -133,12 +125,13 @@ async def _from_multipart(request: Request, rt: RuntimeDep) -> dict[str, Any]:
         raise RequestValidationError(
             [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
         ) from None
-    scenario = await run_in_threadpool(_scenario_from_zip, rt.services, data, rt.settings)
+    scenario = await rt.validation.run(
+        _scenario_from_zip, rt.services, data, rt.settings, field="file"
+    )
     return {**body.to_request(), "scenario": scenario}
 
 
-async def _from_json(request: Request) -> dict[str, Any]:
-    raw = await request.body()
+def _parse_json(raw: bytes) -> dict[str, Any]:
     try:
         payload = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -150,6 +143,11 @@ async def _from_json(request: Request) -> dict[str, Any]:
             [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
         ) from None
     return body.to_request()
+
+
+async def _from_json(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    return await run_in_threadpool(_parse_json, raw)
 
 
 @router.post(
@@ -175,5 +173,5 @@ async def create_plan(request: Request, rt: RuntimeDep) -> Response:
     else:
         msg = "send application/json (scenario) or multipart/form-data (zip in field 'file')"
         raise ApiError.one(415, ["header", "content-type"], ctype, msg)
-    await run_in_threadpool(rt.resolver.resolve, job_request)
-    return accepted(enqueue(rt.store, rt.worker, PLAN, job_request))
+    await rt.validation.run(rt.resolver.resolve, job_request)
+    return await queue_job(rt, PLAN, job_request)

@@ -8,39 +8,38 @@ from fastapi import APIRouter, Body, Response
 
 from app.deps import RuntimeDep
 from app.examples import pooling_examples
-from app.routers.common import (
-    ACCEPTED,
-    ERRORS,
-    accepted,
-    enqueue,
-    job_response,
-    record_done,
-)
+from app.offload import OffLoopRoute
+from app.routers.common import ACCEPTED, ERRORS, sync_or_job
 from app.schemas import JobOut, PoolingCheckRequest
-from app.tasks import POOLING, check_pooling_weeks, group_members, run_pooling
+from app.tasks import POOLING, check_pooling, group_members, run_pooling, sync_size
 
-router = APIRouter(prefix="/v1/pooling-checks", tags=["pooling"])
+router = APIRouter(prefix="/v1/pooling-checks", tags=["pooling"], route_class=OffLoopRoute)
 
 
 @router.post("", response_model=JobOut, responses={**ACCEPTED, **ERRORS})
-def create_pooling_check(
+async def create_pooling_check(
     body: Annotated[PoolingCheckRequest, Body(openapi_examples=pooling_examples())],
     rt: RuntimeDep,
 ) -> Response:
     """Feasible or not; who supplies what each week; transport; shortfalls and relaxations.
 
-    Answered at once when the order spans at most ``sync_max_weeks`` weeks or members
-    deliver themselves, else queued (202). An order the group cannot honour is an answer
-    (200) with the weeks and products short, the binding reason and the smallest change.
+    Answered at once when the order spans at most ``sync_max_weeks`` weeks (or members
+    deliver themselves) and the scenario has at most ``sync_max_points`` places, else
+    queued (202). An order the group cannot honour is an answer (200) with the weeks and
+    products short, the binding reason and the smallest change.
     """
     settings = rt.settings
     request = body.to_request()
-    weeks = check_pooling_weeks(request["order"], settings)
-    scenario = rt.resolver.resolve(request)
+    weeks = check_pooling(body.group, request["order"], settings)
+    scenario = await rt.validation.run(rt.resolver.resolve, request)
     group_members(scenario, body.group)
     quick = weeks <= settings.sync_max_weeks or body.order.transport.mode == "each_delivers"
-    if body.mode == "job" or (body.mode == "auto" and not quick):
-        return accepted(enqueue(rt.store, rt.worker, POOLING, request))
-    ceiling = settings.sync_time_limit_s
-    out = run_pooling(rt.services, scenario, request, ceiling_s=ceiling, full=False)
-    return job_response(record_done(rt.store, POOLING, request, out))
+    return await sync_or_job(
+        rt,
+        POOLING,
+        request,
+        sync=body.mode != "job" and quick and sync_size(scenario, settings),
+        run=lambda: run_pooling(
+            rt.services, scenario, request, ceiling_s=settings.sync_time_limit_s, full=False
+        ),
+    )

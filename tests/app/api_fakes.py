@@ -34,7 +34,7 @@ class FakeServices:
     """Services whose solves take ``delay_s`` (reporting progress) or wait for ``gate``.
 
     ``unstorable_exports=True`` makes every export file one the job store refuses (no
-    content), to test a job whose end fails.
+    content), to test a job whose end fails; ``load_delay_s`` slows scenario loading.
     """
 
     def __init__(
@@ -43,16 +43,19 @@ class FakeServices:
         gate: threading.Event | None = None,
         *,
         unstorable_exports: bool = False,
+        load_delay_s: float = 0.0,
     ) -> None:
         self.delay_s = delay_s
         self.gate = gate
         self.unstorable_exports = unstorable_exports
+        self.load_delay_s = load_delay_s
         self.calls: list[str] = []
         self.started = threading.Event()
         self._lock = threading.Lock()
 
     def load_scenario(self, source: Path | Mapping[str, Any]) -> Scenario:
         """Real loading and validation."""
+        time.sleep(self.load_delay_s)
         if isinstance(source, Path):
             return load_scenario(source)
         return load_scenario_json(source)
