@@ -7,6 +7,17 @@ from typing import Annotated
 import typer
 
 
+def shown_url(url: str) -> str:
+    """A database URL safe to print: its password masked."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(an unreadable database URL)"
+
+
 def register(cli: typer.Typer) -> None:
     """Add the ``serve`` command."""
 
@@ -43,5 +54,5 @@ def register(cli: typer.Typer) -> None:
         settings = Settings(**overrides)  # type: ignore[arg-type]
         app = create_app(settings)
         typer.echo(f"racines API on http://{host}:{port} (docs at /docs)")
-        typer.echo(f"jobs stored in {settings.database_url}")
+        typer.echo(f"jobs stored in {shown_url(settings.database_url)}")
         uvicorn.run(app, host=host, port=port, log_level=log_level, timeout_graceful_shutdown=10)

@@ -33,3 +33,22 @@ def test_serve_refuses_bad_port() -> None:
     result = CliRunner().invoke(cli, ["serve", "--port", "70000"])
     assert result.exit_code != 0
     assert "--port" in result.output
+
+
+def test_serve_never_prints_the_database_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The database URL is printed with its password masked."""
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr("uvicorn.run", lambda app, **kw: seen.update(kw))
+    monkeypatch.setattr("app.main.SqlJobStore", lambda url: _NoStore())
+    url = "postgresql://racines:s3cret-pw@db.example:5432/jobs"
+    result = CliRunner().invoke(cli, ["serve", "--database-url", url])
+    assert result.exit_code == 0, result.output
+    assert "s3cret-pw" not in result.output
+    assert "racines:***@db.example" in result.output
+
+
+class _NoStore:
+    """A job store that is never used (the app is built, not started)."""
+
+    def close(self) -> None:
+        """Nothing to release."""
