@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app import services
+from app import provenance, services
 from app.errors import RequestProblem
 from app.jobs import Artifact
 from app.tasks import EXPORTS, PLAN, POOLING, PROPOSAL, ROUNDS, Progress
@@ -28,6 +28,7 @@ _FILE_OF_EXPORT = {
     "purchase_plan.csv": "purchase_plan.csv",
     "purchase_plan.xlsx": "purchase_plan.xlsx",
     "macantine_achats.csv": "macantine_achats.csv",
+    "macantine_achats.provenance.txt": "macantine_achats.provenance.txt",
     "routes.geojson": "routes.geojson",
     "map": "map.html",
 }
@@ -47,12 +48,16 @@ class PoolingResult:
     """A pooling answer (:class:`solver.pooling.pooling.PoolingAnswer`) with ``to_dict()``."""
 
     answer: Any
+    scenario: Scenario
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON form (:func:`solver.pooling.pooling.answer_to_json`)."""
+        """JSON form (:func:`solver.pooling.pooling.answer_to_json`) + ``synthetic_scenario``."""
         from solver.pooling import answer_to_json
 
-        return answer_to_json(self.answer)
+        return {
+            **answer_to_json(self.answer),
+            "synthetic_scenario": self.scenario.settings.synthetic,
+        }
 
     def rounds(self) -> services.RoundsOutcome | None:
         """The collection rounds, when the transport mode has some."""
@@ -140,7 +145,7 @@ class AppServices:
             rule=rule,
         )
         answer = check_pooling_order(inputs, time_limit_s=time_limit_s, seed=seed)
-        return PoolingResult(answer)
+        return PoolingResult(answer, scenario)
 
     def artifacts(self, kind: str, result: Any, *, full: bool = True) -> list[Artifact]:
         """Export files of an outcome.
@@ -159,7 +164,7 @@ class AppServices:
                 rounds = result.rounds()
                 if rounds is None:
                     return []
-                services.write_rounds_outputs(rounds, folder)
+                services.write_rounds_outputs(rounds, folder, result.scenario)
             elif kind in (PROPOSAL, PLAN) and isinstance(result, services.PlanOutcome):
                 result.write_outputs(folder)
             else:
@@ -173,16 +178,13 @@ def _quick_plan_artifacts(kind: str, outcome: services.PlanOutcome) -> list[Arti
     scenario = outcome.territory.scenario
     media = EXPORTS[kind]
     table = purchase_plan_table(scenario, outcome.plan, travel_source=outcome.check.travel_source)
-    out = [
-        Artifact(
-            "purchase_plan.csv",
-            media["purchase_plan.csv"],
-            table.to_csv(index=False).encode("utf-8"),
-        )
-    ]
+    plan_csv = provenance.with_column(table.to_csv(index=False).encode("utf-8"), outcome.provenance)
+    out = [Artifact("purchase_plan.csv", media["purchase_plan.csv"], plan_csv)]
     with tempfile.TemporaryDirectory(prefix="racines-export-") as tmp:
         path = write_macantine_csv(Path(tmp) / "macantine_achats.csv", scenario, outcome.plan)
         out.append(
             Artifact("macantine_achats.csv", media["macantine_achats.csv"], path.read_bytes())
         )
+    note = provenance.MACANTINE_COMPANION
+    out.append(Artifact(note, media[note], provenance.companion(outcome.provenance)))
     return out

@@ -29,6 +29,7 @@ from typing import Any
 
 import pandas as pd
 
+from app.provenance import provenance_text, stamp_files
 from geodata import Point, TravelMatrix, make_source
 from solver.core import (
     Canteen,
@@ -390,6 +391,16 @@ class PlanOutcome:
         return self.sourcing.plan
 
     @property
+    def provenance(self) -> str:
+        """Synthetic data? Estimated drive times? (the line every export carries)."""
+        matrix = self.territory.matrix
+        return provenance_text(
+            synthetic=self.territory.scenario.settings.synthetic,
+            estimated=matrix.estimated,
+            travel_source=matrix.source,
+        )
+
+    @property
     def ok(self) -> bool:
         """Both checkers (plan and rounds) found no violation."""
         rounds_check = None if self.rounds is None else self.rounds.result.check
@@ -426,7 +437,11 @@ class PlanOutcome:
         }
 
     def write_outputs(self, folder: str | Path) -> dict[str, Path]:
-        """Write every output file into ``folder``; returns name -> path."""
+        """Write every output file into ``folder``; returns name -> path.
+
+        Every CSV gets a ``provenance`` column; ``macantine_achats.csv`` keeps ma-cantine's
+        import format and gets ``macantine_achats.provenance.txt`` (:mod:`app.provenance`).
+        """
         from solver.reporting import write_plan_outputs
 
         out = Path(folder)
@@ -442,6 +457,8 @@ class PlanOutcome:
                 demand=self.territory.demand,
             )
         )
+        for note in stamp_files(written.values(), self.provenance):
+            written[note.name] = note
         summary = {k: v for k, v in self.to_dict().items() if k not in ("purchase_plan", "rounds")}
         (out / "summary.json").write_text(json.dumps(summary, indent=1, default=str))
         written["summary.json"] = out / "summary.json"
@@ -453,7 +470,11 @@ class PlanOutcome:
 def write_rounds_outputs(
     outcome: RoundsOutcome, folder: str | Path, scenario: Scenario | None = None
 ) -> dict[str, Path]:
-    """``routes.json``, ``routes.geojson``, ``map.html`` and ``round_sheets/`` in ``folder``."""
+    """``routes.json``, ``routes.geojson``, ``map.html`` and ``round_sheets/`` in ``folder``.
+
+    The round sheets (CSV) carry a ``provenance`` column (synthetic when ``scenario`` says
+    so, estimated drive times when the result's are).
+    """
     from solver.reporting import to_geojson, to_json, to_map_html, write_round_sheets
 
     out = Path(folder)
@@ -463,7 +484,13 @@ def write_rounds_outputs(
         json.dumps(to_geojson(outcome.result, outcome.problem), default=str)
     )
     to_map_html(outcome.result, outcome.problem, out / "map.html")
-    write_round_sheets(outcome.result, outcome.problem, out / "round_sheets")
+    sheets = write_round_sheets(outcome.result, outcome.problem, out / "round_sheets")
+    provenance = provenance_text(
+        synthetic=None if scenario is None else scenario.settings.synthetic,
+        estimated=outcome.result.estimated,
+        travel_source=outcome.result.travel_source,
+    )
+    stamp_files(sheets, provenance)
     return {
         "routes.json": out / "routes.json",
         "routes.geojson": out / "routes.geojson",

@@ -41,6 +41,7 @@ EXPORTS: dict[str, dict[str, str]] = {
         "purchase_plan.csv": "text/csv; charset=utf-8",
         "purchase_plan.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "macantine_achats.csv": "text/csv; charset=utf-8",
+        "macantine_achats.provenance.txt": "text/plain; charset=utf-8",
     },
     ROUNDS: {
         "routes.geojson": "application/geo+json",

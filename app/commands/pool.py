@@ -14,6 +14,7 @@ from rich.table import Table
 
 from app import services
 from app.paths import DEMO_SCENARIO
+from app.provenance import provenance_text, stamp_files
 from app.render import console, err_console, fmt, print_problems
 from solver.core import ScenarioError
 from solver.pooling import PoolingAnswer, answer_to_json
@@ -134,9 +135,16 @@ def write_pooling_outputs(outcome: services.PoolingOutcome, folder: Path) -> dic
     written["allocation.csv"] = folder / "allocation.csv"
     pd.DataFrame(data["weeks"]).to_csv(folder / "weeks.csv", index=False)
     written["weeks.csv"] = folder / "weeks.csv"
+    provenance = provenance_text(
+        synthetic=outcome.inputs.scenario.settings.synthetic,
+        estimated=a.estimated,
+        travel_source=a.travel_source,
+    )
+    stamp_files([written["allocation.csv"], written["weeks.csv"]], provenance)
     if a.rounds_result is not None and a.rounds_problem is not None:
         rounds = services.RoundsOutcome(a.rounds_problem, a.rounds_result)
-        written.update(services.write_rounds_outputs(rounds, folder))
+        scenario = outcome.inputs.scenario
+        written.update(services.write_rounds_outputs(rounds, folder, scenario))
     elif a.trips:
         gj = _trips_geojson(outcome)
         (folder / "trips.geojson").write_text(json.dumps(gj))

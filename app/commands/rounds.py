@@ -59,6 +59,7 @@ def register(cli: typer.Typer) -> None:
         from app import services
         from solver.rounds import problem_from_json
 
+        sc = None
         try:
             if orders.suffix.lower() == ".json":
                 problem = problem_from_json(json.loads(orders.read_text(encoding="utf-8")))
@@ -76,7 +77,7 @@ def register(cli: typer.Typer) -> None:
             err_console.print(f"[red]{orders}: {exc}")
             raise typer.Exit(1) from None
         outcome = services.plan_rounds(problem, time_limit_s=time_limit_s, seed=seed, mode=mode)
-        written = services.write_rounds_outputs(outcome, out)
+        written = services.write_rounds_outputs(outcome, out, sc)
         _print(outcome)
         console.print(f"wrote {', '.join(written)} to [bold]{out}[/]")
         check = outcome.result.check

@@ -11,6 +11,8 @@ from fastapi.responses import Response
 from app.deps import StoreDep, WorkerDep
 from app.errors import ApiError
 from app.jobs import Job, JobStatus, JobStore
+from app.provenance import HEADER as PROVENANCE_HEADER
+from app.provenance import provenance_of_result
 from app.routers.common import ERRORS, NOT_FOUND, job_response
 from app.schemas import JOB_ID_PATTERN, ErrorOut, JobOut
 from app.tasks import EXPORTS
@@ -87,7 +89,7 @@ def _export_route(name: str, media_type: str) -> Callable[[str, JobStore], Respo
                     "the workbook comes with jobs (send mode=job)"
                 )
             raise ApiError.one(404, ["path", "job_id"], job_id, msg)
-        headers = {}
+        headers = {PROVENANCE_HEADER: provenance_of_result(job.result)}
         if not name.endswith(("map", ".geojson")):
             headers["Content-Disposition"] = f'attachment; filename="{name}"'
         return Response(content=art.content, media_type=art.media_type, headers=headers)
@@ -104,7 +106,16 @@ for _name, _media in _ALL_EXPORTS.items():
         methods=["GET"],
         response_class=Response,
         responses={
-            200: {"content": {_media.split(";")[0]: {}}, "description": f"The {_name} file."},
+            200: {
+                "content": {_media.split(";")[0]: {}},
+                "description": f"The {_name} file.",
+                "headers": {
+                    PROVENANCE_HEADER: {
+                        "description": "Synthetic data? Estimated drive times?",
+                        "schema": {"type": "string"},
+                    }
+                },
+            },
             **ERRORS,
             **NOT_FOUND,
             **CONFLICT,

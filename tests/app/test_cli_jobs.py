@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import cli
+from solver.reporting import MACANTINE_HEADER, validate_macantine_csv
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 TINY = DATA / "scenarios" / "tiny"
@@ -75,6 +76,26 @@ def test_plan_on_the_estimate_says_so(tmp_path: Path) -> None:
     names = ("purchase_plan.csv", "purchase_plan.xlsx", "indicators.csv", "explanations.csv")
     for name in (*names, "macantine_achats.csv"):
         assert (tmp_path / "out" / name).is_file(), name
+
+
+def test_plan_outputs_state_their_provenance(tmp_path: Path) -> None:
+    """Every CSV `racines plan` writes has a provenance column saying synthetic and estimated,
+    but the ma-cantine file, which keeps its import format and gets a companion file."""
+    _plan(TINY, tmp_path / "out")
+    out = tmp_path / "out"
+    csvs = sorted(out.rglob("*.csv"))
+    assert len(csvs) > 5
+    for path in csvs:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        if path.name == "macantine_achats.csv":
+            assert lines[0].split(",") == MACANTINE_HEADER
+            continue
+        assert lines[0].split(",")[-1] == "provenance", path
+        assert all("SYNTHETIC" in ln and "ESTIMATED" in ln for ln in lines[1:]), path
+    problems = validate_macantine_csv(out / "macantine_achats.csv")
+    assert [p for p in problems if not p.endswith("no data row")] == []  # tiny: no SIRET
+    note = (out / "macantine_achats.provenance.txt").read_text(encoding="utf-8")
+    assert "SYNTHETIC" in note and "ESTIMATED" in note
 
 
 def test_plan_uses_a_road_file_with_no_other_change(road_scenario: Path, tmp_path: Path) -> None:

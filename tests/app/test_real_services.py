@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.main import create_app
+from solver.reporting import MACANTINE_HEADER, validate_macantine_csv
 
 
 @pytest.fixture
@@ -88,3 +90,26 @@ def test_real_weeks_outside_calendar_is_422(real: TestClient) -> None:
     item = r.json()["detail"][0]
     assert item["field"] == "scenario.settings.start_date"
     assert "2031-09-01" in item["message"]
+
+
+def test_real_exports_state_their_provenance(real: TestClient, tmp_path: Path) -> None:
+    """Every export says synthetic / estimated; the ma-cantine file stays importable."""
+    body = {"scenario_name": "tiny", "canteen_id": "ribiers", "weeks": 1, "time_limit_s": 5}
+    job = real.post("/v1/sourcing-proposals", json=body).json()
+    plan = real.get(job["links"]["purchase_plan.csv"])
+    header = plan.text.splitlines()[0].split(",")
+    assert header[-1] == "provenance"
+    rows = plan.text.splitlines()[1:]
+    assert rows and all("SYNTHETIC" in r and "ESTIMATED" in r for r in rows)
+    for name in ("purchase_plan.csv", "macantine_achats.csv", "macantine_achats.provenance.txt"):
+        r = real.get(job["links"][name])
+        assert r.status_code == 200, name
+        assert "SYNTHETIC" in r.headers["x-racines-provenance"], name
+    macantine = real.get(job["links"]["macantine_achats.csv"])
+    assert macantine.text.splitlines()[0].split(",") == MACANTINE_HEADER
+    path = tmp_path / "macantine_achats.csv"
+    path.write_bytes(macantine.content)
+    problems = validate_macantine_csv(path)
+    assert [p for p in problems if not p.endswith("no data row")] == []  # tiny: no SIRET
+    note = real.get(job["links"]["macantine_achats.provenance.txt"]).text
+    assert "SYNTHETIC" in note and "ESTIMATED" in note
