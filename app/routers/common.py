@@ -27,8 +27,26 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorOut, "description": "No such resource."}
 }
+#: OpenAPI links from an answer holding a job to the job's own routes (stateful clients
+#: and schemathesis' stateful run follow them: create, poll, cancel, delete).
+JOB_LINKS: dict[str, Any] = {
+    "GetJob": {
+        "operationId": "get_job",
+        "parameters": {"job_id": "$response.body#/id"},
+        "description": "Poll the job: status, progress, result.",
+    },
+    "CancelOrDeleteJob": {
+        "operationId": "cancel_or_delete_job",
+        "parameters": {"job_id": "$response.body#/id"},
+        "description": "Cancel the job, or delete it once finished.",
+    },
+}
 ACCEPTED: dict[int | str, dict[str, Any]] = {
-    202: {"model": JobOut, "description": "Queued as a job: poll links.self."}
+    202: {"model": JobOut, "description": "Queued as a job: poll links.self.", "links": JOB_LINKS}
+}
+#: The 200 answer of a route answering with a job (a synchronous answer or the job itself).
+JOB_ANSWER: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The job, finished when answered at once.", "links": JOB_LINKS}
 }
 
 

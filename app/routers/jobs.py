@@ -13,7 +13,7 @@ from app.errors import ApiError
 from app.jobs import Job, JobStatus, JobStore
 from app.provenance import HEADER as PROVENANCE_HEADER
 from app.provenance import provenance_of_result
-from app.routers.common import ERRORS, NOT_FOUND, job_response
+from app.routers.common import ERRORS, JOB_ANSWER, NOT_FOUND, job_response
 from app.schemas import JOB_ID_PATTERN, ErrorOut, JobOut
 from app.tasks import EXPORTS
 
@@ -34,7 +34,12 @@ def _job(store: JobStore, job_id: str) -> Job:
     return job
 
 
-@router.get("/{job_id}", response_model=JobOut, responses={**ERRORS, **NOT_FOUND})
+@router.get(
+    "/{job_id}",
+    response_model=JobOut,
+    responses={**JOB_ANSWER, **ERRORS, **NOT_FOUND},
+    operation_id="get_job",
+)
 def get_job(job_id: JobId, store: StoreDep) -> Response:
     """Status, progress (0..1) and result of a job (the best so far while it runs)."""
     return job_response(_job(store, job_id))
@@ -48,7 +53,8 @@ DELETED: dict[int | str, dict[str, Any]] = {
 @router.delete(
     "/{job_id}",
     response_model=JobOut,
-    responses={**ERRORS, **NOT_FOUND, **DELETED},
+    responses={**JOB_ANSWER, **ERRORS, **NOT_FOUND, **DELETED},
+    operation_id="cancel_or_delete_job",
 )
 def cancel_or_delete_job(job_id: JobId, store: StoreDep, worker: WorkerDep) -> Response:
     """Cancel a job, or delete a finished one.

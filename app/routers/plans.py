@@ -19,7 +19,7 @@ from app.errors import ApiError, redact_paths, scenario_error_items
 from app.examples import plan_examples
 from app.guards import check_scenario_files
 from app.limits import BodyTooLarge
-from app.routers.common import ERRORS, queue_job
+from app.routers.common import ERRORS, JOB_LINKS, queue_job
 from app.schemas import ErrorOut, JobOut, PlanRequest
 from app.tasks import PLAN, Services
 from app.uploads import UploadError, ZipLimits, read_scenario_zip, write_scenario_files
@@ -154,7 +154,7 @@ async def _from_json(request: Request) -> dict[str, Any]:
     "",
     response_model=JobOut,
     status_code=202,
-    responses={**ERRORS, **_UNSUPPORTED},
+    responses={202: {"links": JOB_LINKS}, **ERRORS, **_UNSUPPORTED},
     openapi_extra={"requestBody": _REQUEST_BODY},
 )
 async def create_plan(request: Request, rt: RuntimeDep) -> Response:

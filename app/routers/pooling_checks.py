@@ -9,14 +9,14 @@ from fastapi import APIRouter, Body, Response
 from app.deps import RuntimeDep
 from app.examples import pooling_examples
 from app.offload import OffLoopRoute
-from app.routers.common import ACCEPTED, ERRORS, sync_or_job
+from app.routers.common import ACCEPTED, ERRORS, JOB_ANSWER, sync_or_job
 from app.schemas import JobOut, PoolingCheckRequest
 from app.tasks import POOLING, check_pooling, group_members, run_pooling, sync_size
 
 router = APIRouter(prefix="/v1/pooling-checks", tags=["pooling"], route_class=OffLoopRoute)
 
 
-@router.post("", response_model=JobOut, responses={**ACCEPTED, **ERRORS})
+@router.post("", response_model=JobOut, responses={**JOB_ANSWER, **ACCEPTED, **ERRORS})
 async def create_pooling_check(
     body: Annotated[PoolingCheckRequest, Body(openapi_examples=pooling_examples())],
     rt: RuntimeDep,

@@ -9,14 +9,14 @@ from fastapi import APIRouter, Body, Response
 from app.deps import RuntimeDep
 from app.examples import rounds_examples
 from app.offload import OffLoopRoute
-from app.routers.common import ACCEPTED, ERRORS, sync_or_job
+from app.routers.common import ACCEPTED, ERRORS, JOB_ANSWER, sync_or_job
 from app.schemas import JobOut, RoundsRequest
 from app.tasks import ROUNDS, check_rounds, run_rounds
 
 router = APIRouter(prefix="/v1/rounds", tags=["rounds"], route_class=OffLoopRoute)
 
 
-@router.post("", response_model=JobOut, responses={**ACCEPTED, **ERRORS})
+@router.post("", response_model=JobOut, responses={**JOB_ANSWER, **ACCEPTED, **ERRORS})
 async def create_rounds(
     body: Annotated[RoundsRequest, Body(openapi_examples=rounds_examples())],
     rt: RuntimeDep,

@@ -9,14 +9,14 @@ from fastapi import APIRouter, Body, Response
 from app.deps import RuntimeDep
 from app.examples import proposal_examples
 from app.offload import OffLoopRoute
-from app.routers.common import ACCEPTED, ERRORS, sync_or_job
+from app.routers.common import ACCEPTED, ERRORS, JOB_ANSWER, sync_or_job
 from app.schemas import JobOut, ProposalRequest
 from app.tasks import PROPOSAL, check_canteen, check_weeks, run_proposal, sync_size
 
 router = APIRouter(prefix="/v1/sourcing-proposals", tags=["sourcing"], route_class=OffLoopRoute)
 
 
-@router.post("", response_model=JobOut, responses={**ACCEPTED, **ERRORS})
+@router.post("", response_model=JobOut, responses={**JOB_ANSWER, **ACCEPTED, **ERRORS})
 async def create_proposal(
     body: Annotated[ProposalRequest, Body(openapi_examples=proposal_examples())],
     rt: RuntimeDep,
