@@ -1,8 +1,9 @@
-"""The production :class:`app.tasks.Services`: the API's bridge to :mod:`app.services`.
+"""The production :class:`app.tasks.Services`: :mod:`app.services` plus what only the API needs.
 
 :mod:`app.services` is the orchestration the CLI uses too (scenario loading and checks,
-travel matrix, sourcing, rounds, independent checks); this module adapts its calls to the
-API's task functions and turns its outcomes into the export files a job serves.
+travel matrix, sourcing, rounds, independent checks); its functions are served as they are.
+This module adds the pooling check of an order sent as JSON and turns outcomes into the
+export files a job serves.
 """
 
 from __future__ import annotations
@@ -17,9 +18,8 @@ from typing import Any
 from app import provenance, services
 from app.errors import RequestProblem
 from app.jobs import Artifact
-from app.tasks import EXPORTS, PLAN, POOLING, PROPOSAL, ROUNDS, Progress
-from solver.core import Scenario, ScenarioError, SolveParams
-from solver.rounds import RoundsProblem
+from app.tasks import EXPORTS, PLAN, POOLING, PROPOSAL, ROUNDS
+from solver.core import Scenario, ScenarioError
 
 logger = logging.getLogger(__name__)
 
@@ -70,49 +70,10 @@ class PoolingResult:
 class AppServices:
     """:class:`app.tasks.Services` backed by :mod:`app.services` and the real solvers."""
 
-    def load_scenario(self, source: Path | Mapping[str, Any]) -> Scenario:
-        """A validated scenario from a folder or its JSON form (raises ScenarioError)."""
-        return services.load_scenario(source)
-
-    def propose(
-        self,
-        scenario: Scenario,
-        canteen_id: str,
-        *,
-        weeks: int,
-        time_limit_s: float,
-        seed: int,
-        progress: Progress | None = None,
-    ) -> services.PlanOutcome:
-        """The cook's proposal (:func:`app.services.propose`)."""
-        params = SolveParams(time_limit_s=time_limit_s, seed=seed)
-        return services.propose(scenario, canteen_id, weeks=weeks, params=params, progress=progress)
-
-    def plan_territory(
-        self,
-        scenario: Scenario,
-        *,
-        time_limit_s: float,
-        seed: int,
-        progress: Progress | None = None,
-    ) -> services.PlanOutcome:
-        """The territory plan (:func:`app.services.plan_territory`)."""
-        params = SolveParams(time_limit_s=time_limit_s, seed=seed)
-        return services.plan_territory(scenario, params=params, progress=progress)
-
-    def plan_rounds(
-        self,
-        problem: RoundsProblem,
-        *,
-        routing_mode: str,
-        time_limit_s: float,
-        seed: int,
-        progress: Progress | None = None,
-    ) -> services.RoundsOutcome:
-        """Rounds (:func:`app.services.plan_rounds`)."""
-        return services.plan_rounds(
-            problem, time_limit_s=time_limit_s, seed=seed, mode=routing_mode
-        )
+    load_scenario = staticmethod(services.load_scenario)
+    propose = staticmethod(services.propose)
+    plan_territory = staticmethod(services.plan_territory)
+    plan_rounds = staticmethod(services.plan_rounds)
 
     def pooling_check(
         self,

@@ -14,7 +14,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.paths import SCENARIOS_DIR
-from geodata.cache import default_cache_dir
+from geodata import default_cache_dir
 
 ENV_PREFIX = "RACINES_"
 

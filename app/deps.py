@@ -50,11 +50,6 @@ def get_store(runtime: RuntimeDep) -> JobStore:
     return runtime.store
 
 
-def get_services(runtime: RuntimeDep) -> Services:
-    """The orchestration services (solvers)."""
-    return runtime.services
-
-
 def get_resolver(runtime: RuntimeDep) -> ScenarioResolver:
     """Bundled-scenario lookup and request scenario resolution."""
     return runtime.resolver
@@ -67,6 +62,5 @@ def get_worker(runtime: RuntimeDep) -> Worker:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[JobStore, Depends(get_store)]
-ServicesDep = Annotated[Services, Depends(get_services)]
 ResolverDep = Annotated[ScenarioResolver, Depends(get_resolver)]
 WorkerDep = Annotated[Worker, Depends(get_worker)]

@@ -24,7 +24,7 @@ from app.guards import COLLECTION_LIMITS, check_json_counts, check_json_numbers,
 from app.jobs import Artifact
 from app.schemas import RoundsProblemIn
 from app.worker import JobProgress, Task, TaskOutput
-from solver.core import Scenario
+from solver.core import Scenario, SolveParams
 from solver.rounds import RoundsProblem
 
 logger = logging.getLogger(__name__)
@@ -55,10 +55,15 @@ Progress = Callable[..., None]
 
 
 class Services(Protocol):
-    """The orchestration the API needs (``app.services`` provides it for real)."""
+    """The orchestration the API needs.
+
+    The signatures are those of :mod:`app.services` (the CLI's orchestration), which
+    :class:`app.adapter.AppServices` serves as is; tests plug in a fake. Every result
+    has ``to_dict()``.
+    """
 
     def load_scenario(self, source: Path | Mapping[str, Any]) -> Scenario:
-        """A validated scenario from a folder or its JSON form (raises ScenarioError)."""
+        """:func:`app.services.load_scenario` (raises ScenarioError)."""
         ...
 
     def propose(
@@ -66,35 +71,23 @@ class Services(Protocol):
         scenario: Scenario,
         canteen_id: str,
         *,
-        weeks: int,
-        time_limit_s: float,
-        seed: int,
+        weeks: int | None = None,
+        params: SolveParams,
         progress: Progress | None = None,
     ) -> Any:
-        """The cook's proposal for one canteen; the result has ``to_dict()``."""
+        """:func:`app.services.propose`: the cook's proposal for one canteen."""
         ...
 
     def plan_territory(
-        self,
-        scenario: Scenario,
-        *,
-        time_limit_s: float,
-        seed: int,
-        progress: Progress | None = None,
+        self, scenario: Scenario, *, params: SolveParams, progress: Progress | None = None
     ) -> Any:
-        """The whole territory's plan; the result has ``to_dict()``."""
+        """:func:`app.services.plan_territory`: the whole territory's plan."""
         ...
 
     def plan_rounds(
-        self,
-        problem: RoundsProblem,
-        *,
-        routing_mode: str,
-        time_limit_s: float,
-        seed: int,
-        progress: Progress | None = None,
+        self, problem: RoundsProblem, *, time_limit_s: float, seed: int = 0, mode: str = "direct"
     ) -> Any:
-        """Rounds for a problem; the result has ``to_dict()``."""
+        """:func:`app.services.plan_rounds`: rounds for a problem."""
         ...
 
     def pooling_check(
@@ -379,6 +372,12 @@ def _time_limit(request: Mapping[str, Any], ceiling_s: float) -> float:
     return min(float(asked), ceiling_s) if asked is not None else ceiling_s
 
 
+def _params(request: Mapping[str, Any], ceiling_s: float) -> SolveParams:
+    return SolveParams(
+        time_limit_s=_time_limit(request, ceiling_s), seed=int(request.get("seed", 0))
+    )
+
+
 def run_proposal(
     services: Services,
     scenario: Scenario,
@@ -393,8 +392,7 @@ def run_proposal(
         scenario,
         str(request["canteen_id"]),
         weeks=int(request.get("weeks", 4)),
-        time_limit_s=_time_limit(request, ceiling_s),
-        seed=int(request.get("seed", 0)),
+        params=_params(request, ceiling_s),
         progress=progress,
     )
     return TaskOutput(result.to_dict(), services.artifacts(PROPOSAL, result, full=full))
@@ -410,10 +408,7 @@ def run_plan(
 ) -> TaskOutput:
     """Plan a whole territory."""
     result = services.plan_territory(
-        scenario,
-        time_limit_s=_time_limit(request, ceiling_s),
-        seed=int(request.get("seed", 0)),
-        progress=progress,
+        scenario, params=_params(request, ceiling_s), progress=progress
     )
     return TaskOutput(result.to_dict(), services.artifacts(PLAN, result))
 
@@ -429,10 +424,9 @@ def run_rounds(
     """Plan rounds for a VROOM-like problem."""
     result = services.plan_rounds(
         rounds_problem(request),
-        routing_mode=str(request.get("routing_mode", "direct")),
         time_limit_s=_time_limit(request, ceiling_s),
         seed=int(request.get("seed", 0)),
-        progress=progress,
+        mode=str(request.get("routing_mode", "direct")),
     )
     return TaskOutput(result.to_dict(), services.artifacts(ROUNDS, result, full=full))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from geodata.cache import default_cache_dir
 from geodata.errors import (
     AmbiguousCommuneError,
     CommuneNotFoundError,
@@ -45,6 +46,7 @@ __all__ = [
     "Snap",
     "TravelMatrix",
     "TravelSource",
+    "default_cache_dir",
     "download_graph",
     "haversine_m",
     "isochrone",

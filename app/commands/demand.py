@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from app.paths import DEMO_SCENARIO
-from solver.core import CalendarError, ScenarioError, week_starts
+from solver.core import CalendarError, Scenario, ScenarioError, week_starts
 from solver.prepare import (
     canteen_meals_per_week,
     canteen_weekly_demand,
@@ -146,6 +146,71 @@ def _portion_table(check: pd.DataFrame) -> Table:
     return t
 
 
+def _load(
+    console: Console, scenario: Path, start: str | None, weeks: int | None
+) -> tuple[Scenario, list[dt.date], pd.DataFrame, pd.DataFrame]:
+    """Scenario, weeks, weekly demand and meals; prints the problem and exits 1 on failure."""
+    try:
+        sc = load_scenario(scenario)
+    except ScenarioError as exc:
+        console.print(f"[red]Scenario {scenario} has {len(exc.problems)} problem(s):[/red]")
+        for p in exc.problems:
+            console.print(f"  - {p}", markup=False, highlight=False)
+        raise typer.Exit(1) from None
+    try:
+        first = dt.date.fromisoformat(start) if start else sc.settings.start_date
+    except ValueError:
+        console.print(f"[red]--start: not a date YYYY-MM-DD: {start!r}[/red]")
+        raise typer.Exit(1) from None
+    horizon = week_starts(first, weeks or sc.settings.horizon_weeks)
+    try:
+        demand = weekly_demand(sc, weeks=horizon)
+        meals = meals_per_week(sc, weeks=horizon)
+    except (ScenarioError, CalendarError) as exc:
+        console.print(f"[red]{exc}[/red]", markup=True, highlight=False)
+        raise typer.Exit(1) from None
+    return sc, horizon, demand, meals
+
+
+def _print_flagged(
+    console: Console, sc: Scenario, horizon: list[dt.date], check: pd.DataFrame
+) -> None:
+    """The (kitchen, family) and (canteen, family) pairs outside their portion band."""
+    per_canteen = portion_check(
+        sc,
+        canteen_weekly_demand(sc, weeks=horizon),
+        canteen_meals_per_week(sc, weeks=horizon),
+        key="canteen_id",
+    )
+    for what, table, key in (
+        ("kitchen", check, "kitchen_id"),
+        ("canteen", per_canteen, "canteen_id"),
+    ):
+        flagged = [
+            f"{r[key]}/{r['family']} {r['status']}"
+            for r in table.to_dict("records")
+            if r[key] != "ALL" and r["status"] in ("too low", "too high")
+        ]
+        n_keys = table[key].nunique() - 1
+        if not flagged:
+            console.print(f"All {n_keys} {what}s: every family within its band.")
+            continue
+        more = f" ... and {len(flagged) - 20} more" if len(flagged) > 20 else ""
+        console.print(
+            f"{len(flagged)} ({what}, family) pair(s) outside their band: "
+            + ", ".join(flagged[:20])
+            + more
+        )
+
+
+def _write_csv(console: Console, demand: pd.DataFrame, csv_out: Path) -> None:
+    out = demand.copy()
+    out["week_start"] = out["week_start"].map(lambda d: d.isoformat())
+    csv_out.parent.mkdir(parents=True, exist_ok=True)
+    out.to_csv(csv_out, index=False, float_format="%.4f")
+    console.print(f"Wrote {len(out)} rows to {csv_out}")
+
+
 def register(cli: typer.Typer) -> None:
     """Add the ``demand`` command."""
 
@@ -170,28 +235,9 @@ def register(cli: typer.Typer) -> None:
     ) -> None:
         """Weekly demand per kitchen and product from menus, calendar and headcounts."""
         console = Console()
-        try:
-            sc = load_scenario(scenario)
-        except ScenarioError as exc:
-            console.print(f"[red]Scenario {scenario} has {len(exc.problems)} problem(s):[/red]")
-            for p in exc.problems:
-                console.print(f"  - {p}", markup=False, highlight=False)
-            raise typer.Exit(1) from None
-        try:
-            first = dt.date.fromisoformat(start) if start else sc.settings.start_date
-        except ValueError:
-            console.print(f"[red]--start: not a date YYYY-MM-DD: {start!r}[/red]")
-            raise typer.Exit(1) from None
-        horizon = week_starts(first, weeks or sc.settings.horizon_weeks)
-        try:
-            demand = weekly_demand(sc, weeks=horizon)
-            meals = meals_per_week(sc, weeks=horizon)
-        except (ScenarioError, CalendarError) as exc:
-            console.print(f"[red]{exc}[/red]", markup=True, highlight=False)
-            raise typer.Exit(1) from None
+        sc, horizon, demand, meals = _load(console, scenario, start, weeks)
         summary = demand_summary(sc, demand, meals)
         check = portion_check(sc, demand, meals)
-
         console.print(
             f"[bold]{sc.settings.name}[/bold]: {len(sc.kitchens())} kitchens, "
             f"{len(sc.canteens)} canteens, weeks {horizon[0].isoformat()} .. "
@@ -202,34 +248,6 @@ def register(cli: typer.Typer) -> None:
         console.print(_kitchen_table(summary, meals))
         console.print(_family_table(summary, meals))
         console.print(_portion_table(check))
-        per_canteen = portion_check(
-            sc,
-            canteen_weekly_demand(sc, weeks=horizon),
-            canteen_meals_per_week(sc, weeks=horizon),
-            key="canteen_id",
-        )
-        for what, table, key in (
-            ("kitchen", check, "kitchen_id"),
-            ("canteen", per_canteen, "canteen_id"),
-        ):
-            flagged = [
-                f"{r[key]}/{r['family']} {r['status']}"
-                for r in table.to_dict("records")
-                if r[key] != "ALL" and r["status"] in ("too low", "too high")
-            ]
-            n_keys = table[key].nunique() - 1
-            if not flagged:
-                console.print(f"All {n_keys} {what}s: every family within its band.")
-                continue
-            more = f" ... and {len(flagged) - 20} more" if len(flagged) > 20 else ""
-            console.print(
-                f"{len(flagged)} ({what}, family) pair(s) outside their band: "
-                + ", ".join(flagged[:20])
-                + more
-            )
+        _print_flagged(console, sc, horizon, check)
         if csv_out is not None:
-            out = demand.copy()
-            out["week_start"] = out["week_start"].map(lambda d: d.isoformat())
-            csv_out.parent.mkdir(parents=True, exist_ok=True)
-            out.to_csv(csv_out, index=False, float_format="%.4f")
-            console.print(f"Wrote {len(out)} rows to {csv_out}")
+            _write_csv(console, demand, csv_out)

@@ -186,7 +186,26 @@ def print_answer(a: PoolingAnswer, inputs: Any) -> None:
     """Verdict, week-by-week table, shortfalls, relaxations, routes and money."""
     colour = "green" if a.feasible else "red"
     console.print(f"[bold {colour}]{a.verdict}[/]")
-    members = list(inputs.member_ids)
+    console.print(_weeks_table(a, list(inputs.member_ids)))
+    if a.shortfalls:
+        _print_shortfalls(a)
+    if a.relaxations:
+        console.print("[bold]smallest changes that would help[/] (each alone):")
+        for rx in a.relaxations:
+            verdict = "[green]makes it feasible[/]" if rx.closes_gap else "[yellow]helps[/]"
+            console.print(
+                f"  - {rx.kind} ({rx.reason_code}) = {rx.value:g} {rx.unit}: {verdict}; "
+                f"{rx.description}"
+            )
+    if a.rounds_result is not None:
+        console.print(_rounds_table(a))
+    elif a.trips:
+        console.print(_trips_table(a))
+    _print_money_and_check(a, inputs.scenario.settings.synthetic)
+
+
+def _weeks_table(a: PoolingAnswer, members: list[str]) -> Table:
+    """Week by week: deliveries, need, got, kg per member, verdict."""
     kg: dict[tuple[str, str], float] = defaultdict(float)
     for r in a.allocation:
         kg[(r.week_start.isoformat(), r.producer_id)] += r.kg
@@ -210,70 +229,76 @@ def print_answer(a: PoolingAnswer, inputs: Any) -> None:
             *(fmt(kg.get((key, m), 0.0)) for m in members),
             "[green]ok[/]" if w.feasible else f"[red]{', '.join(w.reasons)}[/]",
         )
-    console.print(t)
-    if a.shortfalls:
-        groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
-        for sh in a.shortfalls:
-            groups[(sh.product_id or "(delivery)", sh.reason_code)].append(sh)
-        s = Table(title="what is missing")
-        for col in ("product", "reason", "weeks", "from", "to", "short kg"):
-            s.add_column(col)
-        for (pid, reason), items in groups.items():
-            weeks = sorted({x.week_start for x in items})
-            s.add_row(
-                pid,
-                reason,
-                str(len(weeks)),
-                weeks[0].isoformat(),
-                weeks[-1].isoformat(),
-                fmt(sum(x.short_kg for x in items)),
-            )
-        console.print(s)
-        for items in groups.values():
-            console.print(f"  e.g. {items[0].detail}")
-    if a.relaxations:
-        console.print("[bold]smallest changes that would help[/] (each alone):")
-        for rx in a.relaxations:
-            verdict = "[green]makes it feasible[/]" if rx.closes_gap else "[yellow]helps[/]"
-            console.print(
-                f"  - {rx.kind} ({rx.reason_code}) = {rx.value:g} {rx.unit}: {verdict}; "
-                f"{rx.description}"
-            )
-    if a.rounds_result is not None:
-        days: dict[str, int] = defaultdict(int)
-        for label in a.pattern_of_date.values():
-            days[label] += 1
-        rt = Table(title="collection and delivery rounds (one per delivery pattern)")
-        for col in ("pattern", "days", "van", "start", "back", "km", "stops"):
-            rt.add_column(col)
-        for route in a.rounds_result.routes:
-            rt.add_row(
-                route.day,
-                str(days[route.day]),
-                route.vehicle_id,
-                _hhmm(route.steps[0].departure_s),
-                _hhmm(route.steps[-1].arrival_s),
-                fmt(route.distance_m / 1000),
-                " > ".join(st.site_id for st in route.steps),
-            )
-        console.print(rt)
-    elif a.trips:
-        first: dict[str, Any] = {}
-        for tr in a.trips:
-            first.setdefault(tr.producer_id, tr)
-        tt = Table(title="members' own trips (first delivery of each)")
-        for col in ("member", "leaves", "arrives", "drive min", "km return", "EUR/trip"):
-            tt.add_column(col)
-        for pid, tr in first.items():
-            tt.add_row(
-                pid,
-                _hhmm(tr.depart_s),
-                _hhmm(tr.arrival_s),
-                fmt(tr.drive_s / 60),
-                fmt(tr.distance_m / 1000),
-                fmt(tr.cost_eur, 2),
-            )
-        console.print(tt)
+    return t
+
+
+def _print_shortfalls(a: PoolingAnswer) -> None:
+    """What is missing, per product and reason, with one example each."""
+    groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    for sh in a.shortfalls:
+        groups[(sh.product_id or "(delivery)", sh.reason_code)].append(sh)
+    s = Table(title="what is missing")
+    for col in ("product", "reason", "weeks", "from", "to", "short kg"):
+        s.add_column(col)
+    for (pid, reason), items in groups.items():
+        weeks = sorted({x.week_start for x in items})
+        s.add_row(
+            pid,
+            reason,
+            str(len(weeks)),
+            weeks[0].isoformat(),
+            weeks[-1].isoformat(),
+            fmt(sum(x.short_kg for x in items)),
+        )
+    console.print(s)
+    for items in groups.values():
+        console.print(f"  e.g. {items[0].detail}")
+
+
+def _rounds_table(a: PoolingAnswer) -> Table:
+    """The collection and delivery rounds, one per delivery pattern."""
+    assert a.rounds_result is not None
+    days: dict[str, int] = defaultdict(int)
+    for label in a.pattern_of_date.values():
+        days[label] += 1
+    rt = Table(title="collection and delivery rounds (one per delivery pattern)")
+    for col in ("pattern", "days", "van", "start", "back", "km", "stops"):
+        rt.add_column(col)
+    for route in a.rounds_result.routes:
+        rt.add_row(
+            route.day,
+            str(days[route.day]),
+            route.vehicle_id,
+            _hhmm(route.steps[0].departure_s),
+            _hhmm(route.steps[-1].arrival_s),
+            fmt(route.distance_m / 1000),
+            " > ".join(st.site_id for st in route.steps),
+        )
+    return rt
+
+
+def _trips_table(a: PoolingAnswer) -> Table:
+    """Members' own trips: the first delivery of each member."""
+    first: dict[str, Any] = {}
+    for tr in a.trips:
+        first.setdefault(tr.producer_id, tr)
+    tt = Table(title="members' own trips (first delivery of each)")
+    for col in ("member", "leaves", "arrives", "drive min", "km return", "EUR/trip"):
+        tt.add_column(col)
+    for pid, tr in first.items():
+        tt.add_row(
+            pid,
+            _hhmm(tr.depart_s),
+            _hhmm(tr.arrival_s),
+            fmt(tr.drive_s / 60),
+            fmt(tr.distance_m / 1000),
+            fmt(tr.cost_eur, 2),
+        )
+    return tt
+
+
+def _print_money_and_check(a: PoolingAnswer, synthetic: bool) -> None:
+    """Kg, prices, revenue, logistics, travel source; the checker's verdict."""
     rev = ", ".join(f"{m} {fmt(v, 0)} EUR" for m, v in a.revenue_eur_by_member.items())
     price = ", ".join(f"{p} {v:.2f} EUR/kg" for p, v in a.kitchen_eur_per_kg_by_product.items())
     console.print(
@@ -282,7 +307,6 @@ def print_answer(a: PoolingAnswer, inputs: Any) -> None:
         f"(placeholder van rates); travel times: {a.travel_source}"
         f"{' (ESTIMATED)' if a.estimated else ''}"
     )
-    synthetic = inputs.scenario.settings.synthetic
     ok = a.check is not None and a.check.ok
     console.print(
         f"independent check: {'[green]ok[/]' if ok else '[red]FAILED[/]'}"

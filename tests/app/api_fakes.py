@@ -14,7 +14,7 @@ from typing import Any
 
 from app.jobs import Artifact
 from app.tasks import EXPORTS, Progress
-from solver.core import Scenario
+from solver.core import Scenario, SolveParams
 from solver.rounds import RoundsProblem
 from solver.scenario import load_scenario, load_scenario_json
 
@@ -81,9 +81,8 @@ class FakeServices:
         scenario: Scenario,
         canteen_id: str,
         *,
-        weeks: int,
-        time_limit_s: float,
-        seed: int,
+        weeks: int | None = None,
+        params: SolveParams,
         progress: Progress | None = None,
     ) -> FakeResult:
         """Echo the question with the canteen's meals."""
@@ -97,18 +96,13 @@ class FakeServices:
                 "canteen_name": canteen.name,
                 "weeks": weeks,
                 "meals_per_day": canteen.meals_per_day,
-                "time_limit_s": time_limit_s,
+                "time_limit_s": params.time_limit_s,
                 "status": "feasible",
             }
         )
 
     def plan_territory(
-        self,
-        scenario: Scenario,
-        *,
-        time_limit_s: float,
-        seed: int,
-        progress: Progress | None = None,
+        self, scenario: Scenario, *, params: SolveParams, progress: Progress | None = None
     ) -> FakeResult:
         """Count the territory."""
         with self._lock:
@@ -117,19 +111,13 @@ class FakeServices:
         return FakeResult({"canteens": len(scenario.canteens), "status": "feasible"})
 
     def plan_rounds(
-        self,
-        problem: RoundsProblem,
-        *,
-        routing_mode: str,
-        time_limit_s: float,
-        seed: int,
-        progress: Progress | None = None,
+        self, problem: RoundsProblem, *, time_limit_s: float, seed: int = 0, mode: str = "direct"
     ) -> FakeResult:
         """Count the orders."""
         with self._lock:
             self.calls.append("rounds")
-        self._work(progress)
-        return FakeResult({"orders": len(problem.orders), "mode": routing_mode})
+        self._work(None)
+        return FakeResult({"orders": len(problem.orders), "mode": mode})
 
     def pooling_check(
         self,
