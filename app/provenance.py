@@ -29,7 +29,8 @@ MACANTINE_COMPANION = "macantine_achats.provenance.txt"
 def provenance_text(*, synthetic: bool | None, estimated: bool | None, travel_source: str) -> str:
     """One line: are the data synthetic, are the drive times estimated (ASCII, header-safe).
 
-    ``synthetic=None``: data given by the caller (a rounds problem), not a scenario.
+    ``synthetic=None``: data given by the caller (a rounds problem), not a scenario;
+    ``estimated=None`` and no ``travel_source``: figures that use no drive time.
     """
     parts = []
     if synthetic:
@@ -39,7 +40,9 @@ def provenance_text(*, synthetic: bool | None, estimated: bool | None, travel_so
     else:
         parts.append("data as sent by the caller")
     source = travel_source or "unknown source"
-    if estimated is None:
+    if estimated is None and not travel_source:
+        pass  # no drive time behind these figures (e.g. weekly demand)
+    elif estimated is None:
         parts.append(f"drive times from {source}")
     elif estimated:
         parts.append(f"ESTIMATED drive times (straight-line estimate: {source})")

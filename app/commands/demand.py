@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from app.paths import DEMO_SCENARIO
+from app.provenance import COLUMN, provenance_text
 from solver.core import CalendarError, Scenario, ScenarioError, week_starts
 from solver.prepare import (
     canteen_meals_per_week,
@@ -203,9 +204,11 @@ def _print_flagged(
         )
 
 
-def _write_csv(console: Console, demand: pd.DataFrame, csv_out: Path) -> None:
+def _write_csv(console: Console, sc: Scenario, demand: pd.DataFrame, csv_out: Path) -> None:
     out = demand.copy()
     out["week_start"] = out["week_start"].map(lambda d: d.isoformat())
+    synthetic = sc.settings.synthetic
+    out[COLUMN] = provenance_text(synthetic=synthetic, estimated=None, travel_source="")
     csv_out.parent.mkdir(parents=True, exist_ok=True)
     out.to_csv(csv_out, index=False, float_format="%.4f")
     console.print(f"Wrote {len(out)} rows to {csv_out}")
@@ -250,4 +253,4 @@ def register(cli: typer.Typer) -> None:
         console.print(_portion_table(check))
         _print_flagged(console, sc, horizon, check)
         if csv_out is not None:
-            _write_csv(console, demand, csv_out)
+            _write_csv(console, sc, demand, csv_out)

@@ -183,3 +183,13 @@ def test_territory_plan_reports_a_best_plan_so_far() -> None:
     assert first["purchase_plan"], "the partial plan has no lines"
     fractions = [f for f, _, _ in calls]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
+
+
+def test_demand_csv_states_synthetic_data(tmp_path: Path) -> None:
+    """`racines demand --csv` on a synthetic scenario says so on every row."""
+    out = tmp_path / "demand.csv"
+    result = runner.invoke(cli, ["demand", str(TINY), "--weeks", "1", "--csv", str(out)])
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows and all(r["provenance"].startswith("SYNTHETIC") for r in rows)
