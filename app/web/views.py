@@ -619,20 +619,10 @@ def rounds_view(
 # --------------------------------------------------------------------------- pooling
 
 
-def pooling_view(
-    t: Words,
-    names: Names,
-    result: Mapping[str, Any],
-    *,
-    members: Sequence[str],
-    order: Mapping[str, Any],
-) -> dict[str, Any]:
-    """The producer group's verdict: weeks, chart, members' shares, binding constraint."""
-    weeks = list(result.get("weeks") or [])
-    short = [w for w in weeks if not w.get("feasible")]
-    missing = sum(
-        max(0.0, (_f(w.get("demand_qty")) or 0) - (_f(w.get("allocated_qty")) or 0)) for w in weeks
-    )
+def _member_shares(
+    t: Words, names: Names, result: Mapping[str, Any], members: Sequence[str]
+) -> list[dict[str, Any]]:
+    """Each member's revenue and share of the group's revenue, largest first."""
     revenue = {str(k): float(v) for k, v in (result.get("revenue_eur_by_member") or {}).items()}
     total = sum(revenue.values())
     shares: list[dict[str, Any]] = [
@@ -645,9 +635,12 @@ def pooling_view(
         for m in dict.fromkeys([*members, *revenue])
     ]
     shares.sort(key=lambda s: -float(s["share_value"]))
+    return shares
+
+
+def _order_words(t: Words, names: Names, order: Mapping[str, Any]) -> str:
+    """The order in words: "40 kg de carottes, le mardi et jeudi"."""
     items = list(order.get("products") or [])
-    products = ", ".join(names.product(p.get("product")) for p in items)
-    unit = names.unit(items[0].get("product")) if items else "kg"
     day_words = [t.weekday(str(d)) for d in order.get("delivery_weekdays") or []]
     days = (
         t("{a} et {b}", a=", ".join(day_words[:-1]), b=day_words[-1])
@@ -663,21 +656,32 @@ def pooling_view(
         )
         for p in items
     )
-    feasible = bool(result.get("feasible"))
-    if feasible:
-        verdict = t("Oui : le groupe peut honorer la commande, toutes les semaines.")
-    else:
-        verdict = t(
-            "Non : {short} semaine(s) sur {n} en manque, {kg} {unit} manquants en tout.",
-            short=len(short),
-            n=len(weeks),
-            kg=t.num(missing, 0),
-            unit=unit,
-        )
+    return t("{what}, le {days}", what=what, days=days)
+
+
+def _pooling_verdict(t: Words, result: Mapping[str, Any], unit: str) -> str:
+    """Yes, or no with the weeks short and the quantity missing."""
+    weeks = list(result.get("weeks") or [])
+    if result.get("feasible"):
+        return t("Oui : le groupe peut honorer la commande, toutes les semaines.")
+    missing = sum(
+        max(0.0, (_f(w.get("demand_qty")) or 0) - (_f(w.get("allocated_qty")) or 0)) for w in weeks
+    )
+    return t(
+        "Non : {short} semaine(s) sur {n} en manque, {kg} {unit} manquants en tout.",
+        short=sum(1 for w in weeks if not w.get("feasible")),
+        n=len(weeks),
+        kg=t.num(missing, 0),
+        unit=unit,
+    )
+
+
+def _pooling_shortfalls(t: Words, result: Mapping[str, Any], unit: str) -> list[dict[str, Any]]:
+    """The shortfalls grouped by reason: weeks, quantity, first and last week."""
     by_reason: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for sf in result.get("shortfalls") or []:
         by_reason[str(sf.get("reason_code"))].append(sf)
-    shortfalls = [
+    return [
         {
             "reason": t.pooling_reason(code),
             "weeks": len({str(x.get("week_start")) for x in rows}),
@@ -687,14 +691,11 @@ def pooling_view(
         }
         for code, rows in by_reason.items()
     ]
+
+
+def _pooling_weeks(t: Words, weeks: Sequence[Mapping[str, Any]], unit: str) -> dict[str, Any]:
+    """The week-by-week chart (ordered vs supplied) and its table."""
     return {
-        "feasible": feasible,
-        "verdict": verdict,
-        "binding": t.pooling_reason(str(result.get("binding_reason") or "")),
-        "products": products,
-        "order": t("{what}, le {days}", what=what, days=days),
-        "unit": unit,
-        "kitchen": names.place(str(order.get("kitchen") or "")),
         "chart": {
             "labels": [t.date(str(w.get("week_start")), year=False) for w in weeks],
             "ordered": [_f(w.get("demand_qty")) or 0.0 for w in weeks],
@@ -713,8 +714,31 @@ def pooling_view(
             }
             for w in weeks
         ],
-        "shares": shares,
-        "shortfalls": shortfalls,
+    }
+
+
+def pooling_view(
+    t: Words,
+    names: Names,
+    result: Mapping[str, Any],
+    *,
+    members: Sequence[str],
+    order: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The producer group's verdict: weeks, chart, members' shares, binding constraint."""
+    items = list(order.get("products") or [])
+    unit = names.unit(items[0].get("product")) if items else "kg"
+    return {
+        "feasible": bool(result.get("feasible")),
+        "verdict": _pooling_verdict(t, result, unit),
+        "binding": t.pooling_reason(str(result.get("binding_reason") or "")),
+        "products": ", ".join(names.product(p.get("product")) for p in items),
+        "order": _order_words(t, names, order),
+        "unit": unit,
+        "kitchen": names.place(str(order.get("kitchen") or "")),
+        **_pooling_weeks(t, list(result.get("weeks") or []), unit),
+        "shares": _member_shares(t, names, result, members),
+        "shortfalls": _pooling_shortfalls(t, result, unit),
         "relaxations": [
             {
                 "text": t.relaxation(
