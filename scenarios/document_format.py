@@ -135,6 +135,7 @@ _UNITS = (
     ("_eur_per_meal", "EUR / meal"),
     ("_eur_per_km", "EUR / km"),
     ("_eur_per_hour", "EUR / h"),
+    ("_eur_per_kg", "EUR / kg"),
     ("_kg_per_km", "kg / km"),
     ("_s_per_kg", "s / kg"),
     ("kg_per_unit", "kg / unit"),

@@ -11,6 +11,11 @@ from solver.core.calendar import school_year_weeks as school_year_weeks
 from solver.core.calendar import service_days as service_days
 from solver.core.calendar import week_month as week_month
 from solver.core.calendar import week_starts as week_starts
+from solver.core.cycle import ALL_PRODUCTS as ALL_PRODUCTS
+from solver.core.cycle import Availability as Availability
+from solver.core.cycle import FixedOrder as FixedOrder
+from solver.core.cycle import Shortfall as Shortfall
+from solver.core.cycle import order_deadline as order_deadline
 from solver.core.domain import COLD as COLD
 from solver.core.domain import FRANCE_LAT_RANGE as FRANCE_LAT_RANGE
 from solver.core.domain import FRANCE_LON_RANGE as FRANCE_LON_RANGE
@@ -30,6 +35,7 @@ from solver.core.domain import Platform as Platform
 from solver.core.domain import Producer as Producer
 from solver.core.domain import Product as Product
 from solver.core.domain import ReferenceOffer as ReferenceOffer
+from solver.core.domain import RegularityScope as RegularityScope
 from solver.core.domain import Scenario as Scenario
 from solver.core.domain import SchoolZone as SchoolZone
 from solver.core.domain import Settings as Settings
@@ -49,7 +55,9 @@ from solver.core.reasons import POOLING_FILTERS as POOLING_FILTERS
 from solver.core.reasons import POOLING_REASONS as POOLING_REASONS
 
 __all__ = [
+    "ALL_PRODUCTS",
     "AgeGroup",
+    "Availability",
     "COLD",
     "CalendarError",
     "Canteen",
@@ -60,6 +68,7 @@ __all__ = [
     "EgalimGroup",
     "FRANCE_LAT_RANGE",
     "FRANCE_LON_RANGE",
+    "FixedOrder",
     "Family",
     "Label",
     "Management",
@@ -75,9 +84,11 @@ __all__ = [
     "PurchaseLine",
     "PurchasePlan",
     "ReferenceOffer",
+    "RegularityScope",
     "Scenario",
     "ScenarioError",
     "SchoolZone",
+    "Shortfall",
     "Settings",
     "SolveParams",
     "TargetMode",
@@ -86,6 +97,7 @@ __all__ = [
     "Van",
     "Weekday",
     "easter_sunday",
+    "order_deadline",
     "egalim_group",
     "public_holidays",
     "school_days",

@@ -172,6 +172,13 @@ class TargetMode(StrEnum):
     HARD = "hard"
 
 
+class RegularityScope(StrEnum):
+    """Whose weekly volume the regularity penalty keeps stable."""
+
+    PRODUCER_KITCHEN = "producer_kitchen"  # each producer's kg to each kitchen
+    PRODUCER = "producer"  # each producer's kg, all kitchens together
+
+
 # --------------------------------------------------------------------------- helpers
 
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
@@ -367,6 +374,15 @@ class Canteen(Located):
     on_platform_round: bool = False
     reference_supplier_id: str = ""
     menu_cycle_id: str = Field(default="", description="Menu cycle it eats; empty = default.")
+    order_weekday: Weekday | None = Field(
+        default=None,
+        description="Day the kitchen sends its orders (the last one before each delivery); "
+        "empty = no fixed day.",
+    )
+    order_cutoff_min: MinuteOfDay | None = Field(
+        default=None,
+        description="Time of day orders are due on order_weekday; empty = end of the day.",
+    )
 
     @property
     def meals_per_day(self) -> int:
@@ -475,6 +491,15 @@ class Platform(Located):
         default=90.0, gt=0, description="Max drive from the depot to a stop, minutes."
     )
     vans: tuple[Van, ...] = ()
+    order_weekday: Weekday | None = Field(
+        default=None,
+        description="Day kitchens' orders for the round are due (the last one before the "
+        "round day); empty = each kitchen's own ordering day.",
+    )
+    order_cutoff_min: MinuteOfDay | None = Field(
+        default=None,
+        description="Time of day orders are due on order_weekday; empty = end of the day.",
+    )
 
 
 class TravelSettings(_Frozen):
@@ -501,6 +526,21 @@ class Settings(_Frozen):
     seed: int = 0
     default_menu_cycle: str = "default"
     travel: TravelSettings = TravelSettings()
+    supplier_order_cost_eur: float = Field(
+        default=0.0,
+        ge=0,
+        description="A kitchen's ordering effort: EUR per distinct supplier it orders from "
+        "in a week (0 = not counted).",
+    )
+    regularity_eur_per_kg: float = Field(
+        default=0.0,
+        ge=0,
+        description="EUR per kg of week-to-week change of a producer's volume (0 = off).",
+    )
+    regularity_scope: RegularityScope = Field(
+        default=RegularityScope.PRODUCER_KITCHEN,
+        description="Volume kept stable: per producer and kitchen, or per producer.",
+    )
     synthetic: bool = Field(default=False, description="True when figures are generated.")
 
     @field_validator("start_date")

@@ -1,6 +1,14 @@
 """evaluation."""
 
 from solver.core import week_month as week_month
+from solver.evaluation.cycle import CHANGE_TOL_KG as CHANGE_TOL_KG
+from solver.evaluation.cycle import CHANGES_COLUMNS as CHANGES_COLUMNS
+from solver.evaluation.cycle import REGULARITY_COLUMNS as REGULARITY_COLUMNS
+from solver.evaluation.cycle import check_replan as check_replan
+from solver.evaluation.cycle import check_week as check_week
+from solver.evaluation.cycle import plan_changes as plan_changes
+from solver.evaluation.cycle import regularity_summary as regularity_summary
+from solver.evaluation.cycle import regularity_table as regularity_table
 from solver.evaluation.indicators import TERRITORY as TERRITORY
 from solver.evaluation.indicators import deliveries_by_week as deliveries_by_week
 from solver.evaluation.indicators import indicators_table as indicators_table
@@ -25,10 +33,13 @@ from solver.evaluation.routing_check import check_rounds as check_rounds
 from solver.evaluation.routing_check import order_handling_s as order_handling_s
 
 __all__ = [
+    "CHANGES_COLUMNS",
+    "CHANGE_TOL_KG",
     "CHANNEL_MODES",
     "CheckReport",
     "EligibilityLike",
     "PlanCheck",
+    "REGULARITY_COLUMNS",
     "RULES",
     "Report",
     "TERRITORY",
@@ -37,13 +48,18 @@ __all__ = [
     "build_context",
     "check_plan",
     "check_pooling",
+    "check_replan",
     "check_rounds",
+    "check_week",
     "deliveries_by_week",
     "drive_limit_min",
     "indicators_table",
     "order_handling_s",
+    "plan_changes",
     "plan_frame",
     "producers_table",
+    "regularity_summary",
+    "regularity_table",
     "storage_class",
     "target_shortfalls",
     "to_date",

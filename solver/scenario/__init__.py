@@ -2,7 +2,9 @@
 
 ``tables`` (what files and columns a scenario has, :class:`SourceMap`) <- ``cells`` (cell
 text <-> value) <- ``records`` (a record into its model, located problems) <- ``folder``
-and ``json_io`` (read and write) -> ``validation`` (the cross-file rules).
+and ``json_io`` (read and write) -> ``validation`` (the cross-file rules); ``weekly`` reads
+the files of the weekly cycle and of re-planning (availability, fixed orders, shortfalls)
+the same way.
 """
 
 from solver.scenario.cells import cell_format as cell_format
@@ -25,6 +27,15 @@ from solver.scenario.validation import RULES as RULES
 from solver.scenario.validation import WARNING_RULES as WARNING_RULES
 from solver.scenario.validation import scenario_warnings as scenario_warnings
 from solver.scenario.validation import validate_scenario as validate_scenario
+from solver.scenario.weekly import apply_availability as apply_availability
+from solver.scenario.weekly import check_availability as check_availability
+from solver.scenario.weekly import check_fixed_orders as check_fixed_orders
+from solver.scenario.weekly import check_shortfalls as check_shortfalls
+from solver.scenario.weekly import load_availability as load_availability
+from solver.scenario.weekly import load_fixed_orders as load_fixed_orders
+from solver.scenario.weekly import load_shortfalls as load_shortfalls
+from solver.scenario.weekly import read_records as read_records
+from solver.scenario.weekly import records_from_json as records_from_json
 
 __all__ = [
     "RULES",
@@ -32,14 +43,23 @@ __all__ = [
     "WARNING_RULES",
     "SourceMap",
     "TableSpec",
+    "apply_availability",
     "cell_format",
+    "check_availability",
+    "check_fixed_orders",
+    "check_shortfalls",
     "collect_scenario_folder",
     "collect_scenario_json",
     "is_time_column",
+    "load_availability",
+    "load_fixed_orders",
     "load_scenario",
     "load_scenario_json",
+    "load_shortfalls",
     "parse_months",
+    "read_records",
     "read_scenario_folder",
+    "records_from_json",
     "scenario_from_json",
     "scenario_to_json",
     "scenario_warnings",

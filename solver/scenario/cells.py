@@ -8,7 +8,8 @@ Cell formats:
   wraps the new year when ``a > b`` (``11-2`` is November to February). Every month is
   checked before a range is expanded, so a cell never expands to more than 12 months;
 * ``capacity_by_month``: ``month:capacity`` pairs, ``11:40;12:30``;
-* times of day (columns ending in ``_start_min`` / ``_end_min``): ``HH:MM`` or minutes;
+* times of day (columns ending in ``_start_min``, ``_end_min`` or ``_cutoff_min``): ``HH:MM``
+  or minutes;
 * booleans: ``yes``/``no`` (also ``true``/``false``, ``oui``/``non``, ``x``/empty, ``1``/``0``);
 * numbers: a finite number (``inf``, ``nan``, ``1e999`` are refused), handed to the domain
   model as text;
@@ -213,8 +214,8 @@ def _parse_number(text: str) -> str:
 
 
 def is_time_column(name: str) -> bool:
-    """True for a time-of-day column (``..._start_min``, ``..._end_min``)."""
-    return name.endswith(("_start_min", "_end_min"))
+    """True for a time-of-day column (``..._start_min``, ``..._end_min``, ``..._cutoff_min``)."""
+    return name.endswith(("_start_min", "_end_min", "_cutoff_min"))
 
 
 def _unwrap_optional(tp: Any) -> tuple[Any, bool]:

@@ -17,26 +17,40 @@ from solver.sourcing.data import build_match_data as build_match_data
 from solver.sourcing.greedy import greedy_plan as greedy_plan
 from solver.sourcing.groups import balanced_labels as balanced_labels
 from solver.sourcing.groups import every_n_open as every_n_open
+from solver.sourcing.lines import History as History
+from solver.sourcing.lines import LineRefs as LineRefs
 from solver.sourcing.model import build_window as build_window
 from solver.sourcing.model import solve_window as solve_window
 from solver.sourcing.result import HardInfeasibility as HardInfeasibility
 from solver.sourcing.result import SourcingResult as SourcingResult
 from solver.sourcing.result import TargetShortfall as TargetShortfall
 from solver.sourcing.result import WindowStats as WindowStats
+from solver.sourcing.revision import FixedLine as FixedLine
+from solver.sourcing.revision import ReplanObjective as ReplanObjective
+from solver.sourcing.revision import Revision as Revision
+from solver.sourcing.revision import SourcingOptions as SourcingOptions
 from solver.sourcing.solve import solve_sourcing as solve_sourcing
 from solver.sourcing.window import ObjectiveSpec as ObjectiveSpec
+from solver.sourcing.window import Ordering as Ordering
 from solver.sourcing.window import Tiebreak as Tiebreak
 from solver.sourcing.window import initial_state as initial_state
 
 __all__ = [
     "BoundResult",
     "Decomposition",
+    "FixedLine",
     "HardInfeasibility",
+    "History",
+    "LineRefs",
     "LogisticsOverrides",
     "MatchData",
     "ObjectiveSpec",
+    "Ordering",
     "Relaxation",
     "RelaxationSolver",
+    "ReplanObjective",
+    "Revision",
+    "SourcingOptions",
     "SourcingResult",
     "TargetPenalties",
     "TargetShortfall",

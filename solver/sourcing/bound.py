@@ -326,6 +326,23 @@ def _next_prices(price_in: list[np.ndarray], p: _Pass) -> list[np.ndarray]:
     return out
 
 
+def _history_shortfall(data: MatchData) -> np.ndarray:
+    """(K, 5) ``t V - Q`` (budget: ``V``) of what was bought before the first week."""
+    h = data.history
+    if h is None:
+        return np.zeros((len(data.kitchens), len(TARGETS)))
+    return np.stack(
+        [
+            data.t_egalim * h.value - h.egalim,
+            data.t_bio * h.value - h.bio,
+            data.t_meat_fish * h.mf_value - h.mf_egalim,
+            data.t_local * h.value - h.local,
+            h.value,
+        ],
+        axis=1,
+    )
+
+
 def lagrangian_bound(
     data: MatchData,
     windows: list[tuple[int, int]],
@@ -351,7 +368,8 @@ def lagrangian_bound(
     n_b = len(windows) - 1
     price_in = list(start_prices or [data.cheapest_price.copy() for _ in range(n_b)])
     best, status = float("nan"), "not computed"
-    meals = data.meals.sum(axis=1)
+    meals = data.meals.sum(axis=1) + data.meals_before
+    before = _history_shortfall(data)
     for n_pass in range(passes):
         p = _lagrangian_pass(
             data, windows, mu, price_in, spec, params, drop_rules, (t0, time_left_s, n_pass)
@@ -363,7 +381,7 @@ def lagrangian_bound(
             break
         if not np.isfinite(best) or p.total_eur > best:
             best, status = p.total_eur, "OPTIMAL"
-        g = p.shortfall
+        g = p.shortfall + before
         g[:, 4] -= data.budget_eur_per_meal * meals
         mu = np.where(g > 1e-6, 0.5 * (mu + pen_row[None, :]), np.where(g < -1e-6, 0.5 * mu, mu))
         price_in = _next_prices(price_in, p)

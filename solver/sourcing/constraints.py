@@ -531,6 +531,7 @@ def add_targets(
     )
     share("target_local", 3, 0, data.t_local, data.t_local * value - state.local - la[:, 3], 3)
     meals = data.meals[:, : m.w1 if lookahead is None else data.n_weeks].sum(axis=1)
+    meals = meals + data.meals_before
     rhs = data.budget_eur_per_meal * meals - value
     r = np.concatenate([ks, np.arange(n_k)])
     c = np.concatenate([agg[:, :, 0].ravel(), m.s[:, 4]])

@@ -52,6 +52,7 @@ from solver.core import (
     week_month,
 )
 from solver.prepare import Eligibility
+from solver.sourcing.lines import History, LineRefs, restrict_lines
 
 __all__ = [
     "LogisticsOverrides",
@@ -170,6 +171,12 @@ class MatchData:
     plat_kg_used: np.ndarray = field(default_factory=lambda: np.zeros(0))
     # platform pickups (P, W) they made: shared at no extra cost, minimum already met
     pickup_done: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool))
+    # lines whose quantity is fixed (orders already sent); None = none
+    fixed: LineRefs | None = None
+    # a previous plan's lines over the horizon, whose changes are counted; None = none
+    previous: LineRefs | None = None
+    # what was bought before the first week (a re-plan); None = nothing
+    history: History | None = None
 
     def __post_init__(self) -> None:
         """Cheapest unit price a kitchen can pay for each product (any channel, any season)."""
@@ -196,6 +203,13 @@ class MatchData:
         return len(self.weeks)
 
     @property
+    def meals_before(self) -> np.ndarray:
+        """(K,) meals served before the first week (a re-plan's kept weeks), else zeros."""
+        if self.history is None:
+            return np.zeros(len(self.kitchens))
+        return self.history.meals
+
+    @property
     def pair_weeks(self) -> int:
         """(supplier, kitchen) pairs x weeks, direct and through the platform: the size the
         models' size grows with."""
@@ -217,8 +231,12 @@ def restrict_kitchens(data: MatchData, k_idx: np.ndarray) -> MatchData:
     new_of[k_idx] = np.arange(len(k_idx))
     keep = new_of[data.pk_k] >= 0
     ks = k_idx.tolist()
+    pk_new = np.cumsum(keep) - 1
     return dataclasses.replace(
         data,
+        fixed=restrict_lines(data.fixed, new_of, data.pk_k, pk_new),
+        previous=restrict_lines(data.previous, new_of, data.pk_k, pk_new),
+        history=None if data.history is None else data.history.restrict(k_idx, keep),
         kitchens=[data.kitchens[k] for k in ks],
         demand=data.demand[k_idx],
         meals=data.meals[k_idx],

@@ -47,13 +47,15 @@ capacity are pruned with their lines (no feasible plan uses them).
 
 Objective (MIN_COST)
 --------------------
-``min  sum c xd + sum (1+m) c xp + sum c^ref xr + sum (f_pk + e1) y + sum g z + sum (h + e1) v
-+ sum e1 r + sum e2 u + e3 sum s + sum_k sum_T pi_T sh[k,T]``, with a tiny holding cost
+``min  sum c xd + sum (1+m) c xp + sum c^ref xr + sum (f_pk + e1 + o) y + sum g z
++ sum (h + e1 + o) v + sum (e1 + o) r + sum e2 u + e3 sum s + sum_k sum_T pi_T sh[k,T]
++ rho sum dev + lambda sum chg``, with a tiny holding cost
 ``e3`` (:data:`STOCK_EUR_PER_UNIT_WEEK`: nothing is stocked without a reason), the tie-breaks
 ``e1`` EUR a delivery (fewer deliveries) and ``e2`` EUR a new supplier (the same supplier
 week after week) of :class:`~solver.sourcing.window.Tiebreak`, and penalties ``pi_T``
 (EUR per missing EUR of share) of :class:`~solver.sourcing.data.TargetPenalties`, all
-equal to ``TargetPenalties.hard`` in hard mode. MAX_LOCAL: every cost term is weighted
+equal to ``TargetPenalties.hard`` in hard mode, and the weekly cycle's terms below
+(``o``, ``rho``, ``lambda``: 0 unless asked). MAX_LOCAL: every cost term is weighted
 :data:`~solver.sourcing.window.MAX_LOCAL_COST_WEIGHT` and each EUR bought from a producer
 (``xd``, ``xp``) earns -1: the most local value, within the budget.
 
@@ -85,6 +87,33 @@ Constraints (one ``add_*`` function each)
   wholesaler is not); ``sum V - sh_budget <= b_k meals_k``. EGALIM groups count each euro
   once (:func:`solver.core.domain.egalim_group`).
 * ``continuity``: ``u[p,k,w] >= y[p,k,w] - y[p,k,w-1]``.
+
+The weekly cycle and re-planning (:mod:`solver.sourcing.cycle_rules`)
+-----------------------------------------------------------------------
+* Ordering effort: a kitchen orders each week from a set of suppliers ``S_k`` -- each
+  producer of a direct pair, the platform (one order whatever the producers it collects
+  from), the wholesaler -- and the binary "kitchen ``k`` orders from supplier ``s`` in week
+  ``w``" is ``y[p,k,w]``, ``v[k,w]``, ``r[k,w]`` respectively; each costs
+  ``o = Ordering.per_supplier_eur`` on top of its logistics, so that a plan orders from
+  few suppliers.
+* ``fixed_lines`` (orders already sent, ``MatchData.fixed``): ``x = q`` by its bounds, and
+  the line's drop / pickup / stop / delivery and lot binaries are 1.
+* ``regularity``: for a group ``G`` (a producer and a kitchen, or a producer) with kg
+  ``X[G,w] = sum kg_i (xd + xp)`` over its lines of week ``w`` and ``w'`` its previous week
+  with demand (the kitchen's, or any kitchen's), a continuous ``dev[G,w] >= 0`` with
+  ``dev >= X[G,w] - X[G,w']`` and ``dev >= X[G,w'] - X[G,w]``, priced ``rho =
+  Ordering.regularity_eur_per_kg`` (weeks without demand are skipped: holidays do not
+  count as a change).
+* ``changes`` (a previous plan, ``MatchData.previous``): each previous line ``l`` of
+  quantity ``q`` with a candidate ``x`` has a binary ``c_l``, ``x - max(M - q, 0) c_l <= q +
+  tol`` and ``x + q c_l >= q - tol``; each other candidate line a binary ``n`` with ``x <=
+  M n``; ``chg = c, n`` count the changed order lines (plus the previous lines with no
+  candidate, which change anyway). Weighted: each costs ``lambda = change_eur``.
+  Lexicographic (:mod:`solver.sourcing.rolling`): a window first minimises ``sum chg``
+  alone, then its cost subject to ``sum chg <=`` that minimum.
+* A re-plan's arrays start at its first re-planned week; the weeks it keeps are the
+  opening state (``MatchData.history``: stock, target balances and meals so far, last
+  week's drops, the regularity's last volumes), as a window carries an earlier one's.
 
 A window of a longer horizon
 ----------------------------
@@ -146,6 +175,7 @@ from solver.sourcing.constraints import (
     candidate_lines,
     index_of,
 )
+from solver.sourcing.cycle_rules import add_changes, add_fixed_lines, add_regularity
 from solver.sourcing.data import MatchData
 from solver.sourcing.window import (
     AGGREGATES,
@@ -275,16 +305,17 @@ def _binary_vars(
     lots and new-supplier indicators, each keyed ``owner * n_t + week``."""
     n_t = w1 - w0
     cw, tie = spec.cost_weight, spec.tiebreak
+    per_order = tie.per_delivery_eur + spec.ordering.per_supplier_eur  # a supplier a week
     y_keys, xd_drop = index_of(c.xd_pk * n_t + c.xd_t)
     y_pk, y_t = y_keys // n_t, y_keys % n_t
-    y = vs.add("y", len(y_keys), 1.0, cw * (data.pk_cost[y_pk] + tie.per_delivery_eur), True)
+    y = vs.add("y", len(y_keys), 1.0, cw * (data.pk_cost[y_pk] + per_order), True)
     z_keys, xp_pickup = index_of(data.o_p[c.xp_o] * n_t + c.xp_t)
     z_p, z_t = z_keys // n_t, z_keys % n_t
     z = vs.add("z", len(z_keys), 1.0, cw * data.plat_pickup_cost[z_p, w0 + z_t], True)
     v_keys, xp_stop = index_of(c.xp_k * n_t + c.xp_t)
-    v = vs.add("v", len(v_keys), 1.0, cw * (data.plat_stop_cost + tie.per_delivery_eur), True)
+    v = vs.add("v", len(v_keys), 1.0, cw * (data.plat_stop_cost + per_order), True)
     r_keys, xr_del = index_of(c.xr_k * n_t + c.xr_t)
-    r = vs.add("r", len(r_keys), 1.0, cw * tie.per_delivery_eur, True)
+    r = vs.add("r", len(r_keys), 1.0, cw * per_order, True)
     a_keys = np.unique(
         np.concatenate([data.pk_p[y_pk] * n_t + y_t, z_p * n_t + z_t]).astype(np.int64)
     )
@@ -337,6 +368,22 @@ def _lagrangian_prices(data: MatchData, mu: np.ndarray, n_t: int) -> np.ndarray:
     return cost
 
 
+def _history_gap(data: MatchData, mu: np.ndarray) -> float:
+    """EUR of ``sum_T mu_T g_T`` over what was bought before the first week (a re-plan's
+    kept weeks): the Lagrangian's constant for the yearly rows' history."""
+    h = data.history
+    if h is None:
+        return 0.0
+    g = (
+        mu[:, 0] * (data.t_egalim * h.value - h.egalim)
+        + mu[:, 1] * (data.t_bio * h.value - h.bio)
+        + mu[:, 2] * (data.t_meat_fish * h.mf_value - h.mf_egalim)
+        + mu[:, 3] * (data.t_local * h.value - h.local)
+        + mu[:, 4] * h.value
+    )
+    return float(g.sum())
+
+
 def _target_vars(
     vs: VarBlocks,
     data: MatchData,
@@ -360,9 +407,9 @@ def _target_vars(
         mu = np.clip(lagrangian, 0.0, pen[None, :])
         agg_cost = cw * _lagrangian_prices(data, mu, n_t)
         if w1 == data.n_weeks:
-            constant = -cw * float(
-                (mu[:, 4] * data.budget_eur_per_meal * data.meals.sum(axis=1)).sum()
-            )
+            meals = data.meals.sum(axis=1) + data.meals_before
+            constant = -cw * float((mu[:, 4] * data.budget_eur_per_meal * meals).sum())
+            constant += cw * _history_gap(data, mu)
         if w0 > 0:
             opening = data.future[:, :, w0 - 1]
             inv_in_k, inv_in_i = np.nonzero(opening > 0)
@@ -418,8 +465,6 @@ def build_window(
         **binaries._asdict(),
         **targets._asdict(),
     )
-    m.extra_cost = np.zeros(vs.n)
-    m.extra_cost[lines.inv] = salvage
     add_demand_balance(m, data, state)
     add_capacity(m, data)
     add_min_lots(m)
@@ -433,6 +478,11 @@ def build_window(
     if lagrangian is None:
         add_targets(m, data, state, lookahead=lookahead)
     add_continuity(m, data, state)
+    add_fixed_lines(m, data)
+    add_regularity(m, data, state, spec)
+    add_changes(m, data, spec)
+    m.extra_cost = np.zeros(vs.n)
+    m.extra_cost[lines.inv] = salvage
     return m
 
 
@@ -460,11 +510,16 @@ _ENGINES = {
 
 
 def _model_proto(
-    m: WindowModel, ub: np.ndarray, relax: bool, drop_rules: tuple[str, ...] = ()
+    m: WindowModel,
+    ub: np.ndarray,
+    relax: bool,
+    drop_rules: tuple[str, ...] = (),
+    objective: np.ndarray | None = None,
 ) -> model_pb2.ModelProto:
     """The window as a MathOpt ``ModelProto``, filled from arrays (no per-variable objects).
 
-    Rows of ``drop_rules`` get infinite bounds (the engine's presolve removes them).
+    Rows of ``drop_rules`` get infinite bounds (the engine's presolve removes them);
+    ``objective`` replaces the window's costs.
     """
     vs, rows = m.vars, m.rows
     proto = model_pb2.ModelProto(name=f"sourcing_{m.w0}_{m.w1}")
@@ -477,6 +532,8 @@ def _model_proto(
     cost = np.concatenate(vs.cost)
     if len(m.extra_cost):
         cost = cost + m.extra_cost
+    if objective is not None:
+        cost = objective
     nz = np.flatnonzero(cost)
     proto.objective.linear_coefficients.ids.extend(nz.tolist())
     proto.objective.linear_coefficients.values.extend(cost[nz].tolist())
@@ -523,6 +580,7 @@ def solve_window(
     crossover: bool = True,
     abs_gap_eur: float | None = None,
     drop_rules: tuple[str, ...] = (),
+    objective: np.ndarray | None = None,
 ) -> WindowSolution:
     """Solve a window with HiGHS (or ``engine``: ``"scip"``, ``"cpsat"``) through MathOpt.
 
@@ -537,13 +595,16 @@ def solve_window(
     whole year, so a relative gap on it would be loose).
 
     ``relax`` drops integrality (LP relaxation); ``fix_zero`` fixes whole variable blocks
-    to 0 (the reference-only fallback fixes ``y, z, v, a``). A solve stopped by its time
-    limit still returns its best plan and bound.
+    to their lower bound, 0 but for the binaries of fixed lines (the reference-only
+    fallback fixes ``y, z, v, a``). ``objective`` (one cost per column) replaces the
+    window's costs (the first stage of a lexicographic objective). A solve stopped by its
+    time limit still returns its best plan and bound.
     """
     ub = np.concatenate(m.vars.ub)
+    lb = np.concatenate(m.vars.lb)
     for name in fix_zero:
-        ub[m.vars.blocks[name]] = 0.0
-    proto = _model_proto(m, ub, relax, drop_rules)
+        ub[m.vars.blocks[name]] = lb[m.vars.blocks[name]]
+    proto = _model_proto(m, ub, relax, drop_rules, objective)
     sp_params = _solve_parameters(
         params, time_limit_s, engine, relax, barrier and relax, crossover, abs_gap_eur
     )
@@ -574,6 +635,7 @@ def solve_window(
             engine=engine,
             fix_zero=fix_zero,
             drop_rules=drop_rules,
+            objective=objective,
         )
     return _read_result(res, m, relax, time.perf_counter() - t0)
 

@@ -92,7 +92,11 @@ class SourcingResult:
     bound within ``SolveParams.mip_gap``), ``FEASIBLE``, ``NO_SOLUTION_WITHIN_LIMIT`` (a
     window found no plan) or, in hard mode with targets missed, ``INFEASIBLE`` (proven) or
     ``NO_SOLUTION_WITHIN_LIMIT``. ``gap = (objective - lower bound) / objective``;
-    ``bound_method`` says how the bound was computed.
+    ``bound_method`` says how the bound was computed. A revision's ``plan`` holds the
+    previous plan's kept weeks too (``food_cost_eur`` counts them; ``objective_eur`` and
+    ``logistics_cost_eur`` are the re-planned weeks', with the yearly penalties) and
+    ``changed_lines`` is the previous plan's order lines the model changed (``None`` when
+    changes are not counted).
     """
 
     plan: PurchasePlan
@@ -111,6 +115,7 @@ class SourcingResult:
     bound_status: str = ""
     bound_method: str = ""
     groups: int = 1
+    changed_lines: int | None = None
 
     def summary(self) -> str:
         """A few human lines: status, cost, bound, gap, targets missed."""
@@ -145,7 +150,7 @@ def target_shortfalls(
     """Final (yearly) shortfall EUR per kitchen and target (K, len(TARGETS)) of what
     ``state`` records as bought, and the report rows of those above :data:`TOL_EUR`;
     ``penalty`` is EUR per EUR of shortfall, per target."""
-    meals = data.meals.sum(axis=1)
+    meals = data.meals.sum(axis=1) + data.meals_before
     eur = np.stack(
         [
             np.maximum(0.0, data.t_egalim * state.value - state.egalim),

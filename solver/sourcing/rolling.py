@@ -33,6 +33,7 @@ from solver.sourcing.bound import (
     stock_prices,
 )
 from solver.sourcing.budget import WINDOWS_SHARE, WINDOWS_SHARE_BOUND_AFTER, WindowClock
+from solver.sourcing.cycle_rules import carry_regularity
 from solver.sourcing.data import MatchData
 from solver.sourcing.model import WindowSolution, build_window, solve_window
 from solver.sourcing.result import TOL_EUR, WindowStats, target_shortfalls
@@ -82,6 +83,7 @@ class GroupRun:
     drops: list[np.ndarray] = field(default_factory=list)  # (p, w) of every direct drop
     pickups: list[np.ndarray] = field(default_factory=list)  # (p, w) of every platform pickup
     bound_job: Future[BoundResult] | None = None
+    changed: int = 0  # the previous plan's order lines changed, as the model counts them
 
     def keep_bound(self, res: BoundResult) -> None:
         """Keep ``res`` if it beats the bound at hand (or there is none)."""
@@ -151,7 +153,7 @@ def plan_group(
     for n_done, (w0, w1) in enumerate(task.windows):
         m, sol = _solve_window(data, task, run.state, rel, (w0, w1), clock.limit_s(n_done))
         window_bound = sol.bound
-        _record(run, data, m, sol)
+        _record(run, data, m, sol, task.spec)
         report(
             0.2 + 0.75 * (n_done + 1) / len(task.windows),
             f"weeks {data.weeks[w0]}..{data.weeks[w1 - 1]}: {sol.status} in {sol.runtime_s:.1f}s",
@@ -214,13 +216,18 @@ def _solve_window(
     base = solve_window(m, params, max(1.0, 0.3 * limit_s), relax=True, fix_zero=FALLBACK_ZERO)
     if base.has_solution:  # wholesaler deliveries are 0/1 in a plan
         base.x[m.r] = (base.x[m.r] > 1e-9).astype(float)
+        base.x[m.chg] = (base.x[m.chg] > 1e-9).astype(float)
         base.objective = m.objective_of(base.x)
         base.status = "FEASIBLE"
+    hint = base.x if base.has_solution else None
+    left_s = max(0.1, limit_s - base.runtime_s)
+    if task.spec.lexicographic_changes and len(m.chg):
+        hint, left_s = _fewest_changes(m, params, left_s, hint)
     sol = solve_window(
         m,
         params,
-        max(0.1, limit_s - base.runtime_s),
-        hint=base.x if base.has_solution else None,
+        left_s,
+        hint=hint,
         abs_gap_eur=None if task.single else params.mip_gap * data.wholesale_value_eur(w0, w1),
     )
     if not sol.has_solution or (base.has_solution and base.objective < sol.objective - 1e-6):
@@ -232,7 +239,33 @@ def _solve_window(
     return m, sol
 
 
-def _record(run: GroupRun, data: MatchData, m: WindowModel, sol: WindowSolution) -> None:
+def _fewest_changes(
+    m: WindowModel, params: SolveParams, limit_s: float, hint: np.ndarray | None
+) -> tuple[np.ndarray | None, float]:
+    """First stage of the lexicographic objective: the fewest changed order lines, within
+    half of ``limit_s``; their count then caps the second stage (``change_cap`` row), which
+    minimises the cost. Returns the second stage's hint and seconds."""
+    only_changes = np.zeros(m.vars.n)
+    only_changes[m.chg] = 1.0
+    first = solve_window(
+        m, params, 0.5 * limit_s, hint=hint, abs_gap_eur=0.99, objective=only_changes
+    )
+    if not first.has_solution:
+        return hint, max(0.1, limit_s - first.runtime_s)
+    fewest = float(np.round(first.x[m.chg]).sum())
+    n = len(m.chg)
+    m.rows.add("change_cap", 1, np.zeros(n, dtype=int), m.chg, 1.0, -np.inf, fewest + 0.5)
+    logger.debug("weeks %d-%d: at least %d changed lines", m.w0, m.w1, int(fewest) + m.chg_forced)
+    return first.x, max(0.1, limit_s - first.runtime_s)
+
+
+def _record(
+    run: GroupRun,
+    data: MatchData,
+    m: WindowModel,
+    sol: WindowSolution,
+    spec: ObjectiveSpec,
+) -> None:
     """Keep a solved window: its statistics, drops, pickups and purchases."""
     run.all_optimal &= sol.status == "OPTIMAL"
     run.stats.append(
@@ -252,6 +285,9 @@ def _record(run: GroupRun, data: MatchData, m: WindowModel, sol: WindowSolution)
     run.drops.append(drops)
     run.pickups.append(pickups)
     commit_window(m, sol, data, run.state, run.bought)
+    if spec.ordering.regularity_eur_per_kg > 0:
+        carry_regularity(m, sol.x, data, run.state, spec.ordering.regularity_scope)
+    run.changed += int(np.round(sol.x[m.chg]).sum()) + m.chg_forced
 
 
 def _bound_without_relaxation(

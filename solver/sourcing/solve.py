@@ -34,6 +34,7 @@ answer is a :class:`~solver.sourcing.result.HardInfeasibility`, never an excepti
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import time
@@ -66,6 +67,7 @@ from solver.sourcing.result import (
     hard_infeasibility,
     target_shortfalls,
 )
+from solver.sourcing.revision import SourcingOptions, apply_options, keep_previous_weeks
 from solver.sourcing.rolling import GroupRun, GroupTask, plan_group
 from solver.sourcing.window import ObjectiveSpec, Tiebreak, initial_state
 
@@ -109,6 +111,7 @@ def solve_sourcing(
     tiebreak: Tiebreak | None = None,
     compute_bound: bool = True,
     decomposition: Decomposition | None = None,
+    options: SourcingOptions | None = None,
 ) -> SourcingResult:
     """Plan the purchases of ``kitchens`` (default: all with demand) over the demand's weeks.
 
@@ -138,27 +141,53 @@ def solve_sourcing(
     decomposition
         How the run is cut into groups and windows and how its time is shared
         (documented defaults).
+    options
+        The weekly cycle's and re-planning's options (:mod:`solver.sourcing.revision`):
+        ordering costs, lines kept fixed, a revision of a previous plan. A revision plans
+        the weeks from its ``from_week`` on and returns them after the previous plan's
+        earlier weeks, kept as they were.
 
     Returns
     -------
     SourcingResult
         Never raises for infeasible targets: see ``status`` and ``hard_infeasibility``.
+
+    Raises
+    ------
+    ScenarioError
+        When a fixed line cannot be kept as it is (located at its ``source``).
     """
     t_start = time.perf_counter()
     settings = scenario.settings
+    opts = options or SourcingOptions()
+    rev = opts.revision
     spec = ObjectiveSpec(
         settings.objective,
         settings.target_mode,
         penalties or TargetPenalties(),
         tiebreak or Tiebreak(),
+        ordering=opts.ordering,
+        change_eur=rev.change_eur if rev is not None and rev.objective == "weighted" else 0.0,
+        lexicographic_changes=rev is not None and rev.objective == "lexicographic",
     )
     dec = decomposition or Decomposition()
     data = build_match_data(
         scenario, demand, meals, eligibility, kitchens=kitchens, overrides=logistics_cost_overrides
     )
+    weeks = data.weeks
+    data = apply_options(data, opts)
     layout = _layout(scenario, data, spec, params, dec, compute_bound, t_start)
     done = _plan_groups(scenario, data, layout, dec.helpers(), progress)
-    return _result(data, layout, done, spec, params, t_start)
+    result = _result(data, layout, done, spec, params, t_start)
+    if rev is None:
+        return result
+    plan = keep_previous_weeks(result.plan, rev, weeks)
+    return dataclasses.replace(
+        result,
+        plan=plan,
+        food_cost_eur=float(sum(line.value_eur for line in plan.lines)),
+        changed_lines=sum(r.changed for r in done.runs) if spec.counts_changes else None,
+    )
 
 
 def _layout(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from solver.core import ObjectiveMode, TargetMode
+from solver.core import ObjectiveMode, RegularityScope, TargetMode
 from solver.sourcing.data import MatchData, TargetPenalties
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "MAX_LOCAL_COST_WEIGHT",
     "TARGETS",
     "ObjectiveSpec",
+    "Ordering",
     "RowBlocks",
     "Tiebreak",
     "VarBlocks",
@@ -56,14 +57,47 @@ class Tiebreak:
 
 
 @dataclass(frozen=True)
+class Ordering:
+    """What the weekly ordering cycle costs, in EUR (0: not counted).
+
+    ``per_supplier_eur`` is a kitchen's effort for each distinct supplier it orders from in
+    a week (a producer it buys from directly, the platform, the wholesaler);
+    ``regularity_eur_per_kg`` prices each kg of week-to-week change of a producer's volume,
+    per producer and kitchen or per producer (``regularity_scope``), so that producers get
+    steady orders.
+    """
+
+    per_supplier_eur: float = 0.0
+    regularity_eur_per_kg: float = 0.0
+    regularity_scope: RegularityScope = RegularityScope.PRODUCER_KITCHEN
+
+    def __post_init__(self) -> None:
+        for name in ("per_supplier_eur", "regularity_eur_per_kg"):
+            v = getattr(self, name)
+            if not (v >= 0 and np.isfinite(v)):
+                msg = f"{name} must be a finite number >= 0, got {v}"
+                raise ValueError(msg)
+
+
+@dataclass(frozen=True)
 class ObjectiveSpec:
     """What a window optimises: the objective mode, how targets count (soft or hard),
-    their penalties and the tie-breaks."""
+    their penalties, the tie-breaks and the ordering costs; when the data carries a
+    previous plan, ``change_eur`` per order line changed, or, ``lexicographic_changes``,
+    the fewest changed lines first and the cost second."""
 
     mode: ObjectiveMode
     target_mode: TargetMode
     penalties: TargetPenalties
     tiebreak: Tiebreak
+    ordering: Ordering = Ordering()
+    change_eur: float = 0.0
+    lexicographic_changes: bool = False
+
+    @property
+    def counts_changes(self) -> bool:
+        """Whether changed lines enter the objective (with a previous plan)."""
+        return self.lexicographic_changes or self.change_eur > 0
 
     @property
     def cost_weight(self) -> float:
@@ -94,22 +128,44 @@ class WindowState:
     mf_value: np.ndarray  # (K,) meat and fish bought so far
     mf_egalim: np.ndarray  # (K,) of which EGALIM
     local: np.ndarray  # (K,) bought from producers
+    # regularity: kg per producer and kitchen (P, K) in each kitchen's last week with
+    # demand before the window, and whether there was one (K,)
+    reg_kg: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    reg_seen: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
 
 def initial_state(data: MatchData) -> WindowState:
-    """Empty state: no stock, no history, nothing bought."""
-    n_k = len(data.kitchens)
+    """The state before the first window: what ``data.history`` records was bought
+    before (a re-plan), else no stock, no history, nothing bought."""
+    n_k, n_p = len(data.kitchens), len(data.producers)
+    h = data.history
+    if h is not None:
+        return WindowState(
+            inv0=h.stock.copy(),
+            drop_prev=h.drop_prev.copy(),
+            delivered=np.zeros((n_p, data.n_weeks), dtype=bool),
+            value=h.value.copy(),
+            egalim=h.egalim.copy(),
+            bio=h.bio.copy(),
+            mf_value=h.mf_value.copy(),
+            mf_egalim=h.mf_egalim.copy(),
+            local=h.local.copy(),
+            reg_kg=h.reg_kg.copy(),
+            reg_seen=h.reg_seen.copy(),
+        )
     z = np.zeros(n_k)
     return WindowState(
         inv0=np.zeros((n_k, len(data.products))),
         drop_prev=np.zeros(len(data.pk_p), dtype=bool),
-        delivered=np.zeros((len(data.producers), data.n_weeks), dtype=bool),
+        delivered=np.zeros((n_p, data.n_weeks), dtype=bool),
         value=z.copy(),
         egalim=z.copy(),
         bio=z.copy(),
         mf_value=z.copy(),
         mf_egalim=z.copy(),
         local=z.copy(),
+        reg_kg=np.zeros((n_p, n_k)),
+        reg_seen=np.zeros(n_k, dtype=bool),
     )
 
 
@@ -132,6 +188,17 @@ class VarBlocks:
         self.cost: list[np.ndarray] = []
         self.integer: list[np.ndarray] = []
         self.blocks: dict[str, slice] = {}
+
+    def bound(self, idx: np.ndarray, lb: np.ndarray | float, ub: np.ndarray | float) -> None:
+        """Set the bounds of columns ``idx`` (indices returned by :meth:`add`)."""
+        idx = np.asarray(idx, dtype=np.int64)
+        lb_all, ub_all = np.broadcast_to(lb, idx.shape), np.broadcast_to(ub, idx.shape)
+        start = 0
+        for lb_j, ub_j in zip(self.lb, self.ub, strict=True):
+            sel = (idx >= start) & (idx < start + len(lb_j))
+            lb_j[idx[sel] - start] = lb_all[sel]
+            ub_j[idx[sel] - start] = ub_all[sel]
+            start += len(lb_j)
 
     def add(
         self, name: str, n: int, ub: np.ndarray | float, cost: np.ndarray | float, integer: bool
@@ -267,6 +334,11 @@ class WindowModel:
     #: heuristic objective terms of a non-final window (salvage of closing stock), not
     #: part of the monolithic objective
     extra_cost: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    #: regularity: kg of change per (group, week), and the change binaries of the
+    #: previous plan's lines and of new lines, plus the lines that must change anyway
+    reg_dev: np.ndarray = field(default_factory=_ints)
+    chg: np.ndarray = field(default_factory=_ints)
+    chg_forced: int = 0
 
     def objective_of(self, x: np.ndarray) -> float:
         """Window objective (heuristic terms included) of a solution ``x``."""
