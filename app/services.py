@@ -44,13 +44,19 @@ from solver.core import (
     Van,
     week_starts,
 )
-from solver.evaluation import PlanCheck, check_plan, indicators_table
+from solver.evaluation import (
+    PlanCheck,
+    check_plan,
+    indicators_table,
+    regularity_summary,
+    regularity_table,
+)
 from solver.prepare import Eligibility, build_eligibility, meals_per_week, weekly_demand
 from solver.reporting import explain
 from solver.rounds import Order, RoundsProblem, RoundsResult, Site, solve_rounds, vehicle_from_van
 from solver.scenario import load_scenario as _load_folder
-from solver.scenario import load_scenario_json
-from solver.sourcing import LogisticsOverrides, SourcingResult, solve_sourcing
+from solver.scenario import load_scenario_json, scenario_to_json
+from solver.sourcing import LogisticsOverrides, SourcingOptions, SourcingResult, solve_sourcing
 
 logger = logging.getLogger(__name__)
 
@@ -384,6 +390,9 @@ class PlanOutcome:
     iterations: list[dict[str, Any]] = field(default_factory=list)
     kitchens: tuple[str, ...] = ()
     runtime_s: float = 0.0
+    regularity: pd.DataFrame | None = None
+    #: what a plan folder records to be read back (scenario, horizon, solve settings)
+    record: dict[str, Any] = field(default_factory=dict)
 
     @property
     def plan(self) -> PurchasePlan:
@@ -434,6 +443,7 @@ class PlanOutcome:
             "explanations": _records(self.explanations),
             "check": self.check.to_dict(),
             "rounds": None if self.rounds is None else self.rounds.to_dict(),
+            "regularity": _regularity(self.regularity),
         }
 
     def write_outputs(self, folder: str | Path) -> dict[str, Path]:
@@ -457,14 +467,52 @@ class PlanOutcome:
                 demand=self.territory.demand,
             )
         )
+        if self.regularity is not None:
+            self.regularity.to_csv(out / "regularity.csv", index=False)
+            written["regularity.csv"] = out / "regularity.csv"
         for note in stamp_files(written.values(), self.provenance):
             written[note.name] = note
         summary = {k: v for k, v in self.to_dict().items() if k not in ("purchase_plan", "rounds")}
+        scenario_json = scenario_to_json(self.territory.scenario)
+        (out / SCENARIO_FILE).write_text(scenario_json, encoding="utf-8")
+        written[SCENARIO_FILE] = out / SCENARIO_FILE
+        summary["plan_folder"] = self.folder_record(scenario_json)
         (out / "summary.json").write_text(json.dumps(summary, indent=1, default=str))
         written["summary.json"] = out / "summary.json"
         if self.rounds is not None:
             written.update(write_rounds_outputs(self.rounds, out, self.territory.scenario))
         return written
+
+    def folder_record(self, scenario_json: str) -> dict[str, Any]:
+        """What ``summary.json`` records so that the folder can be read back
+        (``racines replan``): the scenario (its file in the folder, where it was read from,
+        its SHA-256), the weeks planned and how the plan was made."""
+        import hashlib
+
+        t = self.territory
+        return {
+            "format": PLAN_FOLDER_FORMAT,
+            "plan_file": "purchase_plan.csv",
+            "scenario_file": SCENARIO_FILE,
+            "scenario_name": t.scenario.settings.name,
+            "scenario_sha256": hashlib.sha256(scenario_json.encode("utf-8")).hexdigest(),
+            "start_date": t.weeks[0].isoformat() if t.weeks else None,
+            "n_weeks": len(t.weeks),
+            **self.record,
+        }
+
+
+#: File of a plan folder holding the scenario the plan was made for (JSON form).
+SCENARIO_FILE = "scenario.json"
+#: Version of what ``summary.json`` records of a plan folder (``plan_folder``).
+PLAN_FOLDER_FORMAT = 1
+
+
+def _regularity(table: pd.DataFrame | None) -> dict[str, Any] | None:
+    """The regularity indicators' territory summary (producers, orders a month, CV)."""
+    if table is None:
+        return None
+    return {k: _num(v) for k, v in regularity_summary(table).items()}
 
 
 def write_rounds_outputs(
@@ -519,6 +567,7 @@ def _finish(
     if not check.ok:
         logger.warning("plan checker: %d violation(s)", len(check.violations))
     return PlanOutcome(
+        regularity=regularity_table(sc, sourcing.plan),
         territory=t,
         sourcing=sourcing,
         check=check,
@@ -528,6 +577,23 @@ def _finish(
         iterations=iterations,
         kitchens=tuple(kitchens),
         runtime_s=time.perf_counter() - t0,
+    )
+
+
+def finish_plan(
+    territory: Territory,
+    sourcing: SourcingResult,
+    *,
+    rounds: RoundsOutcome | None,
+    kitchens: Sequence[str],
+    t0: float,
+    iterations: list[dict[str, Any]] | None = None,
+) -> PlanOutcome:
+    """A territory plan's outcome: the independent check, indicators, regularity and
+    explanations of ``sourcing``'s plan (``t0``: when the job started,
+    ``time.perf_counter()``)."""
+    return _finish(
+        territory, sourcing, rounds=rounds, iterations=iterations or [], kitchens=kitchens, t0=t0
     )
 
 
@@ -601,13 +667,15 @@ def plan_territory(
     base_dir: str | Path = ".",
     with_rounds: bool = True,
     rounds_time_limit_s: float = ROUNDS_TIME_LIMIT_S_PER_WEEK,
+    options: SourcingOptions | None = None,
 ) -> PlanOutcome:
     """The territory's plan: all kitchens, the platform's rounds, logistics fed back once.
 
     The first sourcing solve prices logistics with an estimate; the rounds of its platform
     orders then price each pickup (:func:`pickup_costs_from_rounds`) and the sourcing model
     is solved again with those prices; the rounds are re-planned for the final plan. Both
-    solves are reported in ``iterations``.
+    solves are reported in ``iterations``. ``options`` are the weekly cycle's (ordering
+    costs, default the scenario's settings; orders already sent kept fixed).
     """
     t0 = time.perf_counter()
     report = progress or _noop
@@ -625,6 +693,7 @@ def plan_territory(
             params=params,
             progress=lambda f, m: report(lo + share * f / (2 if with_rounds else 1), m),
             logistics_cost_overrides=overrides,
+            options=options,
         )
 
     report(0.05, "sourcing model (logistics estimated)")
@@ -658,6 +727,9 @@ def plan_territory(
     kitchens = [k.id for k in scenario.kitchens()]
     outcome = _finish(
         territory, sourcing, rounds=rounds, iterations=iterations, kitchens=kitchens, t0=t0
+    )
+    outcome.record.update(
+        time_limit_s=params.time_limit_s, seed=params.seed, with_rounds=with_rounds
     )
     report(1.0, "done")
     return outcome

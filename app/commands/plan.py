@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 from app.paths import DEMO_SCENARIO
 from app.render import console, err_console, fmt, indicators_table, print_problems, progress_display
-from solver.core import ScenarioError, SolveParams, school_year_weeks
+from solver.core import RegularityScope, Scenario, ScenarioError, SolveParams, school_year_weeks
+from solver.sourcing import Ordering, ordering_of
 
 #: Default sourcing time limit of ``--year``: the demo's school year is planned within 1 %
 #: of its bound in about 100 s on a 2-core machine (benchmarks/matching_scale.py).
@@ -31,6 +32,36 @@ def school_year_n_weeks(scenario_start: object, zones: set[str]) -> int:
     assert isinstance(scenario_start, dt.date)
     last = max(max(school_year_weeks(z)) for z in zones)
     return (last - scenario_start).days // 7 + 1
+
+
+def ordering_options(
+    scenario: Scenario,
+    supplier_order_cost_eur: float | None,
+    regularity_eur_per_kg: float | None,
+    regularity_scope: RegularityScope | None,
+) -> Ordering:
+    """The ordering costs of a command: its options, else the scenario's settings.
+
+    Raises
+    ------
+    ScenarioError
+        When a cost is negative or not finite (naming the option).
+    """
+    base = ordering_of(scenario.settings)
+    try:
+        return Ordering(
+            per_supplier_eur=base.per_supplier_eur
+            if supplier_order_cost_eur is None
+            else supplier_order_cost_eur,
+            regularity_eur_per_kg=base.regularity_eur_per_kg
+            if regularity_eur_per_kg is None
+            else regularity_eur_per_kg,
+            regularity_scope=regularity_scope or base.regularity_scope,
+        )
+    except ValueError as exc:
+        from solver.core import Problem
+
+        raise ScenarioError([Problem("options", 0, "", "", str(exc))]) from None
 
 
 def register(cli: typer.Typer) -> None:
@@ -57,12 +88,33 @@ def register(cli: typer.Typer) -> None:
         ] = None,
         rounds: Annotated[bool, typer.Option(help="Plan the platform's rounds.")] = True,
         seed: Annotated[int | None, typer.Option(help="Seed (default: settings.seed).")] = None,
+        supplier_order_cost_eur: Annotated[
+            float | None,
+            typer.Option(
+                help="EUR per distinct supplier a kitchen orders from in a week "
+                "(default: settings)."
+            ),
+        ] = None,
+        regularity_eur_per_kg: Annotated[
+            float | None,
+            typer.Option(
+                help="EUR per kg of week-to-week change of a producer's volume (default: settings)."
+            ),
+        ] = None,
+        regularity_scope: Annotated[
+            RegularityScope | None,
+            typer.Option(help="Stable volume per producer and kitchen, or per producer."),
+        ] = None,
     ) -> None:
         """Plan the territory: purchases, rounds, indicators, explanations, checks."""
         from app import services
+        from solver.sourcing import SourcingOptions
 
         try:
             sc = services.load_scenario(scenario)
+            ordering = ordering_options(
+                sc, supplier_order_cost_eur, regularity_eur_per_kg, regularity_scope
+            )
         except ScenarioError as exc:
             print_problems(exc)
             raise typer.Exit(1) from None
@@ -77,8 +129,15 @@ def register(cli: typer.Typer) -> None:
         base = scenario if scenario.is_dir() else scenario.parent
         with progress_display(f"planning {s.name}") as report:
             outcome = services.plan_territory(
-                sc, params=params, weeks=weeks, progress=report, base_dir=base, with_rounds=rounds
+                sc,
+                params=params,
+                weeks=weeks,
+                progress=report,
+                base_dir=base,
+                with_rounds=rounds,
+                options=SourcingOptions(ordering=ordering),
             )
+        outcome.record.update(scenario_path=str(scenario.resolve()))
         written = outcome.write_outputs(out)
         _print_summary(outcome)
         names = sorted({name.split("/")[0] + ("/" if "/" in name else "") for name in written})
@@ -109,6 +168,12 @@ def _print_summary(outcome: services.PlanOutcome) -> None:
             f"rounds: {sm.routes} route(s), {fmt(sm.distance_km)} km, {fmt(sm.hours)} h, "
             f"{fmt(sm.cost_eur, 0)} EUR, {fmt(sm.co2_kg, 0)} kg CO2, {fmt(sm.kg_per_km)} kg/km; "
             f"{sm.orders_served} orders served, {sm.orders_unassigned} explained"
+        )
+    reg = outcome.to_dict()["regularity"]
+    if reg:
+        console.print(
+            f"regularity: {reg['producers']} producers, {fmt(reg['orders_per_producer_per_month'])}"
+            f" orders a month each, weekly kg CV {fmt(reg['weekly_kg_cv'], 2)} (regularity.csv)"
         )
     verdict = "[green]no violation" if outcome.ok else "[red]violations found"
     console.print(f"independent checks: {verdict}")

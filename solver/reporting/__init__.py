@@ -1,5 +1,8 @@
 """reporting."""
 
+from solver.reporting.cycle import kitchen_orders as kitchen_orders
+from solver.reporting.cycle import notify_tables as notify_tables
+from solver.reporting.cycle import producer_preparation as producer_preparation
 from solver.reporting.explain import COLUMNS as COLUMNS
 from solver.reporting.explain import Reason as Reason
 from solver.reporting.explain import explain as explain
@@ -19,7 +22,10 @@ __all__ = [
     "MACANTINE_HEADER",
     "Reason",
     "explain",
+    "kitchen_orders",
     "macantine_table",
+    "notify_tables",
+    "producer_preparation",
     "purchase_plan_table",
     "to_geojson",
     "to_json",

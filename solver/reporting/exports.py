@@ -121,6 +121,9 @@ def purchase_plan_table(
 ) -> pd.DataFrame:
     """The plan as a flat table (:data:`PLAN_CSV_COLUMNS`), sorted by week, kitchen, supplier.
 
+    Quantities and unit prices keep the plan's 6 decimals, so that the file reads back as
+    the plan (a stock carried over many weeks would otherwise drift by the rounding).
+
     ``lines`` is a precomputed :func:`solver.evaluation.indicators.plan_frame` (here and below).
     """
     df = plan_frame(scenario, plan) if lines is None else lines
@@ -140,10 +143,10 @@ def purchase_plan_table(
             ],
             "product_id": df["product_id"],
             "product_name": df["product_name"],
-            "quantity": df["quantity"].round(4),
+            "quantity": df["quantity"].round(6),
             "unit": df["unit"],
-            "quantity_kg": df["quantity_kg"].round(4),
-            "unit_price_eur": df["unit_price_eur"].round(4),
+            "quantity_kg": df["quantity_kg"].round(6),
+            "unit_price_eur": df["unit_price_eur"].round(6),
             "value_eur": df["value_eur"].round(2),
             "labels": df["labels_str"],
             "channel": df["channel"],

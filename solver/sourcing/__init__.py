@@ -29,6 +29,7 @@ from solver.sourcing.revision import FixedLine as FixedLine
 from solver.sourcing.revision import ReplanObjective as ReplanObjective
 from solver.sourcing.revision import Revision as Revision
 from solver.sourcing.revision import SourcingOptions as SourcingOptions
+from solver.sourcing.revision import ordering_of as ordering_of
 from solver.sourcing.solve import solve_sourcing as solve_sourcing
 from solver.sourcing.window import ObjectiveSpec as ObjectiveSpec
 from solver.sourcing.window import Ordering as Ordering
@@ -64,6 +65,7 @@ __all__ = [
     "group_windows",
     "initial_state",
     "lagrangian_mip_bound",
+    "ordering_of",
     "solve_relaxation",
     "solve_sourcing",
     "solve_window",

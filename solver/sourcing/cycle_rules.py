@@ -14,24 +14,27 @@ from typing import NamedTuple
 import numpy as np
 
 from solver.core import RegularityScope
+from solver.evaluation import CHANGE_TOL_KG as EVAL_CHANGE_TOL_KG
 from solver.sourcing.constraints import index_of
 from solver.sourcing.data import MatchData
 from solver.sourcing.lines import LINE_DIRECT, LINE_PLATFORM, LINE_REFERENCE, LineRefs
 from solver.sourcing.window import ObjectiveSpec, WindowModel, WindowState
 
 __all__ = [
-    "CHANGE_TOL_UNITS",
+    "CHANGE_TOL_KG",
     "activity",
     "add_changes",
     "add_fixed_lines",
     "add_regularity",
     "carry_regularity",
     "locate_lines",
+    "previous_binaries",
 ]
 
-#: A previous line whose quantity moves by at most this many purchase units is unchanged
-#: (plans are written rounded; this absorbs the rounding).
-CHANGE_TOL_UNITS = 1e-3
+#: In the model, a previous line whose kg move by at most this much is unchanged: half
+#: the kg a line must move by to count as changed (:data:`solver.evaluation.CHANGE_TOL_KG`),
+#: so that a line the model keeps is never counted as changed.
+CHANGE_TOL_KG = 0.5 * EVAL_CHANGE_TOL_KG
 
 
 # --------------------------------------------------------------------------- lines
@@ -84,9 +87,10 @@ def locate_lines(m: WindowModel, data: MatchData, refs: LineRefs) -> np.ndarray:
 
 
 class _Lines(NamedTuple):
-    """Every candidate line of a window: column, bound, binaries."""
+    """Every candidate line of a window: column, product, bound, binaries."""
 
     col: np.ndarray
+    product: np.ndarray
     big_m: np.ndarray
     binaries: list[np.ndarray]  # per line, the drop / pickup / stop / delivery binaries
 
@@ -106,7 +110,8 @@ def _lines(m: WindowModel, data: MatchData) -> _Lines:
         first[n_d + n_p :] = m.r[m.xr_del]
     lot_of = np.full(m.vars.n, -1)
     lot_of[m.lot_x] = m.lot
-    return _Lines(cols, big_m, [first, second, lot_of[cols]])
+    product = np.concatenate([data.o_i[m.xd_o], data.o_i[m.xp_o], m.xr_i])
+    return _Lines(cols, product, big_m, [first, second, lot_of[cols]])
 
 
 def add_fixed_lines(m: WindowModel, data: MatchData) -> None:
@@ -306,7 +311,7 @@ def add_changes(m: WindowModel, data: MatchData, spec: ObjectiveSpec) -> None:
 
     A previous line ``l`` (quantity ``q``) with a candidate ``x`` gets a binary ``c``:
     ``x - max(M - q, 0) c <= q + tol`` and ``x + q c >= q - tol`` (``c = 1`` whenever ``x``
-    moves by more than :data:`CHANGE_TOL_UNITS`); every other candidate line gets a binary
+    moves by more than :data:`CHANGE_TOL_KG`); every other candidate line gets a binary
     ``n`` with ``x <= M n`` (a new line); previous lines with no candidate (their offer
     or pair is gone, or out of capacity) change anyway (``chg_forced``). Each binary costs
     ``change_eur`` (in lexicographic mode their count is minimised first by
@@ -329,11 +334,14 @@ def add_changes(m: WindowModel, data: MatchData, spec: ObjectiveSpec) -> None:
     c = m.vars.add("changed", len(pos), 1.0, cost, True)
     n = m.vars.add("new_line", len(new), 1.0, cost, True)
     m.chg = np.concatenate([c, n])
+    m.chg_x = np.concatenate([lines.col[pos], lines.col[new]])
+    m.chg_q = np.concatenate([q, np.zeros(len(new))])
+    m.chg_kg_per_unit = data.kg_per_unit[np.concatenate([lines.product[pos], lines.product[new]])]
     n_c = len(pos)
     r = np.concatenate([np.arange(n_c), np.arange(n_c)])
     cols = np.concatenate([lines.col[pos], c])
     slack = np.maximum(lines.big_m[pos] - q, 0.0)
-    tol = CHANGE_TOL_UNITS
+    tol = CHANGE_TOL_KG / data.kg_per_unit[lines.product[pos]]
     m.rows.add("change_up", n_c, r, cols, np.concatenate([np.ones(n_c), -slack]), -np.inf, q + tol)
     m.rows.add("change_down", n_c, r, cols, np.concatenate([np.ones(n_c), q]), q - tol, np.inf)
     n_n = len(new)
@@ -346,3 +354,25 @@ def add_changes(m: WindowModel, data: MatchData, spec: ObjectiveSpec) -> None:
         -np.inf,
         0.0,
     )
+
+
+def previous_binaries(m: WindowModel, data: MatchData) -> tuple[np.ndarray, np.ndarray]:
+    """Every drop, pickup, stop, delivery-week and lot binary of the window, and its value
+    in the previous plan: 1 where one of its lines (with a candidate) uses it, else 0."""
+    cols = np.concatenate([m.y, m.z, m.v, m.a, m.lot]).astype(np.int64)
+    on = np.zeros(m.vars.n, dtype=bool)
+    if data.previous is not None:
+        refs = data.previous
+        pos = locate_lines(m, data, refs.take(refs.qty > 0))
+        pos = pos[pos >= 0]
+        for binaries in _lines(m, data).binaries:
+            b = binaries[pos]
+            on[b[b >= 0]] = True
+    n_t = m.w1 - m.w0
+    week_of = np.zeros(len(data.producers) * max(n_t, 1), dtype=bool)
+    y_on, z_on = on[m.y], on[m.z]
+    week_of[(data.pk_p[m.y_pk] * n_t + m.y_t)[y_on]] = True
+    week_of[(m.z_p * n_t + m.z_t)[z_on]] = True
+    if len(m.a):
+        on[m.a] = week_of[m.a_p * n_t + m.a_t]
+    return cols, on[cols].astype(float)

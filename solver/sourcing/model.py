@@ -511,6 +511,7 @@ _ENGINES = {
 
 def _model_proto(
     m: WindowModel,
+    lb: np.ndarray,
     ub: np.ndarray,
     relax: bool,
     drop_rules: tuple[str, ...] = (),
@@ -525,7 +526,7 @@ def _model_proto(
     proto = model_pb2.ModelProto(name=f"sourcing_{m.w0}_{m.w1}")
     ids = np.arange(vs.n)
     proto.variables.ids.extend(ids.tolist())
-    proto.variables.lower_bounds.extend(np.concatenate(vs.lb).tolist())
+    proto.variables.lower_bounds.extend(lb.tolist())
     proto.variables.upper_bounds.extend(ub.tolist())
     integer = np.concatenate(vs.integer) if not relax else np.zeros(vs.n, dtype=bool)
     proto.variables.integers.extend(integer.tolist())
@@ -581,6 +582,7 @@ def solve_window(
     abs_gap_eur: float | None = None,
     drop_rules: tuple[str, ...] = (),
     objective: np.ndarray | None = None,
+    fixed: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> WindowSolution:
     """Solve a window with HiGHS (or ``engine``: ``"scip"``, ``"cpsat"``) through MathOpt.
 
@@ -597,14 +599,18 @@ def solve_window(
     ``relax`` drops integrality (LP relaxation); ``fix_zero`` fixes whole variable blocks
     to their lower bound, 0 but for the binaries of fixed lines (the reference-only
     fallback fixes ``y, z, v, a``). ``objective`` (one cost per column) replaces the
-    window's costs (the first stage of a lexicographic objective). A solve stopped by its
-    time limit still returns its best plan and bound.
+    window's costs (the first stage of a lexicographic objective); ``fixed = (columns,
+    values)`` fixes those columns. A solve stopped by its time limit still returns its best
+    plan and bound.
     """
     ub = np.concatenate(m.vars.ub)
     lb = np.concatenate(m.vars.lb)
     for name in fix_zero:
         ub[m.vars.blocks[name]] = lb[m.vars.blocks[name]]
-    proto = _model_proto(m, ub, relax, drop_rules, objective)
+    if fixed is not None:
+        lb, ub = lb.copy(), ub.copy()
+        lb[fixed[0]] = ub[fixed[0]] = fixed[1]
+    proto = _model_proto(m, lb, ub, relax, drop_rules, objective)
     sp_params = _solve_parameters(
         params, time_limit_s, engine, relax, barrier and relax, crossover, abs_gap_eur
     )
@@ -636,6 +642,7 @@ def solve_window(
             fix_zero=fix_zero,
             drop_rules=drop_rules,
             objective=objective,
+            fixed=fixed,
         )
     return _read_result(res, m, relax, time.perf_counter() - t0)
 

@@ -23,7 +23,7 @@ import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -35,6 +35,7 @@ from solver.core import (
     PurchaseLine,
     PurchasePlan,
     ScenarioError,
+    Settings,
     Shortfall,
     egalim_group,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "apply_shortfalls",
     "keep_previous_weeks",
     "locate_fixed",
+    "ordering_of",
     "revise",
 ]
 
@@ -69,7 +71,8 @@ class FixedLine:
     """An order line kept as it is: ``quantity`` purchase units of a product from a
     supplier (a producer, or the kitchen's reference wholesaler) for a kitchen in the week
     of ``week``; ``channel`` ``None`` = direct when the pair may trade directly, else the
-    platform. ``source`` (file, row) locates the problems it raises."""
+    platform. ``source`` (file, row) locates the problems it raises, which show ``kg``
+    (the order as written) when given."""
 
     kitchen_id: str
     supplier_id: str
@@ -78,6 +81,7 @@ class FixedLine:
     quantity: float
     channel: Channel | None = None
     source: tuple[str, int] = ("fixed orders", 0)
+    kg: float | None = None
 
 
 @dataclass(frozen=True)
@@ -98,11 +102,22 @@ class Revision:
 
 @dataclass(frozen=True)
 class SourcingOptions:
-    """The weekly cycle's and re-planning's options of a sourcing run (defaults: none)."""
+    """The weekly cycle's and re-planning's options of a sourcing run: ordering costs
+    (``None``: the scenario's settings, :func:`ordering_of`), lines kept fixed, a revision
+    of a previous plan (defaults: none)."""
 
-    ordering: Ordering = field(default_factory=Ordering)
+    ordering: Ordering | None = None
     fixed: tuple[FixedLine, ...] = ()
     revision: Revision | None = None
+
+
+def ordering_of(settings: Settings) -> Ordering:
+    """The ordering costs a scenario's settings ask for (0 unless set)."""
+    return Ordering(
+        per_supplier_eur=settings.supplier_order_cost_eur,
+        regularity_eur_per_kg=settings.regularity_eur_per_kg,
+        regularity_scope=settings.regularity_scope,
+    )
 
 
 # --------------------------------------------------------------------------- lines
@@ -150,6 +165,10 @@ def _place(
     if not on_round:
         return -1, k, -1, f"{supplier} and {data.kitchens[k]} are not both on the platform round"
     return LINE_PLATFORM, o, k, ""
+
+
+def _kg(line: FixedLine) -> str:
+    return f"{line.kg:g}" if line.kg is not None else f"{line.quantity:g} units"
 
 
 def _problem(line: FixedLine, column: str, value: object, message: str) -> Problem:
@@ -210,11 +229,11 @@ def _fit(data: MatchData, rows: list[tuple[int, int, int, int, float, FixedLine]
         lot = float(data.o_min_lot[o])
         if q < lot - _TOL:
             msg = f"under the offer's minimum lot of {lot:g} units"
-            problems.append(_problem(line, "kg", line.quantity, msg))
+            problems.append(_problem(line, "kg", _kg(line), msg))
         cap = float(data.o_cap[o, w])
         if used[(o, w)] > cap + _TOL:
             msg = f"over the producer's capacity that week ({cap:g} units, all fixed orders)"
-            problems.append(_problem(line, "kg", line.quantity, msg))
+            problems.append(_problem(line, "kg", _kg(line), msg))
     for kind, a, b, w, _q, line in rows:
         k = a if kind == LINE_REFERENCE else (b if kind == LINE_PLATFORM else int(data.pk_k[a]))
         i = b if kind == LINE_REFERENCE else int(data.o_i[a if kind == LINE_PLATFORM else b])
@@ -224,7 +243,7 @@ def _fit(data: MatchData, rows: list[tuple[int, int, int, int, float, FixedLine]
                 f"over what {data.kitchens[k]} needs of {data.products[i]} that week and may "
                 f"stock ({reach:g} units, all fixed orders)"
             )
-            problems.append(_problem(line, "kg", line.quantity, msg))
+            problems.append(_problem(line, "kg", _kg(line), msg))
     if not problems:
         problems = _candidates_of(data, rows)
     return problems
@@ -233,18 +252,40 @@ def _fit(data: MatchData, rows: list[tuple[int, int, int, int, float, FixedLine]
 def _candidates_of(
     data: MatchData, rows: list[tuple[int, int, int, int, float, FixedLine]]
 ) -> list[Problem]:
-    """Fixed producer lines whose drop or pickup can never reach the minimum order."""
+    """Fixed producer lines without a candidate line (their drop or pickup can never
+    reach the producer's minimum order), or whose drop or pickup cannot reach it with the
+    fixed lines kept as they are and every other line of the week at its most."""
     problems = []
     for w in sorted({r[3] for r in rows}):
         c = candidate_lines(data, w, w + 1)
-        direct = set(zip(c.xd_pk.tolist(), c.xd_o.tolist(), strict=True))
-        platform = set(zip(c.xp_o.tolist(), c.xp_k.tolist(), strict=True))
-        for kind, a, b, week, _q, line in rows:
+        fixed = {(kind, a, b): q for kind, a, b, week, q, _ in rows if week == w}
+        most: dict[tuple[int, int], list[float]] = defaultdict(lambda: [0.0, 0.0])
+        for kind, owners, offers, big_m in (
+            (LINE_DIRECT, c.xd_pk, c.xd_o, c.xd_big_m),
+            (LINE_PLATFORM, c.xp_o, c.xp_k, c.xp_big_m),
+        ):
+            for a, b, m in zip(owners.tolist(), offers.tolist(), big_m.tolist(), strict=True):
+                o = b if kind == LINE_DIRECT else a
+                q = fixed.get((kind, a, b), m)
+                drop = (kind, a if kind == LINE_DIRECT else int(data.o_p[o]))
+                most[drop][0] += q * float(data.kg_per_unit[data.o_i[o]])
+                most[drop][1] += q * float(data.o_price[o])
+        for kind, a, _b, week, _q, line in rows:
             if week != w or kind == LINE_REFERENCE:
                 continue
-            if (a, b) not in (direct if kind == LINE_DIRECT else platform):
+            drop = (kind, a if kind == LINE_DIRECT else int(data.o_p[a]))
+            p = int(data.pk_p[a]) if kind == LINE_DIRECT else int(data.o_p[a])
+            kg, eur = most.get(drop, (0.0, 0.0))
+            if drop not in most:
                 msg = "its drop cannot reach the producer's minimum order that week"
                 problems.append(_problem(line, "producer_id", line.supplier_id, msg))
+            elif kg < data.min_kg[p] - _TOL or eur < data.min_eur[p] - _TOL:
+                msg = (
+                    f"the producer's minimum order ({data.min_kg[p]:g} kg, "
+                    f"{data.min_eur[p]:g} EUR) cannot be reached with this order kept and "
+                    f"everything else it could sell that week ({kg:g} kg, {eur:g} EUR)"
+                )
+                problems.append(_problem(line, "kg", _kg(line), msg))
     return problems
 
 
@@ -442,7 +483,7 @@ def _shift(refs: LineRefs, w_s: int) -> LineRefs:
     return later._replace(week=later.week - w_s)
 
 
-def apply_options(data: MatchData, options: SourcingOptions) -> MatchData:
+def apply_options(data: MatchData, options: SourcingOptions, ordering: Ordering) -> MatchData:
     """The arrays with the options' shortfalls, revision and fixed lines applied.
 
     Raises
@@ -457,7 +498,7 @@ def apply_options(data: MatchData, options: SourcingOptions) -> MatchData:
     rev = options.revision
     if rev is not None:
         data = apply_shortfalls(data, rev.shortfalls)
-        data = revise(data, rev, options.ordering)
+        data = revise(data, rev, ordering)
     return data
 
 

@@ -37,6 +37,7 @@ from solver.sourcing.cycle_rules import carry_regularity
 from solver.sourcing.data import MatchData
 from solver.sourcing.model import WindowSolution, build_window, solve_window
 from solver.sourcing.result import TOL_EUR, WindowStats, target_shortfalls
+from solver.sourcing.stages import changes_of, fewest_changes, keep_previous, lexicographic_best
 from solver.sourcing.window import ObjectiveSpec, WindowModel, WindowState, initial_state
 
 __all__ = ["GroupRun", "GroupTask", "plan_group"]
@@ -221,8 +222,14 @@ def _solve_window(
         base.status = "FEASIBLE"
     hint = base.x if base.has_solution else None
     left_s = max(0.1, limit_s - base.runtime_s)
+    staged: list[WindowSolution | None] = []
     if task.spec.lexicographic_changes and len(m.chg):
-        hint, left_s = _fewest_changes(m, params, left_s, hint)
+        t0 = time.perf_counter()
+        kept = keep_previous(m, data, params, 0.3 * left_s)
+        fewest = fewest_changes(m, params, 0.5 * left_s, kept.x if kept else hint)
+        staged = [kept, fewest]
+        hint = next((p.x for p in (fewest, kept) if p is not None), hint)
+        left_s = max(0.1, left_s - (time.perf_counter() - t0))
     sol = solve_window(
         m,
         params,
@@ -230,6 +237,11 @@ def _solve_window(
         hint=hint,
         abs_gap_eur=None if task.single else params.mip_gap * data.wholesale_value_eur(w0, w1),
     )
+    if staged:
+        best = lexicographic_best(m, [sol, *staged, base])
+        if best is not sol:
+            best.status = "FEASIBLE"
+        return m, best
     if not sol.has_solution or (base.has_solution and base.objective < sol.objective - 1e-6):
         logger.warning(
             "weeks %d-%d: no MIP plan better than the fallback in %.1fs", w0, w1, limit_s
@@ -237,26 +249,6 @@ def _solve_window(
         sol = base if base.has_solution else sol
         sol.status = "FEASIBLE" if base.has_solution else "NO_SOLUTION_WITHIN_LIMIT"
     return m, sol
-
-
-def _fewest_changes(
-    m: WindowModel, params: SolveParams, limit_s: float, hint: np.ndarray | None
-) -> tuple[np.ndarray | None, float]:
-    """First stage of the lexicographic objective: the fewest changed order lines, within
-    half of ``limit_s``; their count then caps the second stage (``change_cap`` row), which
-    minimises the cost. Returns the second stage's hint and seconds."""
-    only_changes = np.zeros(m.vars.n)
-    only_changes[m.chg] = 1.0
-    first = solve_window(
-        m, params, 0.5 * limit_s, hint=hint, abs_gap_eur=0.99, objective=only_changes
-    )
-    if not first.has_solution:
-        return hint, max(0.1, limit_s - first.runtime_s)
-    fewest = float(np.round(first.x[m.chg]).sum())
-    n = len(m.chg)
-    m.rows.add("change_cap", 1, np.zeros(n, dtype=int), m.chg, 1.0, -np.inf, fewest + 0.5)
-    logger.debug("weeks %d-%d: at least %d changed lines", m.w0, m.w1, int(fewest) + m.chg_forced)
-    return first.x, max(0.1, limit_s - first.runtime_s)
 
 
 def _record(
@@ -287,7 +279,7 @@ def _record(
     commit_window(m, sol, data, run.state, run.bought)
     if spec.ordering.regularity_eur_per_kg > 0:
         carry_regularity(m, sol.x, data, run.state, spec.ordering.regularity_scope)
-    run.changed += int(np.round(sol.x[m.chg]).sum()) + m.chg_forced
+    run.changed += changes_of(m, sol.x)
 
 
 def _bound_without_relaxation(

@@ -67,7 +67,12 @@ from solver.sourcing.result import (
     hard_infeasibility,
     target_shortfalls,
 )
-from solver.sourcing.revision import SourcingOptions, apply_options, keep_previous_weeks
+from solver.sourcing.revision import (
+    SourcingOptions,
+    apply_options,
+    keep_previous_weeks,
+    ordering_of,
+)
 from solver.sourcing.rolling import GroupRun, GroupTask, plan_group
 from solver.sourcing.window import ObjectiveSpec, Tiebreak, initial_state
 
@@ -143,7 +148,8 @@ def solve_sourcing(
         (documented defaults).
     options
         The weekly cycle's and re-planning's options (:mod:`solver.sourcing.revision`):
-        ordering costs, lines kept fixed, a revision of a previous plan. A revision plans
+        ordering costs (default: the scenario's settings), lines kept fixed, a revision of
+        a previous plan. A revision plans
         the weeks from its ``from_week`` on and returns them after the previous plan's
         earlier weeks, kept as they were.
 
@@ -160,13 +166,14 @@ def solve_sourcing(
     t_start = time.perf_counter()
     settings = scenario.settings
     opts = options or SourcingOptions()
+    ordering = opts.ordering or ordering_of(settings)
     rev = opts.revision
     spec = ObjectiveSpec(
         settings.objective,
         settings.target_mode,
         penalties or TargetPenalties(),
         tiebreak or Tiebreak(),
-        ordering=opts.ordering,
+        ordering=ordering,
         change_eur=rev.change_eur if rev is not None and rev.objective == "weighted" else 0.0,
         lexicographic_changes=rev is not None and rev.objective == "lexicographic",
     )
@@ -175,7 +182,7 @@ def solve_sourcing(
         scenario, demand, meals, eligibility, kitchens=kitchens, overrides=logistics_cost_overrides
     )
     weeks = data.weeks
-    data = apply_options(data, opts)
+    data = apply_options(data, opts, ordering)
     layout = _layout(scenario, data, spec, params, dec, compute_bound, t_start)
     done = _plan_groups(scenario, data, layout, dec.helpers(), progress)
     result = _result(data, layout, done, spec, params, t_start)

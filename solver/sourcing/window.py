@@ -339,6 +339,11 @@ class WindowModel:
     reg_dev: np.ndarray = field(default_factory=_ints)
     chg: np.ndarray = field(default_factory=_ints)
     chg_forced: int = 0
+    #: for each change binary: its line's column, previous quantity (0 for a new line)
+    #: and kg per unit
+    chg_x: np.ndarray = field(default_factory=_ints)
+    chg_q: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    chg_kg_per_unit: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def objective_of(self, x: np.ndarray) -> float:
         """Window objective (heuristic terms included) of a solution ``x``."""
