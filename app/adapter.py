@@ -2,6 +2,7 @@
 
 :mod:`app.services` is the orchestration the CLI uses too (scenario loading and checks,
 travel matrix, sourcing, rounds, independent checks); its functions are served as they are.
+The weekly cycle's week and re-plan are :mod:`app.cycle`'s, served as they are too.
 This module adds the pooling check of an order sent as JSON and turns outcomes into the
 export files a job serves.
 """
@@ -15,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app import provenance, services
+from app import cycle, provenance, services
 from app.errors import RequestProblem
 from app.jobs import Artifact
-from app.tasks import EXPORTS, PLAN, POOLING, PROPOSAL, ROUNDS
+from app.tasks import EXPORTS, PLAN, POOLING, PROPOSAL, REPLAN, ROUNDS, WEEK
 from solver.core import Scenario, ScenarioError
 
 logger = logging.getLogger(__name__)
@@ -31,6 +32,11 @@ _FILE_OF_EXPORT = {
     "macantine_achats.provenance.txt": "macantine_achats.provenance.txt",
     "routes.geojson": "routes.geojson",
     "map": "map.html",
+    "orders_by_kitchen.csv": "orders_by_kitchen.csv",
+    "prepare_by_producer.csv": "prepare_by_producer.csv",
+    "changes.csv": "changes.csv",
+    "notify_producers.csv": "notify_producers.csv",
+    "notify_kitchens.csv": "notify_kitchens.csv",
 }
 
 
@@ -74,6 +80,8 @@ class AppServices:
     propose = staticmethod(services.propose)
     plan_territory = staticmethod(services.plan_territory)
     plan_rounds = staticmethod(services.plan_rounds)
+    plan_week = staticmethod(cycle.plan_week)
+    replan = staticmethod(cycle.replan)
 
     def pooling_check(
         self,
@@ -117,9 +125,15 @@ class AppServices:
         """
         if not full and kind in (PROPOSAL, PLAN) and isinstance(result, services.PlanOutcome):
             return _quick_plan_artifacts(kind, result)
+        if not full and isinstance(result, cycle.WeekOutcome | cycle.ReplanOutcome):
+            return _quick_cycle_artifacts(kind, result)
         with tempfile.TemporaryDirectory(prefix="racines-export-") as tmp:
             folder = Path(tmp)
-            if kind == ROUNDS and isinstance(result, services.RoundsOutcome):
+            if kind in (WEEK, REPLAN) and isinstance(
+                result, cycle.WeekOutcome | cycle.ReplanOutcome
+            ):
+                result.write_outputs(folder)
+            elif kind == ROUNDS and isinstance(result, services.RoundsOutcome):
                 services.write_rounds_outputs(result, folder)
             elif kind == POOLING and isinstance(result, PoolingResult):
                 rounds = result.rounds()
@@ -131,6 +145,29 @@ class AppServices:
             else:
                 return []
             return _collect(folder, kind)
+
+
+def _quick_cycle_artifacts(
+    kind: str, outcome: cycle.WeekOutcome | cycle.ReplanOutcome
+) -> list[Artifact]:
+    """The plan's quick exports and the cycle's own tables (CSV, milliseconds)."""
+    out = _quick_plan_artifacts(PLAN, outcome.outcome)
+    tables = (
+        {"orders_by_kitchen.csv": outcome.orders, "prepare_by_producer.csv": outcome.preparation}
+        if isinstance(outcome, cycle.WeekOutcome)
+        else {
+            "changes.csv": outcome.changes,
+            "notify_producers.csv": outcome.notify_producers,
+            "notify_kitchens.csv": outcome.notify_kitchens,
+        }
+    )
+    media = EXPORTS[kind]
+    for name, table in tables.items():
+        data = provenance.with_column(
+            table.to_csv(index=False).encode("utf-8"), outcome.outcome.provenance
+        )
+        out.append(Artifact(name, media[name], data))
+    return out
 
 
 def _quick_plan_artifacts(kind: str, outcome: services.PlanOutcome) -> list[Artifact]:

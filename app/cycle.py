@@ -49,6 +49,7 @@ from solver.core import (
     Problem,
     PurchaseLine,
     PurchasePlan,
+    RegularityScope,
     Scenario,
     ScenarioError,
     Shortfall,
@@ -63,6 +64,7 @@ from solver.sourcing import (
     ReplanObjective,
     Revision,
     SourcingOptions,
+    ordering_of,
     solve_sourcing,
 )
 
@@ -71,6 +73,7 @@ __all__ = [
     "ReplanOutcome",
     "WeekOutcome",
     "fixed_lines",
+    "ordering_options",
     "plan_week",
     "read_plan_csv",
     "read_plan_folder",
@@ -94,6 +97,35 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 # --------------------------------------------------------------------------- week
+
+
+def ordering_options(
+    scenario: Scenario,
+    supplier_order_cost_eur: float | None,
+    regularity_eur_per_kg: float | None,
+    regularity_scope: RegularityScope | str | None,
+) -> Ordering:
+    """The ordering costs of a command: its options, else the scenario's settings.
+
+    Raises
+    ------
+    ScenarioError
+        When a cost is negative or not finite (naming the option).
+    """
+    base = ordering_of(scenario.settings)
+    scope = RegularityScope(regularity_scope) if regularity_scope is not None else None
+    try:
+        return Ordering(
+            per_supplier_eur=base.per_supplier_eur
+            if supplier_order_cost_eur is None
+            else supplier_order_cost_eur,
+            regularity_eur_per_kg=base.regularity_eur_per_kg
+            if regularity_eur_per_kg is None
+            else regularity_eur_per_kg,
+            regularity_scope=scope or base.regularity_scope,
+        )
+    except ValueError as exc:
+        raise ScenarioError([Problem("options", 0, "", "", str(exc))]) from None
 
 
 @dataclass

@@ -25,9 +25,11 @@ from app.routers import (
     jobs,
     plans,
     pooling_checks,
+    replans,
     rounds,
     scenarios,
     sourcing_proposals,
+    weeks,
 )
 from app.tasks import ScenarioResolver, Services, make_tasks
 from app.worker import Worker
@@ -41,6 +43,9 @@ Feed school canteens from local farms.
 * **Platform**: `POST /v1/rounds` — van routes collecting at farms and delivering kitchens.
 * **Producer groups**: `POST /v1/pooling-checks` — can we, together, honour this order?
 * **Territory**: `POST /v1/plans` — a whole scenario (JSON or a zip of its folder), as a job.
+* **Weekly cycle**: `POST /v1/weeks` — a week's orders from the producers' availability
+  lists, orders already sent kept; `POST /v1/replans` — the weeks left after a shortfall,
+  changing as few order lines as possible.
 * Start from the demo territory: `GET /v1/scenarios/{name}`.
 
 Long solves answer `202` with a job: poll `GET /v1/jobs/{id}` (status, progress, best result
@@ -132,7 +137,17 @@ def create_app(
         max_bytes=settings.max_body_bytes,
         setting=settings.env_name("max_body_bytes"),
     )
-    routers = (health, scenarios, sourcing_proposals, rounds, pooling_checks, plans, jobs)
+    routers = (
+        health,
+        scenarios,
+        sourcing_proposals,
+        rounds,
+        pooling_checks,
+        plans,
+        weeks,
+        replans,
+        jobs,
+    )
     for module in routers:
         app.include_router(module.router)
     web.install(app)

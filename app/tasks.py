@@ -9,9 +9,10 @@ limits, and turns a result into JSON and files.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -24,8 +25,25 @@ from app.guards import COLLECTION_LIMITS, check_json_counts, check_json_numbers,
 from app.jobs import Artifact
 from app.schemas import RoundsProblemIn
 from app.worker import JobProgress, Task, TaskOutput
-from solver.core import Scenario, SolveParams
+from solver.core import (
+    Availability,
+    FixedOrder,
+    Problem,
+    PurchaseLine,
+    PurchasePlan,
+    Scenario,
+    ScenarioError,
+    Shortfall,
+    SolveParams,
+)
 from solver.rounds import RoundsProblem
+from solver.scenario import (
+    check_availability,
+    check_fixed_orders,
+    check_shortfalls,
+    records_from_json,
+)
+from solver.sourcing import Ordering, ReplanObjective
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +52,8 @@ PROPOSAL = "proposal"
 PLAN = "plan"
 ROUNDS = "rounds"
 POOLING = "pooling"
+WEEK = "week"
+REPLAN = "replan"
 
 #: Export files per job kind: name -> media type.
 EXPORTS: dict[str, dict[str, str]] = {
@@ -50,6 +70,18 @@ EXPORTS: dict[str, dict[str, str]] = {
 }
 EXPORTS[PLAN] = {**EXPORTS[PROPOSAL], **EXPORTS[ROUNDS]}
 EXPORTS[POOLING] = dict(EXPORTS[ROUNDS])
+_CSV = "text/csv; charset=utf-8"
+EXPORTS[WEEK] = {
+    **EXPORTS[PLAN],
+    "orders_by_kitchen.csv": _CSV,
+    "prepare_by_producer.csv": _CSV,
+}
+EXPORTS[REPLAN] = {
+    **EXPORTS[PLAN],
+    "changes.csv": _CSV,
+    "notify_producers.csv": _CSV,
+    "notify_kitchens.csv": _CSV,
+}
 
 Progress = Callable[..., None]
 
@@ -100,6 +132,41 @@ class Services(Protocol):
         seed: int,
     ) -> Any:
         """The producer group's verdict on an order; the result has ``to_dict()``."""
+        ...
+
+    def plan_week(
+        self,
+        scenario: Scenario,
+        week: dt.date,
+        *,
+        params: SolveParams,
+        availability: Sequence[Availability] = (),
+        fixed: Sequence[tuple[int, FixedOrder]] = (),
+        fixed_file: str = "fixed orders",
+        ordering: Ordering | None = None,
+        with_rounds: bool = True,
+        base_dir: str | Path = ".",
+        progress: Progress | None = None,
+        week_field: str = "--week",
+    ) -> Any:
+        """:func:`app.cycle.plan_week`: a week's orders."""
+        ...
+
+    def replan(
+        self,
+        scenario: Scenario,
+        previous: PurchasePlan,
+        shortfalls: Sequence[Shortfall],
+        *,
+        params: SolveParams,
+        objective: ReplanObjective = "lexicographic",
+        change_eur: float = 0.0,
+        ordering: Ordering | None = None,
+        with_rounds: bool = True,
+        base_dir: str | Path = ".",
+        progress: Progress | None = None,
+    ) -> Any:
+        """:func:`app.cycle.replan`: the weeks left after shortfalls, re-planned."""
         ...
 
     def artifacts(self, kind: str, result: Any, *, full: bool = True) -> list[Artifact]:
@@ -431,6 +498,152 @@ def run_rounds(
     return TaskOutput(result.to_dict(), services.artifacts(ROUNDS, result, full=full))
 
 
+# --------------------------------------------------------------------------- weekly cycle
+
+#: Where the rows of a request's lists are located: list name -> request fields.
+_LISTS = {
+    "availability": ("availability",),
+    "fixed_orders": ("fixed_orders",),
+    "shortfalls": ("shortfalls",),
+    "lines": ("plan", "lines"),
+    "week": ("week",),
+}
+
+
+def located(exc: ScenarioError) -> RequestValidationError:
+    """The problems of a request's rows (``availability[2].kg_available``) as a
+    validation error (422, or a failed job's ``invalid_request``)."""
+    errors = []
+    for p in exc.problems:
+        loc: list[str | int] = ["body", *_LISTS.get(p.file, (p.file,))]
+        if p.row:
+            loc.append(p.row - 1)
+        if p.column and p.file != "week":
+            loc += p.column.split(".")
+        errors.append(
+            {"loc": tuple(loc), "msg": p.message, "input": p.value, "type": "value_error"}
+        )
+    return RequestValidationError(errors)
+
+
+def _rows(exc_out: list[Problem], items: Any, model: type[Any], name: str) -> list[Any]:
+    """``items`` read as ``model`` records, their problems collected in ``exc_out``."""
+    try:
+        return records_from_json(list(items or []), model, name)
+    except ScenarioError as exc:
+        exc_out.extend(exc.problems)
+        return []
+
+
+def _request_rows(scenario: Scenario, request: Mapping[str, Any]) -> tuple[Any, ...]:
+    """A week's availability rows and fixed orders (with their positions), checked."""
+    problems: list[Problem] = []
+    avail = _rows(problems, request.get("availability"), Availability, "availability")
+    fixed = _rows(problems, request.get("fixed_orders"), FixedOrder, "fixed_orders")
+    problems += check_availability(avail, scenario, "availability")
+    problems += check_fixed_orders(fixed, scenario, "fixed_orders")
+    if problems:
+        raise located(ScenarioError(problems))
+    return [a for _, a in avail], fixed
+
+
+def _ordering(scenario: Scenario, request: Mapping[str, Any]) -> Ordering:
+    """The ordering costs a request asks for (its values, else the scenario's settings)."""
+    from app.cycle import ordering_options
+
+    try:
+        return ordering_options(
+            scenario,
+            request.get("supplier_order_cost_eur"),
+            request.get("regularity_eur_per_kg"),
+            request.get("regularity_scope"),
+        )
+    except ScenarioError as exc:
+        raise RequestProblem("supplier_order_cost_eur", None, exc.problems[0].message) from None
+
+
+def _of_request(exc: ScenarioError) -> bool:
+    """Whether every problem is about the request's own rows (not the scenario)."""
+    return all(p.file in _LISTS for p in exc.problems)
+
+
+def run_week(
+    services: Services,
+    scenario: Scenario,
+    request: Mapping[str, Any],
+    *,
+    ceiling_s: float,
+    progress: Progress | None = None,
+    full: bool = True,
+) -> TaskOutput:
+    """A week's orders."""
+    availability, fixed = _request_rows(scenario, request)
+    try:
+        result = services.plan_week(
+            scenario,
+            dt.date.fromisoformat(str(request["week"])),
+            params=_params(request, ceiling_s),
+            availability=availability,
+            fixed=fixed,
+            fixed_file="fixed_orders",
+            ordering=_ordering(scenario, request),
+            with_rounds=bool(request.get("with_rounds", True)),
+            progress=progress,
+            week_field="week",
+        )
+    except ScenarioError as exc:
+        if _of_request(exc):
+            raise located(exc) from None
+        raise
+    return TaskOutput(result.to_dict(), services.artifacts(WEEK, result, full=full))
+
+
+def replan_inputs(
+    scenario: Scenario, request: Mapping[str, Any]
+) -> tuple[PurchasePlan, list[Shortfall]]:
+    """The plan to re-plan and the shortfalls of a request, checked (located errors)."""
+    problems: list[Problem] = []
+    plan = request["plan"]
+    lines = _rows(problems, plan.get("lines"), PurchaseLine, "lines")
+    cuts = _rows(problems, request.get("shortfalls"), Shortfall, "shortfalls")
+    problems += check_shortfalls(cuts, scenario, "shortfalls")
+    if problems:
+        raise located(ScenarioError(problems))
+    weeks = tuple(dt.date.fromisoformat(str(w)) for w in plan["weeks"])
+    return PurchasePlan(weeks=weeks, lines=tuple(ln for _, ln in lines)), [c for _, c in cuts]
+
+
+def run_replan(
+    services: Services,
+    scenario: Scenario,
+    request: Mapping[str, Any],
+    *,
+    ceiling_s: float,
+    progress: Progress | None = None,
+    full: bool = True,
+) -> TaskOutput:
+    """A re-plan after shortfalls."""
+    plan, cuts = replan_inputs(scenario, request)
+    try:
+        objective = str(request.get("objective", "lexicographic"))
+        result = services.replan(
+            scenario,
+            plan,
+            cuts,
+            params=_params(request, ceiling_s),
+            objective=objective,  # type: ignore[arg-type]
+            change_eur=float(request.get("change_eur", 20.0)) if objective == "weighted" else 0.0,
+            ordering=_ordering(scenario, request),
+            with_rounds=bool(request.get("with_rounds", True)),
+            progress=progress,
+        )
+    except ScenarioError as exc:
+        if _of_request(exc):
+            raise located(exc) from None
+        raise
+    return TaskOutput(result.to_dict(), services.artifacts(REPLAN, result, full=full))
+
+
 def make_tasks(
     services: Services, resolver: ScenarioResolver, settings: Settings
 ) -> dict[str, Task]:
@@ -455,4 +668,21 @@ def make_tasks(
         progress.check()
         return run_pooling(services, scenario, request, ceiling_s=ceiling)
 
-    return {PROPOSAL: proposal, PLAN: plan, ROUNDS: rounds, POOLING: pooling}
+    def week(request: Mapping[str, Any], progress: JobProgress) -> TaskOutput:
+        scenario = resolver.resolve(request)
+        progress.check()
+        return run_week(services, scenario, request, ceiling_s=ceiling, progress=progress)
+
+    def replan(request: Mapping[str, Any], progress: JobProgress) -> TaskOutput:
+        scenario = resolver.resolve(request)
+        progress.check()
+        return run_replan(services, scenario, request, ceiling_s=ceiling, progress=progress)
+
+    return {
+        PROPOSAL: proposal,
+        PLAN: plan,
+        ROUNDS: rounds,
+        POOLING: pooling,
+        WEEK: week,
+        REPLAN: replan,
+    }

@@ -89,6 +89,9 @@ FOUR_DAYS = (MON, TUE, THU, FRI)
 FIVE_DAYS = (MON, TUE, WED, THU, FRI)
 ROUND_DAY = TUE
 """Day of Échanges Paysans' weekly round in the territory (UNSOURCED: no public timetable)."""
+ORDER_DAY, ORDER_CUTOFF_MIN = THU, 12 * 60
+"""Kitchens' orders for the round are due by Thursday noon the week before (UNSOURCED: the
+documents name the lack of a fixed ordering day, not the day chosen)."""
 
 # =========================================================================== communes
 
@@ -1390,7 +1393,8 @@ def build_platform(territory: Territory) -> Platform:
     """Échanges Paysans Hautes-Alpes in Gap: one refrigerated van of ~1 t, 20 % margin.
 
     Depot at Gap's town-hall point (the warehouse address is not used). The round day
-    (Tuesday), service times and van costs are UNSOURCED assumptions.
+    (Tuesday), the ordering day and cut-off (Thursday noon), service times and van costs
+    are UNSOURCED assumptions.
     """
     gap = territory.commune("05061")
     van = Van(
@@ -1417,6 +1421,8 @@ def build_platform(territory: Territory) -> Platform:
         service_time_s_per_kg=2.0,
         catchment_min=90.0,
         vans=(van,),
+        order_weekday=ORDER_DAY,
+        order_cutoff_min=ORDER_CUTOFF_MIN,
     )
 
 

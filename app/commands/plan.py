@@ -17,8 +17,7 @@ if TYPE_CHECKING:
 
 from app.paths import DEMO_SCENARIO
 from app.render import console, err_console, fmt, indicators_table, print_problems, progress_display
-from solver.core import RegularityScope, Scenario, ScenarioError, SolveParams, school_year_weeks
-from solver.sourcing import Ordering, ordering_of
+from solver.core import RegularityScope, ScenarioError, SolveParams, school_year_weeks
 
 #: Default sourcing time limit of ``--year``: the demo's school year is planned within 1 %
 #: of its bound in about 100 s on a 2-core machine (benchmarks/matching_scale.py).
@@ -32,36 +31,6 @@ def school_year_n_weeks(scenario_start: object, zones: set[str]) -> int:
     assert isinstance(scenario_start, dt.date)
     last = max(max(school_year_weeks(z)) for z in zones)
     return (last - scenario_start).days // 7 + 1
-
-
-def ordering_options(
-    scenario: Scenario,
-    supplier_order_cost_eur: float | None,
-    regularity_eur_per_kg: float | None,
-    regularity_scope: RegularityScope | None,
-) -> Ordering:
-    """The ordering costs of a command: its options, else the scenario's settings.
-
-    Raises
-    ------
-    ScenarioError
-        When a cost is negative or not finite (naming the option).
-    """
-    base = ordering_of(scenario.settings)
-    try:
-        return Ordering(
-            per_supplier_eur=base.per_supplier_eur
-            if supplier_order_cost_eur is None
-            else supplier_order_cost_eur,
-            regularity_eur_per_kg=base.regularity_eur_per_kg
-            if regularity_eur_per_kg is None
-            else regularity_eur_per_kg,
-            regularity_scope=regularity_scope or base.regularity_scope,
-        )
-    except ValueError as exc:
-        from solver.core import Problem
-
-        raise ScenarioError([Problem("options", 0, "", "", str(exc))]) from None
 
 
 def register(cli: typer.Typer) -> None:
@@ -108,6 +77,7 @@ def register(cli: typer.Typer) -> None:
     ) -> None:
         """Plan the territory: purchases, rounds, indicators, explanations, checks."""
         from app import services
+        from app.cycle import ordering_options
         from solver.sourcing import SourcingOptions
 
         try:

@@ -14,7 +14,6 @@ from typing import Annotated, Literal
 
 import typer
 
-from app.commands.plan import ordering_options
 from app.render import console, err_console, fmt, print_problems, progress_display
 from solver.core import RegularityScope, ScenarioError, Shortfall, SolveParams
 
@@ -71,6 +70,7 @@ def register(cli: typer.Typer) -> None:
     ) -> None:
         """Re-plan the weeks left after a shortfall, changing as few order lines as possible."""
         from app import cycle
+        from app.cycle import ordering_options
         from solver.scenario import load_shortfalls
 
         if objective not in ("lexicographic", "weighted", "cost"):

@@ -15,7 +15,6 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from app.commands.plan import ordering_options
 from app.paths import DEMO_SCENARIO
 from app.render import console, err_console, fmt, print_problems, progress_display
 from solver.core import Availability, FixedOrder, RegularityScope, ScenarioError, SolveParams
@@ -88,6 +87,7 @@ def register(cli: typer.Typer) -> None:
     ) -> None:
         """A week's orders: per kitchen from whom and by when, per producer what to prepare."""
         from app import cycle, services
+        from app.cycle import ordering_options
 
         monday = week.date()
         try:
