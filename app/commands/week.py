@@ -26,21 +26,23 @@ WEEK_TIME_LIMIT_S = 30.0
 def _read_inputs(
     sc: object, availability: Path | None, fixed: Path | None
 ) -> tuple[list[Availability], list[tuple[int, FixedOrder]]]:
-    from solver.core import Scenario
-    from solver.scenario import (
-        check_fixed_orders,
-        load_availability,
-        read_records,
-    )
+    from solver.core import Problem, Scenario
+    from solver.scenario import check_fixed_orders, collect_records, load_availability
 
     assert isinstance(sc, Scenario)
-    rows = load_availability(availability, sc) if availability is not None else []
+    problems: list[Problem] = []
+    rows: list[Availability] = []
+    if availability is not None:
+        try:
+            rows = load_availability(availability, sc)
+        except ScenarioError as exc:
+            problems += exc.problems
     orders: list[tuple[int, FixedOrder]] = []
     if fixed is not None:
-        orders = read_records(fixed, FixedOrder)
-        problems = check_fixed_orders(orders, sc, fixed.name)
-        if problems:
-            raise ScenarioError(problems)
+        orders, found = collect_records(fixed, FixedOrder)
+        problems += found + check_fixed_orders(orders, sc, fixed.name)
+    if problems:
+        raise ScenarioError(problems)
     return rows, orders
 
 

@@ -31,6 +31,7 @@ from solver.scenario.weekly import apply_availability as apply_availability
 from solver.scenario.weekly import check_availability as check_availability
 from solver.scenario.weekly import check_fixed_orders as check_fixed_orders
 from solver.scenario.weekly import check_shortfalls as check_shortfalls
+from solver.scenario.weekly import collect_records as collect_records
 from solver.scenario.weekly import load_availability as load_availability
 from solver.scenario.weekly import load_fixed_orders as load_fixed_orders
 from solver.scenario.weekly import load_shortfalls as load_shortfalls
@@ -48,6 +49,7 @@ __all__ = [
     "check_availability",
     "check_fixed_orders",
     "check_shortfalls",
+    "collect_records",
     "collect_scenario_folder",
     "collect_scenario_json",
     "is_time_column",

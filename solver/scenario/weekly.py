@@ -48,6 +48,7 @@ __all__ = [
     "check_availability",
     "check_fixed_orders",
     "check_shortfalls",
+    "collect_records",
     "load_availability",
     "load_fixed_orders",
     "load_shortfalls",
@@ -103,10 +104,19 @@ def read_records(path: str | Path, model: type[R]) -> list[tuple[int, R]]:
         With every cell and row problem (file, row, column, value), or when the file
         cannot be read.
     """
+    rows, problems = collect_records(path, model)
+    if problems:
+        raise ScenarioError(problems)
+    return rows
+
+
+def collect_records(path: str | Path, model: type[R]) -> tuple[list[tuple[int, R]], list[Problem]]:
+    """The rows of a file that build into ``model`` records, and every problem of the
+    others (never raising for bad content)."""
     p = Path(path)
     problems: list[Problem] = []
     if not p.is_file():
-        raise ScenarioError([Problem(p.name, 0, "", str(p), "file not found")])
+        return [], [Problem(p.name, 0, "", str(p), "file not found")]
     if p.suffix.lower() in XLSX_SUFFIXES:
         text = _xlsx_text(p, problems)
     else:
@@ -116,7 +126,7 @@ def read_records(path: str | Path, model: type[R]) -> list[tuple[int, R]]:
             problems.append(Problem(p.name, 0, "", "", f"cannot read the file: {exc.strerror}"))
             text = None
     if text is None:
-        raise ScenarioError(problems)
+        return [], problems
     spec = TableSpec(p.name, p.stem, model, True)
     out: list[tuple[int, R]] = []
     for parsed in parse_rows(spec, text, problems):
@@ -131,9 +141,7 @@ def read_records(path: str | Path, model: type[R]) -> list[tuple[int, R]]:
         )
         if isinstance(obj, model):
             out.append((parsed.row, obj))
-    if problems:
-        raise ScenarioError(problems)
-    return out
+    return out, problems
 
 
 def records_from_json(
@@ -267,8 +275,10 @@ def _load(
     scenario: Scenario,
     check: Any,
 ) -> list[R]:
-    rows = read_records(path, model)
-    problems = check(rows, scenario, Path(path).name)
+    """The records of a file, checked against the scenario; every problem at once (the
+    rows that could not be read, and the others' references)."""
+    rows, problems = collect_records(path, model)
+    problems += check(rows, scenario, Path(path).name)
     if problems:
         raise ScenarioError(problems)
     return [r for _, r in rows]

@@ -42,6 +42,13 @@ def changes_of(m: WindowModel, x: np.ndarray) -> int:
     return int(moved.sum()) + m.chg_forced
 
 
+def _within_bounds(m: WindowModel, sol: WindowSolution) -> WindowSolution:
+    """``sol`` with its values clipped to their bounds: an engine's values a hair outside
+    (-1e-7) make HiGHS fail when handed back as a hint."""
+    sol.x = np.clip(sol.x, np.concatenate(m.vars.lb), np.concatenate(m.vars.ub))
+    return sol
+
+
 def _only_changes(m: WindowModel) -> np.ndarray:
     cost = np.zeros(m.vars.n)
     cost[m.chg] = 1.0
@@ -66,6 +73,7 @@ def keep_previous(
         return None
     for cols in (m.r, m.chg):
         sol.x[cols] = (sol.x[cols] > 1e-9).astype(float)
+    sol = _within_bounds(m, sol)
     sol.objective = m.objective_of(sol.x)
     sol.status = "FEASIBLE"
     return sol
@@ -81,6 +89,7 @@ def fewest_changes(
     )
     if not first.has_solution:
         return None
+    first = _within_bounds(m, first)
     fewest = float(np.round(first.x[m.chg]).sum())
     n = len(m.chg)
     m.rows.add("change_cap", 1, np.zeros(n, dtype=int), m.chg, 1.0, -np.inf, fewest + 0.5)

@@ -134,6 +134,40 @@ class FakeServices:
         self._work(None)
         return FakeResult({"members": list(members), "kitchen": order["kitchen"]})
 
+    def plan_week(
+        self,
+        scenario: Scenario,
+        week: Any,
+        *,
+        params: SolveParams,
+        availability: Any = (),
+        fixed: Any = (),
+        progress: Progress | None = None,
+        **_options: Any,
+    ) -> FakeResult:
+        """Echo the week and the number of rows."""
+        with self._lock:
+            self.calls.append(f"week:{week}")
+        self._work(progress)
+        return FakeResult({"week": str(week), "availability": len(availability)})
+
+    def replan(
+        self,
+        scenario: Scenario,
+        previous: Any,
+        shortfalls: Any,
+        *,
+        params: SolveParams,
+        objective: str = "lexicographic",
+        progress: Progress | None = None,
+        **_options: Any,
+    ) -> FakeResult:
+        """Echo the objective and the number of shortfalls."""
+        with self._lock:
+            self.calls.append(f"replan:{objective}")
+        self._work(progress)
+        return FakeResult({"objective": objective, "shortfalls": len(shortfalls)})
+
     def artifacts(self, kind: str, result: Any, *, full: bool = True) -> list[Artifact]:
         """One small file per export name of the kind (no workbook unless ``full``)."""
         data = result.to_dict()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from pathlib import Path
 
 import pytest
 from matching_fixtures import canteen, instance, offer, producer, product, week
@@ -19,7 +20,7 @@ from solver.core import (
     order_deadline,
 )
 from solver.evaluation import check_plan, check_replan, check_week, plan_changes, regularity_table
-from solver.scenario import apply_availability
+from solver.scenario import apply_availability, load_shortfalls
 from solver.sourcing import (
     FixedLine,
     Ordering,
@@ -332,3 +333,34 @@ def test_replan_checker_sees_a_kept_week_changed_and_a_shortfall_ignored() -> No
     report = check_replan(inst.scenario, base.plan, base.plan, week(2), gone)
     assert report.codes() == {"shortfall_exceeded"}
     assert len(report.violations) == 2
+
+
+def test_a_listing_producer_sells_only_what_it_lists() -> None:
+    """P2 lists leeks only this week: its carrot offer is gone that week, P1 keeps its
+    offers (it lists nothing), and a row of 0 kg removes an offer."""
+    inst = _two_products()
+    rows = [
+        Availability(producer_id="P2", product_id="leek", week=week(0), kg_available=50.0),
+        Availability(producer_id="P3", product_id="leek", week=week(0), kg_available=0.0),
+    ]
+    sc = apply_availability(inst.scenario, rows, week(0))
+    keys = {o.key: o for o in sc.offers}
+    assert ("P2", "carrot") not in keys and ("P3", "leek") not in keys
+    assert keys[("P2", "leek")].weekly_capacity == 50.0
+    assert keys[("P2", "leek")].price_eur_per_unit == 1.0  # the offer's, none listed
+    assert {k for k in keys if k[0] == "P1"} == {("P1", "carrot")}
+    assert apply_availability(inst.scenario, rows, week(1)) is inst.scenario
+
+
+def test_shortfall_file_problems_are_located(tmp_path: Path) -> None:
+    """A product the producer does not offer and a loss over 100 %: both reported, each
+    with its file, row and column."""
+    path = tmp_path / "loss.csv"
+    path.write_text(
+        "producer_id,product_id,from_week,loss_pct\nP1,leek,2025-09-15,50\nP2,*,2025-09-15,150\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError) as err:
+        load_shortfalls(path, _two_products().scenario)
+    got = {(p.file, p.row, p.column) for p in err.value.problems}
+    assert got == {("loss.csv", 2, "product_id"), ("loss.csv", 3, "loss_pct")}
