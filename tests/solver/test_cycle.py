@@ -13,6 +13,7 @@ from matching_fixtures import canteen, instance, offer, producer, product, week
 from solver.core import (
     Availability,
     FixedOrder,
+    RegularityScope,
     ScenarioError,
     Shortfall,
     SolveParams,
@@ -232,24 +233,27 @@ def _alternating():  # type: ignore[no-untyped-def]
     )
 
 
-def _steady(inst, window_weeks: int | None):  # type: ignore[no-untyped-def]
+def _steady(inst, window_weeks: int | None, scope=RegularityScope.PRODUCER_KITCHEN):  # type: ignore[no-untyped-def]
     params = SolveParams(time_limit_s=10, seed=0, window_weeks=window_weeks)
+    ordering = Ordering(regularity_eur_per_kg=0.5, regularity_scope=scope)
     return solve_sourcing(
         inst.scenario,
         inst.demand,
         inst.meals,
         inst.eligibility,
         params=params,
-        options=SourcingOptions(ordering=Ordering(regularity_eur_per_kg=0.5)),
+        options=SourcingOptions(ordering=ordering),
     )
 
 
-def test_regularity_penalty_lowers_the_weekly_cv() -> None:
-    """Without the penalty A and B alternate (CV 1 each); with 0.5 EUR per kg of change B
-    delivers the same 100 kg every week (CV 0)."""
+@pytest.mark.parametrize("scope", list(RegularityScope))
+def test_regularity_penalty_lowers_the_weekly_cv(scope: RegularityScope) -> None:
+    """Without the penalty A and B alternate (CV 1 each); with 0.5 EUR per kg of change
+    (per producer and kitchen, or per producer: one kitchen here) B delivers the same 100
+    kg every week (CV 0)."""
     inst = _alternating()
     free = _solve(inst)
-    steady = _steady(inst, None)
+    steady = _steady(inst, None, scope)
     cv_free = regularity_table(inst.scenario, free.plan).set_index("producer_id")["weekly_kg_cv"]
     cv_steady = regularity_table(inst.scenario, steady.plan).set_index("producer_id")
     assert cv_free.to_dict() == pytest.approx({"A": 1.0, "B": 1.0, "TERRITORY": 1.0})
