@@ -15,9 +15,14 @@ import typer
 if TYPE_CHECKING:
     from app import services
 
+from app.commands.ordering_options import (
+    RegularityCost,
+    RegularityScopeOption,
+    SupplierOrderCost,
+)
 from app.paths import DEMO_SCENARIO
 from app.render import console, err_console, fmt, indicators_table, print_problems, progress_display
-from solver.core import RegularityScope, ScenarioError, SolveParams, school_year_weeks
+from solver.core import ScenarioError, SolveParams, school_year_weeks
 
 #: Default sourcing time limit of ``--year``: the demo's school year is planned within 1 %
 #: of its bound in about 100 s on a 2-core machine (benchmarks/matching_scale.py).
@@ -57,23 +62,9 @@ def register(cli: typer.Typer) -> None:
         ] = None,
         rounds: Annotated[bool, typer.Option(help="Plan the platform's rounds.")] = True,
         seed: Annotated[int | None, typer.Option(help="Seed (default: settings.seed).")] = None,
-        supplier_order_cost_eur: Annotated[
-            float | None,
-            typer.Option(
-                help="EUR per distinct supplier a kitchen orders from in a week "
-                "(default: settings)."
-            ),
-        ] = None,
-        regularity_eur_per_kg: Annotated[
-            float | None,
-            typer.Option(
-                help="EUR per kg of week-to-week change of a producer's volume (default: settings)."
-            ),
-        ] = None,
-        regularity_scope: Annotated[
-            RegularityScope | None,
-            typer.Option(help="Stable volume per producer and kitchen, or per producer."),
-        ] = None,
+        supplier_order_cost_eur: SupplierOrderCost = None,
+        regularity_eur_per_kg: RegularityCost = None,
+        regularity_scope: RegularityScopeOption = None,
     ) -> None:
         """Plan the territory: purchases, rounds, indicators, explanations, checks."""
         from app import services

@@ -10,17 +10,20 @@ plan folder), the changes and who must be told.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 
+from app.commands.ordering_options import (
+    RegularityCost,
+    RegularityScopeOption,
+    SupplierOrderCost,
+)
 from app.render import console, err_console, fmt, print_problems, progress_display
-from solver.core import RegularityScope, ScenarioError, Shortfall, SolveParams
+from solver.core import ScenarioError, Shortfall, SolveParams
 
 #: Default time limit of a re-plan's sourcing, seconds.
 REPLAN_TIME_LIMIT_S = 120.0
-
-Objective = Literal["lexicographic", "weighted", "cost"]
 
 
 def register(cli: typer.Typer) -> None:
@@ -57,16 +60,9 @@ def register(cli: typer.Typer) -> None:
             float, typer.Option(help="Sourcing time limit of the weeks left, s.")
         ] = REPLAN_TIME_LIMIT_S,
         rounds: Annotated[bool, typer.Option(help="Plan the platform's rounds.")] = True,
-        supplier_order_cost_eur: Annotated[
-            float | None,
-            typer.Option(help="EUR per distinct supplier a kitchen orders from in a week."),
-        ] = None,
-        regularity_eur_per_kg: Annotated[
-            float | None, typer.Option(help="EUR per kg of week-to-week change of a producer.")
-        ] = None,
-        regularity_scope: Annotated[
-            RegularityScope | None, typer.Option(help="Stable volume per pair or per producer.")
-        ] = None,
+        supplier_order_cost_eur: SupplierOrderCost = None,
+        regularity_eur_per_kg: RegularityCost = None,
+        regularity_scope: RegularityScopeOption = None,
     ) -> None:
         """Re-plan the weeks left after a shortfall, changing as few order lines as possible."""
         from app import cycle
@@ -104,21 +100,29 @@ def register(cli: typer.Typer) -> None:
             raise typer.Exit(1) from None
         outcome.record.update(scenario_path=folder.scenario_source, revises=str(plan_dir.resolve()))
         written = outcome.write_outputs(out)
-        s = outcome.summary()
-        console.print(
-            f"re-planned from {s['from_week']} ({s['objective']}): "
-            f"[bold]{s['changed_lines']}[/] order lines changed of "
-            f"{s['previous_lines_replanned']}; food cost of those weeks "
-            f"{fmt(s['food_cost_replanned_weeks_before_eur'], 2)} -> "
-            f"{fmt(s['food_cost_replanned_weeks_after_eur'], 2)} EUR"
-        )
-        console.print(
-            f"to tell: {s['producers_to_tell']} supplier(s) (notify_producers.csv), "
-            f"{s['kitchens_to_tell']} kitchen(s) (notify_kitchens.csv); changes in changes.csv"
-        )
-        verdict = "[green]no violation" if outcome.ok else "[red]violations found"
-        console.print(f"independent checks (plan, re-plan, rounds): {verdict}")
+        _print(outcome)
         console.print(f"wrote {len(written)} outputs to [bold]{out}[/]")
         if not outcome.ok:
             err_console.print("[red]the independent checkers found violations: see check.json")
             raise typer.Exit(3)
+
+
+def _print(outcome: object) -> None:
+    """What changed, what it costs, who to tell, the verdict."""
+    from app.cycle import ReplanOutcome
+
+    assert isinstance(outcome, ReplanOutcome)
+    s = outcome.summary()
+    console.print(
+        f"re-planned from {s['from_week']} ({s['objective']}): "
+        f"[bold]{s['changed_lines']}[/] order lines changed of "
+        f"{s['previous_lines_replanned']}; food cost of those weeks "
+        f"{fmt(s['food_cost_replanned_weeks_before_eur'], 2)} -> "
+        f"{fmt(s['food_cost_replanned_weeks_after_eur'], 2)} EUR"
+    )
+    console.print(
+        f"to tell: {s['producers_to_tell']} supplier(s) (notify_producers.csv), "
+        f"{s['kitchens_to_tell']} kitchen(s) (notify_kitchens.csv); changes in changes.csv"
+    )
+    verdict = "[green]no violation" if outcome.ok else "[red]violations found"
+    console.print(f"independent checks (plan, re-plan, rounds): {verdict}")

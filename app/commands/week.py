@@ -15,9 +15,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from app.commands.ordering_options import (
+    RegularityCost,
+    RegularityScopeOption,
+    SupplierOrderCost,
+)
 from app.paths import DEMO_SCENARIO
 from app.render import console, err_console, fmt, print_problems, progress_display
-from solver.core import Availability, FixedOrder, RegularityScope, ScenarioError, SolveParams
+from solver.core import Availability, FixedOrder, ScenarioError, SolveParams
 
 #: Default sourcing time limit of a week, seconds.
 WEEK_TIME_LIMIT_S = 30.0
@@ -76,16 +81,9 @@ def register(cli: typer.Typer) -> None:
             WEEK_TIME_LIMIT_S
         ),
         rounds: Annotated[bool, typer.Option(help="Plan the platform's round.")] = True,
-        supplier_order_cost_eur: Annotated[
-            float | None,
-            typer.Option(help="EUR per distinct supplier a kitchen orders from in a week."),
-        ] = None,
-        regularity_eur_per_kg: Annotated[
-            float | None, typer.Option(help="EUR per kg of week-to-week change of a producer.")
-        ] = None,
-        regularity_scope: Annotated[
-            RegularityScope | None, typer.Option(help="Stable volume per pair or per producer.")
-        ] = None,
+        supplier_order_cost_eur: SupplierOrderCost = None,
+        regularity_eur_per_kg: RegularityCost = None,
+        regularity_scope: RegularityScopeOption = None,
     ) -> None:
         """A week's orders: per kitchen from whom and by when, per producer what to prepare."""
         from app import cycle, services

@@ -35,6 +35,7 @@ answer is a :class:`~solver.sourcing.result.HardInfeasibility`, never an excepti
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
 import logging
 import time
@@ -68,6 +69,7 @@ from solver.sourcing.result import (
     target_shortfalls,
 )
 from solver.sourcing.revision import (
+    Revision,
     SourcingOptions,
     apply_options,
     keep_previous_weeks,
@@ -163,6 +165,7 @@ def solve_sourcing(
     ScenarioError
         When a fixed line cannot be kept as it is (located at its ``source``).
     """
+    # long only by its docstring: the body builds the objective, the arrays, the groups
     t_start = time.perf_counter()
     settings = scenario.settings
     opts = options or SourcingOptions()
@@ -186,8 +189,18 @@ def solve_sourcing(
     layout = _layout(scenario, data, spec, params, dec, compute_bound, t_start)
     done = _plan_groups(scenario, data, layout, dec.helpers(), progress)
     result = _result(data, layout, done, spec, params, t_start)
-    if rev is None:
-        return result
+    return result if rev is None else _revised(result, rev, weeks, done, spec)
+
+
+def _revised(
+    result: SourcingResult,
+    rev: Revision,
+    weeks: list[dt.date],
+    done: _Plans,
+    spec: ObjectiveSpec,
+) -> SourcingResult:
+    """A revision's result: the previous plan's kept weeks before the new ones, the food
+    cost of them all, the changed lines the model counted."""
     plan = keep_previous_weeks(result.plan, rev, weeks)
     return dataclasses.replace(
         result,
