@@ -74,6 +74,8 @@ class Route:
     phase: str = "direct"
     kg_delivered: float = 0.0
     """Kg unloaded at kitchens (not counting drops at the cross-dock depot)."""
+    trip: int = 1
+    """Trip number of the van on that day (multi-trip vans reload at the depot in between)."""
 
     @property
     def distance_m(self) -> int:
@@ -98,7 +100,11 @@ class Unassigned:
 
 @dataclass(frozen=True)
 class Summary:
-    """Indicators over all routes (CO2 factor per van, see ``Vehicle.co2_kg_per_km``)."""
+    """Indicators over all routes (CO2 factor per van, see ``Vehicle.co2_kg_per_km``).
+
+    ``cost_eur`` = km and hours at each van's rates plus ``fixed_cost_eur`` (each van's fixed
+    cost once per day it is used); ``hours`` include the reloads between a van's trips.
+    """
 
     distance_km: float
     hours: float
@@ -110,6 +116,9 @@ class Summary:
     routes: int
     orders_served: int
     orders_unassigned: int
+    fixed_cost_eur: float = 0.0
+    van_days: int = 0
+    """Vans used counted once per day (the unit of the fixed cost)."""
 
 
 @dataclass(frozen=True)

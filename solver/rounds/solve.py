@@ -30,29 +30,51 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from solver.evaluation import check_rounds
-from solver.rounds.engine import Leg, solve_legs
-from solver.rounds.problem import Mode, Order, RoundsProblem
+from solver.rounds.engine import Leg, Trips, solve_legs
+from solver.rounds.problem import Clock, Mode, Objective, Order, RoundsProblem, Vehicle
 from solver.rounds.result import RoundsResult, Route, Summary, Unassigned
-from solver.rounds.schedule import Activity, latest_departure, timed_route
+from solver.rounds.schedule import Activity, latest_departure, timed_route, timed_trips
 from solver.rounds.screening import fleet_full, screen
 
 logger = logging.getLogger(__name__)
 
 
+def _trip_gaps(routes: Sequence[Route]) -> list[tuple[Route, int]]:
+    """(trip, seconds since the van's previous direct trip that day came back): its reload."""
+    by_van: dict[tuple[str, str], list[Route]] = defaultdict(list)
+    for r in routes:
+        if r.phase == "direct":
+            by_van[(r.vehicle_id, r.day)].append(r)
+    out = []
+    for trips in by_van.values():
+        trips.sort(key=lambda r: r.steps[0].arrival_s)
+        for a, b in zip(trips, trips[1:], strict=False):
+            out.append((b, b.steps[0].arrival_s - a.steps[-1].arrival_s))
+    return out
+
+
 def summarise(
     problem: RoundsProblem, routes: Sequence[Route], unassigned: Sequence[Unassigned]
 ) -> Summary:
-    """Indicators over ``routes`` (costs and CO2 with each van's rates)."""
+    """Indicators over ``routes`` (costs and CO2 with each van's rates, fixed cost per van-day)."""
     vehicles = {v.id: v for v in problem.vehicles}
     km = sum(r.distance_m for r in routes) / 1000.0
-    hours = sum(r.duration_s for r in routes) / 3600.0
+    gaps = _trip_gaps(routes)
+    hours = (sum(r.duration_s for r in routes) + sum(g for _, g in gaps)) / 3600.0
     cost = sum(
         vehicles[r.vehicle_id].cost_eur_per_km * r.distance_m / 1000.0
         + vehicles[r.vehicle_id].cost_eur_per_hour * r.duration_s / 3600.0
         for r in routes
+        if r.vehicle_id in vehicles
+    )
+    van_days = {(r.vehicle_id, r.day) for r in routes}
+    fixed = sum(vehicles[v].fixed_cost_eur for v, _ in van_days if v in vehicles)
+    gaps_cost = sum(
+        vehicles[r.vehicle_id].cost_eur_per_hour * gap / 3600.0
+        for r, gap in gaps
         if r.vehicle_id in vehicles
     )
     co2 = sum(
@@ -66,7 +88,7 @@ def summarise(
     return Summary(
         distance_km=round(km, 3),
         hours=round(hours, 3),
-        cost_eur=round(cost, 2),
+        cost_eur=round(cost + gaps_cost + fixed, 2),
         co2_kg=round(co2, 2),
         kg_delivered=round(kg, 3),
         kg_per_km=round(kg / km, 3) if km > 0 else 0.0,
@@ -74,6 +96,8 @@ def summarise(
         routes=len(routes),
         orders_served=len(served),
         orders_unassigned=len(unassigned),
+        fixed_cost_eur=round(fixed, 2),
+        van_days=len(van_days),
     )
 
 
@@ -130,6 +154,8 @@ def solve_rounds(
     time_limit_s: float,
     seed: int = 0,
     mode: Mode = "direct",
+    objective: Objective = "cost",
+    clock: Clock = "wall",
 ) -> RoundsResult:
     """Plan the rounds of every day in ``problem``; the checker's verdict is attached.
 
@@ -138,13 +164,20 @@ def solve_rounds(
     problem
         Sites, orders (each with its day), vehicles and integer matrices.
     time_limit_s
-        Total wall-clock budget for the engine, shared across days (and phases).
+        Total budget for the engine, shared across days (and phases), on ``clock``.
     seed
         Engine seed (the engine runs on one thread; the same seed and budget reproduce a result
         up to the time limit's effect on the number of iterations).
     mode
         ``"direct"``: each van collects and delivers orders itself; ``"cross_dock"``: farms ->
         depot collection, then depot -> kitchens delivery (see the module docstring).
+    objective
+        ``"cost"``: least cost (km and hours at the vans' rates, fixed cost per van and day);
+        ``"fewest_vans"``: fewest vans each day first, then least cost (route elimination, see
+        :mod:`solver.rounds.engine`), for a platform that wants to free vans.
+    clock
+        ``"wall"``: the budget is wall time; ``"cpu"``: CPU time of this process, so a loaded
+        machine gets the same amount of search (benchmarks).
 
     Returns
     -------
@@ -154,6 +187,13 @@ def solve_rounds(
     if mode not in ("direct", "cross_dock"):
         msg = f"mode must be 'direct' or 'cross_dock', got {mode!r}"
         raise ValueError(msg)
+    if objective not in ("cost", "fewest_vans"):
+        msg = f"objective must be 'cost' or 'fewest_vans', got {objective!r}"
+        raise ValueError(msg)
+    if clock not in ("wall", "cpu"):
+        msg = f"clock must be 'wall' or 'cpu', got {clock!r}"
+        raise ValueError(msg)
+    how = _How(seed, objective, clock)
     t0 = time.perf_counter()
     routes: list[Route] = []
     unassigned: list[Unassigned] = []
@@ -164,27 +204,62 @@ def solve_rounds(
     for day in _days(problem):
         budget = time_limit_s * len(by_day[day]) / total
         if mode == "direct":
-            r, u = _solve_direct_day(problem, day, by_day[day], budget, seed)
+            r, u = _solve_direct_day(problem, day, by_day[day], budget, how)
         else:
-            r, u = _solve_cross_dock_day(problem, day, by_day[day], budget, seed)
+            r, u = _solve_cross_dock_day(problem, day, by_day[day], budget, how)
         routes += r
         unassigned += u
     return finish(problem, routes, unassigned, t0, mode)
 
 
+@dataclass(frozen=True)
+class _How:
+    """How to search: engine seed, objective and budget clock (see :func:`solve_rounds`)."""
+
+    seed: int
+    objective: Objective = "cost"
+    clock: Clock = "wall"
+
+
+def _solve(
+    problem: RoundsProblem,
+    legs: list[Leg],
+    vehicles: Sequence[Vehicle],
+    windows: dict[str, tuple[int, int]],
+    budget_s: float,
+    how: _How,
+) -> dict[str, Trips]:
+    return solve_legs(
+        problem,
+        legs,
+        vehicles,
+        windows,
+        budget_s,
+        how.seed,
+        objective=how.objective,
+        clock=how.clock,
+    )
+
+
+def _one_trip(plan: dict[str, Trips]) -> dict[str, list[Activity]]:
+    """Vehicle id -> its activities, for single-trip vans."""
+    return {vid: [a for trip in trips for a in trip] for vid, trips in plan.items()}
+
+
 def _solve_direct_day(
-    problem: RoundsProblem, day: str, orders: list[Order], budget_s: float, seed: int
+    problem: RoundsProblem, day: str, orders: list[Order], budget_s: float, how: _How
 ) -> tuple[list[Route], list[Unassigned]]:
     ok, bad = screen(problem, orders, day)
     legs = [Leg(o, o.pickup_site_id, o.delivery_site_id) for o in ok]
     windows = {v.id: (v.shift_start_s, v.shift_end_s) for v in problem.vehicles}
-    plan = solve_legs(problem, legs, problem.vehicles, windows, budget_s, seed)
+    plan = _solve(problem, legs, problem.vehicles, windows, budget_s, how)
     vehicles = {v.id: v for v in problem.vehicles}
     routes = [
-        latest_departure(problem, vehicles[vid], day, acts, vehicles[vid].shift_start_s)
-        for vid, acts in plan.items()
+        r
+        for vid, trips in plan.items()
+        for r in timed_trips(problem, vehicles[vid], day, trips, vehicles[vid].shift_start_s)
     ]
-    served = {a.order_id for acts in plan.values() for a in acts}
+    served = {a.order_id for trips in plan.values() for trip in trips for a in trip}
     bad += [fleet_full(o, day) for o in ok if o.id not in served]
     return routes, bad
 
@@ -206,7 +281,7 @@ def _collect(
     ok: list[Order],
     depot: str,
     budget_s: float,
-    seed: int,
+    how: _How,
 ) -> tuple[dict[str, list[Activity]], dict[str, Route], dict[str, int]]:
     """Phase 1, farms -> depot: the plan, its routes by van, and order id -> time at the depot.
 
@@ -217,7 +292,7 @@ def _collect(
     legs = [Leg(o, o.pickup_site_id, depot) for o in ok if o.pickup_site_id != depot]
     at_depot = {o.id: 0 for o in ok if o.pickup_site_id == depot}
     windows = {v.id: (v.shift_start_s, v.shift_end_s) for v in vans}
-    plan = solve_legs(sub, legs, vans, windows, budget_s, seed)
+    plan = _one_trip(_solve(sub, legs, vans, windows, budget_s, how))
     routes = {
         vid: latest_departure(sub, vehicles[vid], day, acts, vehicles[vid].shift_start_s)
         for vid, acts in plan.items()
@@ -239,7 +314,7 @@ def _deliver(
     collected: dict[str, Route],
     at_depot: dict[str, int],
     budget_s: float,
-    seed: int,
+    how: _How,
 ) -> tuple[dict[str, list[Activity]], list[Route]]:
     """Phase 2, depot -> kitchens, each van after its collection round: plan and routes."""
     vans = sub.vehicles
@@ -256,7 +331,7 @@ def _deliver(
         else:
             start1, end1 = r1.steps[0].arrival_s, r1.steps[-1].arrival_s
             windows[v.id] = (end1, min(v.shift_end_s, start1 + v.max_shift_s))
-    plan = solve_legs(sub, legs, vans, windows, budget_s, seed)
+    plan = _one_trip(_solve(sub, legs, vans, windows, budget_s, how))
     vehicles = {v.id: v for v in vans}
     routes = []
     for vid, acts in plan.items():
@@ -288,16 +363,16 @@ def _drop_undelivered(
 
 
 def _solve_cross_dock_day(
-    problem: RoundsProblem, day: str, orders: list[Order], budget_s: float, seed: int
+    problem: RoundsProblem, day: str, orders: list[Order], budget_s: float, how: _How
 ) -> tuple[list[Route], list[Unassigned]]:
     depot = _platform_depot(problem)
-    vans = [v for v in problem.vehicles if v.depot_site_id == depot]
+    vans = [replace(v, max_trips=1) for v in problem.vehicles if v.depot_site_id == depot]
     if len(vans) < len(problem.vehicles):
         logger.info("cross_dock: only the %d van(s) based at %s are used", len(vans), depot)
     sub = replace(problem, vehicles=tuple(vans)) if vans else problem
     ok, bad = screen(sub, orders, day)
-    plan1, routes1, at_depot = _collect(sub, day, ok, depot, budget_s / 2, seed)
-    plan2, routes2 = _deliver(sub, day, ok, depot, routes1, at_depot, budget_s / 2, seed)
+    plan1, routes1, at_depot = _collect(sub, day, ok, depot, budget_s / 2, how)
+    plan2, routes2 = _deliver(sub, day, ok, depot, routes1, at_depot, budget_s / 2, how)
     delivered = {a.order_id for acts in plan2.values() for a in acts}
     delivered |= {o.id for o in ok if o.delivery_site_id == depot and o.id in at_depot}
     lost = [o for o in ok if o.id not in delivered]
