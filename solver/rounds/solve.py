@@ -6,7 +6,11 @@ budget is shared across days in proportion to their orders. Each order is first 
 (:mod:`solver.rounds.engine`, PyVRP); the engine's visit orders are re-timed with the checker's
 semantics (:mod:`solver.rounds.schedule`), each route leaving its depot as late as is useful.
 
-Direct mode: each van collects orders at farms and delivers them to kitchens itself.
+Direct mode: each van collects orders at farms and delivers them to kitchens itself; a van
+with ``max_trips > 1`` may come back to its depot and leave again (trips, re-timed together by
+:func:`~solver.rounds.schedule.timed_trips`); an order picked up at the depot is loaded there.
+With ``problem.cold_room`` set, an order may instead be collected the day before and stored
+overnight in the cold room when that saves cost (:mod:`solver.rounds.overnight`).
 
 Cross-dock mode (the platform's cold room): phase 1 *collection* routes bring each order from its
 farm to the depot (shipments farm -> depot); phase 2 *delivery* routes take it from the depot to
@@ -16,9 +20,8 @@ the cold room). In phase 2 a van starts no earlier than it finished phase 1 and 
 is removed from its collection route (re-timed) and reported ``FLEET_FULL``. Only the vans based
 at the platform depot take part.
 
-Known limits: cross-dock is same-day (collection, then delivery within one shift; an overnight
-cold-room variant is not modelled); a van is one vehicle per day (no multi-trip reloads in
-direct mode).
+Known limits: cross-dock mode is same-day and its vans make one trip per phase; the overnight
+choice is a two-pass heuristic (see its module), not a joint optimisation of the week.
 
 The independent checker's verdict (:func:`solver.evaluation.check_rounds`) is attached to every
 result.
@@ -30,75 +33,17 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from solver.evaluation import check_rounds
-from solver.rounds.engine import Leg, Trips, solve_legs
-from solver.rounds.problem import Clock, Mode, Objective, Order, RoundsProblem, Vehicle
-from solver.rounds.result import RoundsResult, Route, Summary, Unassigned
+from solver.rounds.engine import Leg, Search, Trips, solve_legs
+from solver.rounds.overnight import solve_overnight
+from solver.rounds.problem import Clock, Mode, Objective, Order, RoundsProblem
+from solver.rounds.result import RoundsResult, Route, Unassigned, summarise
 from solver.rounds.schedule import Activity, latest_departure, timed_route, timed_trips
 from solver.rounds.screening import fleet_full, screen
 
 logger = logging.getLogger(__name__)
-
-
-def _trip_gaps(routes: Sequence[Route]) -> list[tuple[Route, int]]:
-    """(trip, seconds since the van's previous direct trip that day came back): its reload."""
-    by_van: dict[tuple[str, str], list[Route]] = defaultdict(list)
-    for r in routes:
-        if r.phase == "direct":
-            by_van[(r.vehicle_id, r.day)].append(r)
-    out = []
-    for trips in by_van.values():
-        trips.sort(key=lambda r: r.steps[0].arrival_s)
-        for a, b in zip(trips, trips[1:], strict=False):
-            out.append((b, b.steps[0].arrival_s - a.steps[-1].arrival_s))
-    return out
-
-
-def summarise(
-    problem: RoundsProblem, routes: Sequence[Route], unassigned: Sequence[Unassigned]
-) -> Summary:
-    """Indicators over ``routes`` (costs and CO2 with each van's rates, fixed cost per van-day)."""
-    vehicles = {v.id: v for v in problem.vehicles}
-    km = sum(r.distance_m for r in routes) / 1000.0
-    gaps = _trip_gaps(routes)
-    hours = (sum(r.duration_s for r in routes) + sum(g for _, g in gaps)) / 3600.0
-    cost = sum(
-        vehicles[r.vehicle_id].cost_eur_per_km * r.distance_m / 1000.0
-        + vehicles[r.vehicle_id].cost_eur_per_hour * r.duration_s / 3600.0
-        for r in routes
-        if r.vehicle_id in vehicles
-    )
-    van_days = {(r.vehicle_id, r.day) for r in routes}
-    fixed = sum(vehicles[v].fixed_cost_eur for v, _ in van_days if v in vehicles)
-    gaps_cost = sum(
-        vehicles[r.vehicle_id].cost_eur_per_hour * gap / 3600.0
-        for r, gap in gaps
-        if r.vehicle_id in vehicles
-    )
-    co2 = sum(
-        vehicles[r.vehicle_id].co2_kg_per_km * r.distance_m / 1000.0
-        for r in routes
-        if r.vehicle_id in vehicles
-    )
-    kg = sum(r.kg_delivered for r in routes)
-    served = {o for r in routes for s in r.steps if s.type == "delivery" for o in s.order_ids}
-    served -= {u.order_id for u in unassigned}
-    return Summary(
-        distance_km=round(km, 3),
-        hours=round(hours, 3),
-        cost_eur=round(cost + gaps_cost + fixed, 2),
-        co2_kg=round(co2, 2),
-        kg_delivered=round(kg, 3),
-        kg_per_km=round(kg / km, 3) if km > 0 else 0.0,
-        vans_used=len({r.vehicle_id for r in routes}),
-        routes=len(routes),
-        orders_served=len(served),
-        orders_unassigned=len(unassigned),
-        fixed_cost_eur=round(fixed, 2),
-        van_days=len(van_days),
-    )
 
 
 def finish(
@@ -108,6 +53,7 @@ def finish(
     t0: float,
     mode: str,
     max_drive_s: int | None = None,
+    overnight: Sequence[str] = (),
 ) -> RoundsResult:
     """The result: sorted routes and unassigned orders, summary, status, checker's verdict.
 
@@ -115,7 +61,7 @@ def finish(
     """
     order_pos = {o.id: k for k, o in enumerate(problem.orders)}
     unassigned.sort(key=lambda u: order_pos.get(u.order_id, 0))
-    routes.sort(key=lambda r: (r.day, r.vehicle_id, r.phase != "collection"))
+    routes.sort(key=lambda r: (r.day, r.vehicle_id, r.phase != "collection", r.trip))
     summary = summarise(problem, routes, unassigned)
     if not problem.orders:
         status = "NO_ORDERS"
@@ -133,11 +79,17 @@ def finish(
         estimated=problem.estimated,
         mode=mode,
         max_drive_s=max_drive_s,
+        overnight=tuple(overnight),
     )
     report = check_rounds(problem, result)
     if not report.ok:
         logger.error("rounds checker found %d violation(s): %s", len(report.violations), report)
     return replace(result, check=report)
+
+
+def _cold_room_on(problem: RoundsProblem) -> bool:
+    room = problem.cold_room
+    return bool(problem.vehicles) and room is not None and any(room.capacity_kg.values())
 
 
 def _days(problem: RoundsProblem) -> list[str]:
@@ -193,13 +145,16 @@ def solve_rounds(
     if clock not in ("wall", "cpu"):
         msg = f"clock must be 'wall' or 'cpu', got {clock!r}"
         raise ValueError(msg)
-    how = _How(seed, objective, clock)
+    how = Search(seed, objective, clock)
     t0 = time.perf_counter()
     routes: list[Route] = []
     unassigned: list[Unassigned] = []
     by_day: dict[str, list[Order]] = defaultdict(list)
     for o in problem.orders:
         by_day[o.day].append(o)
+    if mode == "direct" and _cold_room_on(problem):
+        r, u, stored = solve_overnight(problem, by_day, _days(problem), time_limit_s, how)
+        return finish(problem, r, u, t0, mode, overnight=stored)
     total = max(1, sum(len(v) for v in by_day.values()))
     for day in _days(problem):
         budget = time_limit_s * len(by_day[day]) / total
@@ -212,47 +167,18 @@ def solve_rounds(
     return finish(problem, routes, unassigned, t0, mode)
 
 
-@dataclass(frozen=True)
-class _How:
-    """How to search: engine seed, objective and budget clock (see :func:`solve_rounds`)."""
-
-    seed: int
-    objective: Objective = "cost"
-    clock: Clock = "wall"
-
-
-def _solve(
-    problem: RoundsProblem,
-    legs: list[Leg],
-    vehicles: Sequence[Vehicle],
-    windows: dict[str, tuple[int, int]],
-    budget_s: float,
-    how: _How,
-) -> dict[str, Trips]:
-    return solve_legs(
-        problem,
-        legs,
-        vehicles,
-        windows,
-        budget_s,
-        how.seed,
-        objective=how.objective,
-        clock=how.clock,
-    )
-
-
 def _one_trip(plan: dict[str, Trips]) -> dict[str, list[Activity]]:
     """Vehicle id -> its activities, for single-trip vans."""
     return {vid: [a for trip in trips for a in trip] for vid, trips in plan.items()}
 
 
 def _solve_direct_day(
-    problem: RoundsProblem, day: str, orders: list[Order], budget_s: float, how: _How
+    problem: RoundsProblem, day: str, orders: list[Order], budget_s: float, how: Search
 ) -> tuple[list[Route], list[Unassigned]]:
     ok, bad = screen(problem, orders, day)
     legs = [Leg(o, o.pickup_site_id, o.delivery_site_id) for o in ok]
     windows = {v.id: (v.shift_start_s, v.shift_end_s) for v in problem.vehicles}
-    plan = _solve(problem, legs, problem.vehicles, windows, budget_s, how)
+    plan = solve_legs(problem, legs, problem.vehicles, windows, budget_s, how)
     vehicles = {v.id: v for v in problem.vehicles}
     routes = [
         r
@@ -281,7 +207,7 @@ def _collect(
     ok: list[Order],
     depot: str,
     budget_s: float,
-    how: _How,
+    how: Search,
 ) -> tuple[dict[str, list[Activity]], dict[str, Route], dict[str, int]]:
     """Phase 1, farms -> depot: the plan, its routes by van, and order id -> time at the depot.
 
@@ -292,7 +218,7 @@ def _collect(
     legs = [Leg(o, o.pickup_site_id, depot) for o in ok if o.pickup_site_id != depot]
     at_depot = {o.id: 0 for o in ok if o.pickup_site_id == depot}
     windows = {v.id: (v.shift_start_s, v.shift_end_s) for v in vans}
-    plan = _one_trip(_solve(sub, legs, vans, windows, budget_s, how))
+    plan = _one_trip(solve_legs(sub, legs, vans, windows, budget_s, how))
     routes = {
         vid: latest_departure(sub, vehicles[vid], day, acts, vehicles[vid].shift_start_s)
         for vid, acts in plan.items()
@@ -314,7 +240,7 @@ def _deliver(
     collected: dict[str, Route],
     at_depot: dict[str, int],
     budget_s: float,
-    how: _How,
+    how: Search,
 ) -> tuple[dict[str, list[Activity]], list[Route]]:
     """Phase 2, depot -> kitchens, each van after its collection round: plan and routes."""
     vans = sub.vehicles
@@ -331,7 +257,7 @@ def _deliver(
         else:
             start1, end1 = r1.steps[0].arrival_s, r1.steps[-1].arrival_s
             windows[v.id] = (end1, min(v.shift_end_s, start1 + v.max_shift_s))
-    plan = _one_trip(_solve(sub, legs, vans, windows, budget_s, how))
+    plan = _one_trip(solve_legs(sub, legs, vans, windows, budget_s, how))
     vehicles = {v.id: v for v in vans}
     routes = []
     for vid, acts in plan.items():
@@ -363,7 +289,7 @@ def _drop_undelivered(
 
 
 def _solve_cross_dock_day(
-    problem: RoundsProblem, day: str, orders: list[Order], budget_s: float, how: _How
+    problem: RoundsProblem, day: str, orders: list[Order], budget_s: float, how: Search
 ) -> tuple[list[Route], list[Unassigned]]:
     depot = _platform_depot(problem)
     vans = [replace(v, max_trips=1) for v in problem.vehicles if v.depot_site_id == depot]
