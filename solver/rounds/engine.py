@@ -57,8 +57,11 @@ service ``f_s``, leg kg ``q_l`` and handling ``h_l = ceil(q_l * service_s_per_kg
   collection worth its estimated saving) is served only when that pays.
 
 Search. ``objective="cost"``: PyVRP's iterated local search, one thread, stopped after the
-budget; its penalty cap is raised to ``MAX_PENALTY`` (see there). ``objective="fewest_vans"``
-(fewest vans first, then cost) is a route-elimination loop around the same search:
+budget; its penalty cap is raised to ``MAX_PENALTY`` (see there). When a van has a fixed cost or
+may reload, removing a route can pay but takes several moves the local search does not chain, so
+the route-elimination loop below runs too (without the extra weight) and the cheaper of its
+first and last plans is kept. ``objective="fewest_vans"`` (fewest vans first, then cost) is the
+route-elimination loop around the same search:
 
 1. solve with every van, each van carrying an extra weight ``FEWEST_VANS_EUR_PER_VAN`` (below a
    leg's prize, above a round's cost) for ``FLEET_FIRST_SHARE`` of the budget;
@@ -69,6 +72,11 @@ budget; its penalty cap is raised to ``MAX_PENALTY`` (see there). ``objective="f
    left exceeds ``FLEET_FINAL_SHARE`` of the budget (an attempt never takes more than
    ``FLEET_ATTEMPT_SHARE``);
 3. spend the rest minimising cost with the smallest fleet found, from its solution.
+
+These searches start from penalties at the instance's own exchange rates (mean arc cost per
+second of time warp, per gram of load; ``_start_penalties``) and adapt them every
+``PENALTY_UPDATE_EVERY`` solutions: low for the first search and the elimination attempts
+(crossing infeasible plans removes routes), high for the last one (cost among feasible plans).
 
 Only the feasible routes of the best solution are returned, as activity sequences per trip; the
 caller re-times them (:mod:`solver.rounds.schedule`).
@@ -92,7 +100,7 @@ from solver.rounds.problem import Clock, Objective, Order, RoundsProblem, Vehicl
 from solver.rounds.schedule import Activity
 
 if TYPE_CHECKING:
-    from pyvrp import ProblemData, Solution, SolveParams
+    from pyvrp import Client, ProblemData, Shipment, Solution, SolveParams, VehicleType
     from pyvrp.stop import StoppingCriterion
 
 logger = logging.getLogger(__name__)
@@ -107,13 +115,19 @@ MAX_PENALTY = 1e10
 """PyVRP's penalty cap per unit of violation (s of time warp, g of excess load). Its default
 (1e5) is below our prizes (~1e9 units): the search would then prefer serving an order late
 over dropping it and end infeasible. 1e10 x (1e5 s or 1e6 g) stays far from int64 overflow."""
-FLEET_PENALTY_FACTOR = 10.0
 FIRST_PENALTY_FACTOR = 10.0
+"""Initial penalties of the first route-elimination search, in multiples of the instance's
+exchange rates (mean arc cost per second of time warp, per gram of load): a search that may
+cross infeasible plans ends with fewer routes."""
+FLEET_PENALTY_FACTOR = 10.0
+"""The same for an elimination attempt: the removed route's legs may be reinserted late or
+overloaded at first, then the penalties rise until a feasible plan appears."""
 FINAL_PENALTY_FACTOR = 1000.0
+"""The same for the last search (cost with the fleet found): it stays among feasible plans,
+where a short search improves cost fastest."""
 PENALTY_UPDATE_EVERY = 50
-"""Initial penalties of the fewest-vans search, as a multiple of the instance's exchange rates
-(mean arc cost per second of time warp, per gram of excess load): low enough that a removed
-route's legs can be reinserted late or overloaded, then raised adaptively by PyVRP."""
+"""Solutions between two penalty updates in these searches (PyVRP's default, 500, is for
+searches far longer than a rounds budget)."""
 FEWEST_VANS_EUR_PER_VAN = 500.0
 """Weight per van used in the fewest-vans search: above a round's cost in km and hours, below
 half a leg's prize, so no leg is dropped to save a van."""
@@ -149,6 +163,15 @@ class Leg:
     pickup_tw_start_s: int | None = None
     pickup_tw_end_s: int | None = None
     prize_eur: float | None = None
+
+
+@dataclass(frozen=True)
+class Search:
+    """How the engine searches: its seed, the objective and the clock of its budget."""
+
+    seed: int = 0
+    objective: Objective = "cost"
+    clock: Clock = "wall"
 
 
 class Deadline:
@@ -269,7 +292,7 @@ def _amount(order: Order) -> list[int]:
 
 def _vehicle_type(
     problem: RoundsProblem, group: _Group, count: int, depot_k: int, van_weight_eur: float
-) -> object:
+) -> VehicleType:
     """The PyVRP vehicle type of ``count`` vans of ``group`` (reload padding: module docstring)."""
     from pyvrp import VehicleType
 
@@ -300,6 +323,52 @@ def _vehicle_type(
     )
 
 
+def _client(
+    problem: RoundsProblem, leg: Leg, pos: dict[int, int], required: frozenset[str]
+) -> Client:
+    """A leg loaded at the depot: a PyVRP client delivered at its kitchen."""
+    from pyvrp import Client
+
+    ds = problem.site(leg.delivery_site_id)
+    return Client(
+        location=pos[problem.index(ds.id)],
+        delivery=_amount(leg.order),
+        tw_early=ds.tw_start_s,
+        tw_late=ds.tw_end_s,
+        prize=_prize_units(leg),
+        required=leg.order.id in required,
+        name=leg.order.id,
+    )
+
+
+def _shipment(
+    problem: RoundsProblem, leg: Leg, pos: dict[int, int], required: frozenset[str]
+) -> Shipment:
+    """A leg as a PyVRP shipment (windows, release and deadline of the module docstring)."""
+    from pyvrp import Shipment
+
+    ps, ds = problem.site(leg.pickup_site_id), problem.site(leg.delivery_site_id)
+    h = order_handling_s(leg.order)
+    p_early = max(ps.tw_start_s, leg.pickup_tw_start_s or 0)
+    p_late = max(ps.tw_end_s, p_early)
+    if leg.pickup_tw_end_s is not None:
+        p_late = max(p_early, min(p_late, leg.pickup_tw_end_s))
+    return Shipment(
+        pickup_location=pos[problem.index(ps.id)],
+        delivery_location=pos[problem.index(ds.id)],
+        pickup_tw_early=p_early,
+        pickup_tw_late=p_late,
+        pickup_service_duration=h,
+        delivery_tw_early=ds.tw_start_s,
+        delivery_tw_late=ds.tw_end_s,
+        delivery_service_duration=h,
+        amount=_amount(leg.order),
+        prize=_prize_units(leg),
+        required=leg.order.id in required,
+        name=leg.order.id,
+    )
+
+
 def _build(
     problem: RoundsProblem,
     legs: Sequence[Leg],
@@ -314,7 +383,7 @@ def _build(
 
     Legs whose order id is in ``required`` must be served (fewest-vans search).
     """
-    from pyvrp import Client, Depot, Location, ProblemData, Shipment
+    from pyvrp import Depot, Location, ProblemData
 
     perm = np.array(mats.locations)
     pos = {loc: k for k, loc in enumerate(mats.locations)}
@@ -324,44 +393,8 @@ def _build(
     ]
     client_legs = [leg for leg in legs if _as_client(problem, leg, groups)]
     shipment_legs = [leg for leg in legs if not _as_client(problem, leg, groups)]
-    clients = []
-    for leg in client_legs:
-        ds = problem.site(leg.delivery_site_id)
-        clients.append(
-            Client(
-                location=pos[problem.index(ds.id)],
-                delivery=_amount(leg.order),
-                tw_early=ds.tw_start_s,
-                tw_late=ds.tw_end_s,
-                prize=_prize_units(leg),
-                required=leg.order.id in required,
-                name=leg.order.id,
-            )
-        )
-    shipments = []
-    for leg in shipment_legs:
-        ps, ds = problem.site(leg.pickup_site_id), problem.site(leg.delivery_site_id)
-        h = order_handling_s(leg.order)
-        p_early = max(ps.tw_start_s, leg.pickup_tw_start_s or 0)
-        p_late = max(ps.tw_end_s, p_early)
-        if leg.pickup_tw_end_s is not None:
-            p_late = max(p_early, min(p_late, leg.pickup_tw_end_s))
-        shipments.append(
-            Shipment(
-                pickup_location=pos[problem.index(ps.id)],
-                delivery_location=pos[problem.index(ds.id)],
-                pickup_tw_early=p_early,
-                pickup_tw_late=p_late,
-                pickup_service_duration=h,
-                delivery_tw_early=ds.tw_start_s,
-                delivery_tw_late=ds.tw_end_s,
-                delivery_service_duration=h,
-                amount=_amount(leg.order),
-                prize=_prize_units(leg),
-                required=leg.order.id in required,
-                name=leg.order.id,
-            )
-        )
+    clients = [_client(problem, leg, pos, required) for leg in client_legs]
+    shipments = [_shipment(problem, leg, pos, required) for leg in shipment_legs]
     multi = {g.van.depot_site_id for g in groups if g.van.max_trips > 1}
     depots = [
         Depot(location=k, service_duration=problem.reload_s if s in multi else 0, name=s)
@@ -378,7 +411,7 @@ def _build(
         locations=locations,
         clients=clients,
         depots=depots,
-        vehicle_types=vtypes,  # type: ignore[arg-type]
+        vehicle_types=vtypes,
         distance_matrices=[mats.distance_m[np.ix_(perm, perm)]],
         duration_matrices=[mats.duration_s[np.ix_(perm, perm)]],
         shipments=shipments,
@@ -533,7 +566,7 @@ def _transfer(model: _Model, sol: Solution, to: _Model, drop: int | None = None)
     return Solution(to.data, routes)
 
 
-def _fewest_vans(
+def _eliminate_routes(
     problem: RoundsProblem,
     legs: Sequence[Leg],
     groups: list[_Group],
@@ -541,11 +574,13 @@ def _fewest_vans(
     budget: Deadline,
     total_s: float,
     seed: int,
-) -> tuple[_Model, Solution]:
-    """Route elimination (module docstring): the smallest fleet found, then its cheapest plan."""
+    van_weight_eur: float,
+) -> tuple[tuple[_Model, Solution], tuple[_Model, Solution]]:
+    """Route elimination (module docstring): the first solve, and the cheapest plan found with
+    the smallest fleet found (the first solve again when no route could be removed)."""
     from pyvrp.stop import FirstFeasible, MultipleCriteria
 
-    w = FEWEST_VANS_EUR_PER_VAN
+    w = van_weight_eur
     full = [len(g.vehicles) for g in groups]
     model = _build(problem, legs, groups, full, mats, van_weight_eur=w)
     first_stop = Deadline(FLEET_FIRST_SHARE * total_s, budget.clock)
@@ -555,13 +590,21 @@ def _fewest_vans(
         seed,
         start_penalty=_start_penalties(model.data, FIRST_PENALTY_FACTOR),
     )
-    if not best.is_feasible() or best.num_routes() <= 1:
-        return model, best
+    first = (model, best)
+    if not best.is_feasible() or best.num_routes() <= 1:  # nothing to remove: search on
+        more = _search(
+            model.data,
+            budget,
+            seed,
+            start_penalty=_start_penalties(model.data, FINAL_PENALTY_FACTOR),
+            initial=best,
+        )
+        last = (model, more if _cost(model, more) <= _cost(model, best) else best)
+        return last, last
     required = frozenset(_served_ids(model, best))
     counts = _counts_used(model, best)
-    first = model
     model = _build(problem, legs, groups, counts, mats, van_weight_eur=w, required=required)
-    best = _transfer(first, best, model)
+    best = _transfer(first[0], best, model)
     attempt = 0
     while best.num_routes() > 1:
         room = budget.remaining_s() - FLEET_FINAL_SHARE * total_s
@@ -583,10 +626,10 @@ def _fewest_vans(
             initial=init,
         )
         if not cand.is_feasible():
-            logger.debug("fewest vans: %d vans not found", sum(fewer))
+            logger.debug("route elimination: %d vans not found", sum(fewer))
             break
         model, best, counts = smaller, cand, _counts_used(smaller, cand)
-        logger.debug("fewest vans: %d vans", sum(counts))
+        logger.debug("route elimination: %d vans", sum(counts))
     final = _build(problem, legs, groups, counts, mats, van_weight_eur=w, required=required)
     init = _transfer(model, best, final)
     sol = _search(
@@ -596,7 +639,40 @@ def _fewest_vans(
         start_penalty=_start_penalties(final.data, FINAL_PENALTY_FACTOR),
         initial=init,
     )
-    return final, sol if sol.is_feasible() else init
+    return first, (final, sol if sol.is_feasible() else init)
+
+
+def _cost(model: _Model, sol: Solution) -> int:
+    """Objective value of a solution (km, hours, fixed costs, uncollected prizes)."""
+    from pyvrp import CostEvaluator
+
+    return CostEvaluator([0] * model.data.num_load_dimensions, 0, 0).cost(sol)
+
+
+def _solve_model(
+    problem: RoundsProblem,
+    legs: Sequence[Leg],
+    vehicles: Sequence[Vehicle],
+    windows: dict[str, tuple[int, int]],
+    budget: Deadline,
+    search: Search,
+) -> tuple[_Model, Solution]:
+    """The search the objective asks for: plain, or with route elimination (fewest vans; least
+    cost when a van has a fixed cost or may reload, where removing a route can pay)."""
+    mats = _matrices(problem, vehicles)
+    groups = _groups(vehicles, windows)
+    total_s = budget.remaining_s()
+    if search.objective == "fewest_vans":
+        w = FEWEST_VANS_EUR_PER_VAN
+        _, last = _eliminate_routes(problem, legs, groups, mats, budget, total_s, search.seed, w)
+        return last
+    if any(v.fixed_cost_eur > 0 or v.max_trips > 1 for v in vehicles):
+        first, last = _eliminate_routes(
+            problem, legs, groups, mats, budget, total_s, search.seed, 0.0
+        )
+        return last if _cost(*last) <= _cost(*first) else first
+    model = _build(problem, legs, groups, [len(g.vehicles) for g in groups], mats)
+    return model, _search(model.data, budget, search.seed)
 
 
 def _activities(model: _Model, best: Solution) -> dict[str, Trips]:
@@ -639,34 +715,26 @@ def solve_legs(
     vehicles: Sequence[Vehicle],
     windows: dict[str, tuple[int, int]],
     time_limit_s: float,
-    seed: int,
-    *,
-    objective: Objective = "cost",
-    clock: Clock = "wall",
+    search: Search,
 ) -> dict[str, Trips]:
     """Solve one day (one phase) with PyVRP; return vehicle id -> its trips.
 
     ``windows`` maps vehicle id -> (earliest start, latest return) for this phase;
-    ``time_limit_s`` is measured on ``clock``. Legs left out are absent from every trip.
+    ``time_limit_s`` is measured on ``search.clock``. Legs left out are absent from every trip.
     """
     if not legs or not vehicles:
         return {}
-    budget = Deadline(time_limit_s, clock)
-    mats = _matrices(problem, vehicles)
+    budget = Deadline(time_limit_s, search.clock)
+    dur = _matrices(problem, vehicles).duration_s
     kept: list[Leg] = []
     for leg in legs:
-        if _fits_alone(problem, leg, mats.duration_s):
+        if _fits_alone(problem, leg, dur):
             kept.append(leg)
         else:
             logger.debug("leg of %s cannot fit its windows (release or deadline)", leg.order.id)
     if not kept:
         return {}
-    groups = _groups(vehicles, windows)
-    if objective == "fewest_vans":
-        model, best = _fewest_vans(problem, kept, groups, mats, budget, time_limit_s, seed)
-    else:
-        model = _build(problem, kept, groups, [len(g.vehicles) for g in groups], mats)
-        best = _search(model.data, budget, seed)
+    model, best = _solve_model(problem, kept, vehicles, windows, budget, search)
     if not best.is_feasible():
         logger.warning(
             "PyVRP found no feasible plan in %.1f s; keeping only its feasible routes "

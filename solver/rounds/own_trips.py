@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
 
-from solver.rounds.engine import Leg, solve_legs
+from solver.rounds.engine import Leg, Search, solve_legs
 from solver.rounds.problem import Order, RoundsProblem, Vehicle
 from solver.rounds.result import ReasonCode, RoundsResult, Route, Unassigned
 from solver.rounds.schedule import Activity, latest_departure
@@ -90,7 +90,7 @@ def _day_trips(
         unassigned += bad
         legs = [Leg(o, o.pickup_site_id, o.delivery_site_id) for o in ok]
         window = {van.id: (van.shift_start_s, van.shift_end_s)}
-        trips = solve_legs(sub, legs, [van], window, budget_s, seed).get(van.id, [])
+        trips = solve_legs(sub, legs, [van], window, budget_s, Search(seed)).get(van.id, [])
         acts = [a for t in trips for a in t]
         served = {a.order_id for a in acts}
         too_far = _too_far_along(problem, farm, acts, max_drive_s)
