@@ -146,7 +146,9 @@ class RoundsContext:
 
 def _route_label(route: Any) -> str:
     phase = getattr(route, "phase", "direct")
-    return f"{route.vehicle_id}@{route.day}" + ("" if phase == "direct" else f"[{phase}]")
+    trip = int(getattr(route, "trip", 1))
+    label = f"{route.vehicle_id}@{route.day}" + ("" if trip == 1 else f"#{trip}")
+    return label + ("" if phase == "direct" else f"[{phase}]")
 
 
 def _well_formed(route: Any, vehicles: dict[str, Any], sites: dict[str, Any]) -> bool:
