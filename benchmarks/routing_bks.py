@@ -323,9 +323,24 @@ def _mean(values: list[float]) -> float:
     return sum(vals) / len(vals) if vals else math.nan
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark; see the module docstring."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+@dataclass
+class Row:
+    """One instance: its best-known solution, the product's run and the baseline's."""
+
+    name: str
+    bks: Bks | None
+    ours: RunResult
+    base: RunResult | None
+
+
+def _hits(rows: list[Row], who: str) -> int:
+    """Instances where ``who`` (``ours`` or ``base``) passes the checks with <= BKS vans."""
+    runs = [(r.bks, getattr(r, who)) for r in rows]
+    return sum(1 for b, x in runs if b and x is not None and x.ok and x.vans <= b.vehicles)
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("dir", type=Path, help="Folder with instance files and bks.csv.")
     ap.add_argument("--time-limit-s", type=float, default=10.0, help="Seconds per instance.")
     ap.add_argument("--routes-out", type=Path, default=None, help="Write OUT/<inst>.json.")
@@ -338,8 +353,82 @@ def main(argv: list[str] | None = None) -> int:
         default="cpu",
         help="Product budget on process CPU time (default; fair on a shared machine) or wall time.",
     )
-    args = ap.parse_args(argv)
+    return ap.parse_args(argv)
 
+
+def _run(inst: Instance, bks: Bks | None, args: argparse.Namespace) -> Row:
+    """Solve one instance with the product (and the baseline), both checked; print its line."""
+    run, product_problems = solve_product(inst, args.time_limit_s, seed=args.seed, clock=args.clock)
+    ours = _evaluate(inst, run)
+    if product_problems:
+        ours.ok = False
+        ours.problems = ours.problems + tuple(f"product: {p}" for p in product_problems)
+    base = None if args.no_baseline else _evaluate(inst, solve_ortools(inst, args.time_limit_s))
+    if args.routes_out is not None:
+        out = args.routes_out / f"{inst.name}.json"
+        out.write_text(json.dumps({"routes": ours.routes}), encoding="utf-8")
+    b_v = f"{bks.vehicles:>5} {bks.distance:>9.2f}" if bks else f"{'?':>5} {'?':>9}"
+    line = (
+        f"{inst.name:<10} {b_v} | {ours.vans:>4} {ours.distance:>9.2f} "
+        f"{_gap(ours, bks):>6.2f} {ours.runtime_s:>6.1f}"
+    )
+    if base is not None:
+        line += (
+            f" | {base.vans:>6} {base.distance:>9.2f} {_gap(base, bks):>9.2f} "
+            f"{base.runtime_s:>6.1f}"
+        )
+    print(line, flush=True)
+    for who, res in (("product", ours), ("baseline", base)):
+        if res is not None and not res.ok:
+            print(f"  {who} FAILED check on {inst.name}: {'; '.join(res.problems[:3])}")
+    return Row(inst.name, bks, ours, base)
+
+
+def _print_families(rows: list[Row], baseline: bool) -> None:
+    """Per family: instances, mean gap and best-known van hits (and the baseline's)."""
+    head = f"{'family':<8} {'n':>3} {'gap%':>7} {'bks_vans':>9}"
+    print(head + (f" {'base_gap%':>9} {'base_bks_vans':>13}" if baseline else ""))
+    for fam in sorted({_family(r.name) for r in rows}):
+        sub = [r for r in rows if _family(r.name) == fam]
+        gap = _mean([_gap(r.ours, r.bks) for r in sub])
+        line = f"{fam:<8} {len(sub):>3} {gap:>7.2f} {_hits(sub, 'ours'):>5}/{len(sub):<3}"
+        if baseline:
+            bgap = _mean([_gap(r.base, r.bks) for r in sub if r.base is not None])
+            line += f" {bgap:>9.2f} {_hits(sub, 'base'):>9}/{len(sub)}"
+        print(line)
+
+
+def _print_totals(rows: list[Row], baseline: bool) -> None:
+    """Checks passed, van hits, raw and counted mean gaps; the last line is the summary."""
+    n = len(rows)
+    ok = sum(1 for r in rows if r.ours.ok)
+    hits = _hits(rows, "ours")
+    print(
+        f"product (solve_rounds, fewest vans): {ok}/{n} plans pass both checkers, best-known "
+        f"vans on {hits}/{n} ({100.0 * hits / max(n, 1):.1f}%)"
+    )
+    bases = [(r.base, r.bks) for r in rows if r.base is not None]
+    if baseline:
+        base_ok = sum(1 for x, _ in bases if x.ok)
+        print(
+            f"baseline (OR-Tools default search): {base_ok}/{n} pass the checker "
+            f"(failed/no solution excluded from its mean), best-known vans on "
+            f"{_hits(rows, 'base')}/{n}"
+        )
+    mean_ours = _mean([_gap(r.ours, r.bks) for r in rows])
+    mean_base = _mean([_gap(x, b) for x, b in bases])
+    raw_ours = _mean([_gap(r.ours, r.bks, raw=True) for r in rows])
+    raw_base = _mean([_gap(x, b, raw=True) for x, b in bases])
+    print(
+        f"raw distance gap (negative gaps of solutions with more vans than the BKS kept): "
+        f"{raw_ours:.2f}% (baseline {raw_base:.2f}%); the line below counts those as 0"
+    )
+    print(f"mean gap to BKS: {mean_ours:.2f}% (baseline {mean_base:.2f}%)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; see the module docstring."""
+    args = _arguments(argv)
     bks_path = args.dir / "bks.csv"
     bks_table = read_bks(bks_path) if bks_path.exists() else {}
     files = sorted(p for p in args.dir.iterdir() if p.suffix.lower() == ".txt")
@@ -347,93 +436,23 @@ def main(argv: list[str] | None = None) -> int:
         files = files[: args.instances]
     if args.routes_out is not None:
         args.routes_out.mkdir(parents=True, exist_ok=True)
-
     header = (
         f"{'instance':<10} {'bks_v':>5} {'bks_dist':>9} | {'vans':>4} {'distance':>9} "
-        f"{'gap%':>6} {'time_s':>6} | {'base_v':>6} {'base_dist':>9} {'base_gap%':>9} "
-        f"{'base_s':>6}"
-    )
-    print(header)
-    print("-" * len(header))
-    rows: list[tuple[str, Bks | None, RunResult, RunResult | None]] = []
-    for path in files:
-        inst = read_instance(path)
-        bks = bks_table.get(inst.name)
-        run, product_problems = solve_product(
-            inst, args.time_limit_s, seed=args.seed, clock=args.clock
-        )
-        ours = _evaluate(inst, run)
-        if product_problems:
-            ours.ok = False
-            ours.problems = ours.problems + tuple(f"product: {p}" for p in product_problems)
-        base = None
-        if not args.no_baseline:
-            base = _evaluate(inst, solve_ortools(inst, args.time_limit_s))
-        rows.append((inst.name, bks, ours, base))
-        if args.routes_out is not None:
-            out = args.routes_out / f"{inst.name}.json"
-            out.write_text(json.dumps({"routes": ours.routes}), encoding="utf-8")
-        b_v = f"{bks.vehicles:>5} {bks.distance:>9.2f}" if bks else f"{'?':>5} {'?':>9}"
-        line = (
-            f"{inst.name:<10} {b_v} | {ours.vans:>4} {ours.distance:>9.2f} "
-            f"{_gap(ours, bks):>6.2f} {ours.runtime_s:>6.1f}"
-        )
-        if base is not None:
-            line += (
-                f" | {base.vans:>6} {base.distance:>9.2f} {_gap(base, bks):>9.2f} "
-                f"{base.runtime_s:>6.1f}"
-            )
-        print(line, flush=True)
-        for who, res in (("product", ours), ("baseline", base)):
-            if res is not None and not res.ok:
-                print(f"  {who} FAILED check on {inst.name}: {'; '.join(res.problems[:3])}")
-
-    print()
-    print(
-        f"{'family':<8} {'n':>3} {'gap%':>7} {'bks_vans':>9} {'base_gap%':>9} {'base_bks_vans':>13}"
-    )
-    families = sorted({_family(name) for name, *_ in rows})
-    for fam in families:
-        sub = [r for r in rows if _family(r[0]) == fam]
-        gap = _mean([_gap(o, b) for _, b, o, _ in sub])
-        vans = sum(1 for _, b, o, _ in sub if b and o.ok and o.vans <= b.vehicles)
-        bgap = _mean([_gap(x, b) for _, b, _, x in sub if x is not None])
-        bvans = sum(
-            1 for _, b, _, x in sub if b and x is not None and x.ok and x.vans <= b.vehicles
-        )
-        print(
-            f"{fam:<8} {len(sub):>3} {gap:>7.2f} {vans:>5}/{len(sub):<3} {bgap:>9.2f} "
-            f"{bvans:>9}/{len(sub)}"
-        )
-
-    n = len(rows)
-    ok = sum(1 for r in rows if r[2].ok)
-    bks_vans = sum(1 for _, b, o, _ in rows if b and o.ok and o.vans <= b.vehicles)
-    base_ok = sum(1 for r in rows if r[3] is not None and r[3].ok)
-    print()
-    print(
-        f"product (solve_rounds, fewest vans): {ok}/{n} plans pass both checkers, best-known vans "
-        f"on "
-        f"{bks_vans}/{n} ({100.0 * bks_vans / max(n, 1):.1f}%)"
+        f"{'gap%':>6} {'time_s':>6}"
     )
     if not args.no_baseline:
-        b_vans = sum(
-            1 for _, b, _, x in rows if b and x is not None and x.ok and x.vans <= b.vehicles
-        )
-        print(
-            f"baseline (OR-Tools default search): {base_ok}/{n} pass the checker "
-            f"(failed/no solution excluded from its mean), best-known vans on {b_vans}/{n}"
-        )
-    mean_ours = _mean([_gap(o, b) for _, b, o, _ in rows])
-    mean_base = _mean([_gap(x, b) for _, b, _, x in rows if x is not None])
-    raw_ours = _mean([_gap(o, b, raw=True) for _, b, o, _ in rows])
-    raw_base = _mean([_gap(x, b, raw=True) for _, b, _, x in rows if x is not None])
-    print(
-        f"raw distance gap (negative gaps of solutions with more vans than the BKS kept): "
-        f"{raw_ours:.2f}% (baseline {raw_base:.2f}%); the line below counts those as 0"
-    )
-    print(f"mean gap to BKS: {mean_ours:.2f}% (baseline {mean_base:.2f}%)")
-    return 0 if ok == n else 1
+        header += f" | {'base_v':>6} {'base_dist':>9} {'base_gap%':>9} {'base_s':>6}"
+    print(header)
+    print("-" * len(header))
+    rows = []
+    for path in files:
+        inst = read_instance(path)
+        rows.append(_run(inst, bks_table.get(inst.name), args))
+    print()
+    _print_families(rows, not args.no_baseline)
+    print()
+    _print_totals(rows, not args.no_baseline)
+    return 0 if all(r.ours.ok for r in rows) else 1
 
 
 if __name__ == "__main__":
