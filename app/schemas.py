@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from app.jobs import Job, JobStatus
 from app.paths import DEMO_SCENARIO
 from solver.core import Label
-from solver.rounds import RoundsProblem, problem_from_json
+from solver.rounds import DEFAULT_RELOAD_S, RoundsProblem, problem_from_json
 
 #: Name of the bundled demo territory, the default scenario of every request.
 DEMO_NAME = DEMO_SCENARIO.name
@@ -173,6 +173,9 @@ class CostsIn(_Request):
 
     per_km: float = Field(default=0.35, ge=0, le=1_000, description="EUR per km.")
     per_hour: float = Field(default=25.0, ge=0, le=10_000, description="EUR per hour.")
+    fixed: float = Field(
+        default=0.0, ge=0, le=100_000, description="EUR per day the van is used (fixed cost)."
+    )
 
 
 class VehicleIn(_Request):
@@ -188,6 +191,9 @@ class VehicleIn(_Request):
     co2_kg_per_km: float = Field(default=0.25, ge=0, le=100)
     time_window: Window = (6 * 3600, 15 * 3600)
     max_travel_time: int | None = Field(default=None, gt=0, le=WEEK_S, description="Max shift, s.")
+    max_trips: int = Field(
+        default=1, ge=1, le=10, description="Trips per day (reloading at the depot in between)."
+    )
 
     @model_validator(mode="after")
     def _shift(self) -> VehicleIn:
@@ -202,6 +208,18 @@ class VehicleIn(_Request):
 
 
 MatrixRow = list[Annotated[int, Field(ge=-1, le=10_000_000)]]
+ColdClass = Literal["ambient", "chilled", "frozen"]
+
+
+class ColdRoomIn(_Request):
+    """The depot's cold room for overnight cross-dock (orders collected the day before)."""
+
+    capacity_kg: dict[ColdClass, Annotated[float, Field(ge=0, le=1_000_000)]] = Field(
+        default_factory=dict, description="Kg stored overnight per cold-chain class."
+    )
+    max_storage_h: dict[ColdClass, Annotated[float, Field(ge=0, le=24 * 30)]] = Field(
+        default_factory=dict, description="Longest storage per class, hours (absent: no limit)."
+    )
 
 
 class MatrixIn(_Request):
@@ -222,6 +240,12 @@ class RoundsProblemIn(_Request):
     estimated: bool | None = Field(default=None, description="Informative (from travel_source).")
     days: list[Annotated[str, Field(max_length=16)]] = Field(default_factory=list, max_length=7)
     catchment_s: int | None = Field(default=None, ge=0, le=WEEK_S)
+    reload_s: int = Field(
+        default=DEFAULT_RELOAD_S, ge=0, le=DAY_S, description="Time at the depot between trips, s."
+    )
+    cold_room: ColdRoomIn | None = Field(
+        default=None, description="The depot's cold room: enables overnight cross-dock."
+    )
 
     @model_validator(mode="after")
     def _references(self) -> RoundsProblemIn:
@@ -288,6 +312,11 @@ class RoundsRequest(_Request):
         default="direct",
         description="direct: vans collect and deliver; cross_dock: via the depot's cold room.",
     )
+    objective: Literal["cost", "fewest_vans"] = Field(
+        default="cost",
+        description="cost: least cost (km, hours, fixed costs); fewest_vans: fewest vans each "
+        "day first, then least cost.",
+    )
     time_limit_s: TimeLimit = 5.0
     seed: Seed = 0
     mode: Mode = "auto"
@@ -297,6 +326,7 @@ class RoundsRequest(_Request):
         return {
             "problem": self.problem.model_dump(mode="json", exclude_none=True),
             "routing_mode": self.routing_mode,
+            "objective": self.objective,
             "time_limit_s": self.time_limit_s,
             "seed": self.seed,
         }

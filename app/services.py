@@ -53,7 +53,15 @@ from solver.evaluation import (
 )
 from solver.prepare import Eligibility, build_eligibility, meals_per_week, weekly_demand
 from solver.reporting import explain
-from solver.rounds import Order, RoundsProblem, RoundsResult, Site, solve_rounds, vehicle_from_van
+from solver.rounds import (
+    Order,
+    RoundsProblem,
+    RoundsResult,
+    Site,
+    Vehicle,
+    solve_rounds,
+    vehicle_from_van,
+)
 from solver.scenario import load_scenario as _load_folder
 from solver.scenario import load_scenario_json, scenario_to_json
 from solver.sourcing import LogisticsOverrides, SourcingOptions, SourcingResult, solve_sourcing
@@ -201,12 +209,14 @@ def build_rounds_problem(
     *,
     vans: Sequence[Van] | None = None,
     platform_id: str | None = None,
+    vehicles: Sequence[Vehicle] | None = None,
 ) -> RoundsProblem:
     """A rounds problem for ``orders`` between the scenario's farms and kitchens.
 
     Farms are open for pickup in their ``pickup_*`` window, kitchens receive in their
-    ``receiving_*`` window; the platform's depot, service times and vans (or ``vans``)
-    complete it. Drive times and distances are the sub-matrix of ``matrix``.
+    ``receiving_*`` window; the platform's depot, service times and vans (or ``vans``, or
+    ``vehicles`` already based at the platform, e.g. from a fleet file) complete it. Drive
+    times and distances are the sub-matrix of ``matrix``.
     """
     if not scenario.platforms:
         raise ScenarioError([Problem("platforms.csv", 0, "", "", "the scenario has no platform")])
@@ -235,10 +245,12 @@ def build_rounds_problem(
         )
     sub = matrix.sub(list(sites))
     fleet = platform.vans if vans is None else tuple(vans)
+    if vehicles is None:
+        vehicles = [vehicle_from_van(v, platform.id) for v in fleet]
     return RoundsProblem(
         sites=tuple(sites.values()),
         orders=tuple(out),
-        vehicles=tuple(vehicle_from_van(v, platform.id) for v in fleet),
+        vehicles=tuple(vehicles),
         matrix_seconds=sub.seconds,
         matrix_metres=sub.metres,
         travel_source=sub.source,
@@ -329,14 +341,23 @@ def read_orders_csv(path: str | Path, scenario: Scenario) -> list[OrderLine]:
 
 
 def plan_rounds(
-    problem: RoundsProblem, *, time_limit_s: float, seed: int = 0, mode: str = "direct"
+    problem: RoundsProblem,
+    *,
+    time_limit_s: float,
+    seed: int = 0,
+    mode: str = "direct",
+    objective: str = "cost",
 ) -> RoundsOutcome:
-    """Solve the rounds of ``problem`` (checked by :mod:`solver.evaluation.routing_check`)."""
+    """Solve the rounds of ``problem`` (checked by :mod:`solver.evaluation.routing_check`).
+
+    ``objective="fewest_vans"`` frees as many vans as possible before minimising cost.
+    """
     result = solve_rounds(
         problem,
         time_limit_s=time_limit_s,
         seed=seed,
         mode="cross_dock" if mode == "cross_dock" else "direct",
+        objective="fewest_vans" if objective == "fewest_vans" else "cost",
     )
     return RoundsOutcome(problem, result)
 

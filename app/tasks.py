@@ -117,7 +117,13 @@ class Services(Protocol):
         ...
 
     def plan_rounds(
-        self, problem: RoundsProblem, *, time_limit_s: float, seed: int = 0, mode: str = "direct"
+        self,
+        problem: RoundsProblem,
+        *,
+        time_limit_s: float,
+        seed: int = 0,
+        mode: str = "direct",
+        objective: str = "cost",
     ) -> Any:
         """:func:`app.services.plan_rounds`: rounds for a problem."""
         ...
@@ -494,6 +500,7 @@ def run_rounds(
         time_limit_s=_time_limit(request, ceiling_s),
         seed=int(request.get("seed", 0)),
         mode=str(request.get("routing_mode", "direct")),
+        objective=str(request.get("objective", "cost")),
     )
     return TaskOutput(result.to_dict(), services.artifacts(ROUNDS, result, full=full))
 

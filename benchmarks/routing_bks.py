@@ -1,39 +1,49 @@
-"""Benchmark the rounds engine (PyVRP) against best-known solutions, with OR-Tools as baseline.
+"""Benchmark the product's rounds (``solve_rounds``) against best-known solutions, with OR-Tools.
 
 Usage::
 
     uv run python benchmarks/routing_bks.py DIR --time-limit-s 10 [--routes-out OUT] [--instances N]
 
 ``DIR`` holds Li & Lim (PDPTW) and/or Solomon (VRPTW) instance files (format detected per file)
-and a ``bks.csv`` as in ``/work/shared/benchmarks/``. For each instance it prints the vans used,
-the distance, the gap to the best-known distance and the time, for the engine and for the
-baseline (OR-Tools routing with its DEFAULT search parameters plus the same time limit, built on
-registered transit matrices). Then the mean gap per family (lc1, lc2, lr1, ... / c1, r1, ...) and,
-as the last line, exactly ``mean gap to BKS: X.XX% (baseline Y.YY%)``. The gap is the distance gap;
-the objective being hierarchical, a solution with MORE vans than the BKS is not better even when
-shorter, so its negative gap counts as 0 (the raw mean is printed on the line before).
+and a ``bks.csv`` as in ``/work/shared/benchmarks/``. Each instance is converted into the product's
+own :class:`~solver.rounds.RoundsProblem` (:func:`to_rounds_problem`) and solved by the same
+:func:`~solver.rounds.solve_rounds` the CLI (``racines rounds``) and the API (``POST /v1/rounds``)
+call, with ``objective="fewest_vans"`` (the benchmarks' objective is hierarchical: fewest vans,
+then distance). For each instance it prints the vans used, the distance, the gap to the
+best-known distance and the time, for the product and for the baseline (OR-Tools routing with its
+DEFAULT search parameters plus the same time limit, built on registered transit matrices). Then
+per family (C1, C2, R1, R2, RC1, RC2 / lc1, lc2, lr1, lr2, lrc1, lrc2) the mean gap and the
+instances reaching the best-known van count, and, as the last line, exactly
+``mean gap to BKS: X.XX% (baseline Y.YY%)``. The gap is the distance gap; the objective being
+hierarchical, a solution with MORE vans than the BKS is not better even when shorter, so its
+negative gap counts as 0 (the raw mean is printed on the line before).
 
-Modelling conventions (both solvers): Euclidean distance in double precision, travel time =
-distance; everything is scaled by ``SCALE`` (= 100) to integers; distances are rounded to the
-nearest integer for the objective, travel *times* are rounded UP so a schedule accepted on the
-integers stays feasible in exact arithmetic. The objective is hierarchical (fewest vans, then
-distance) through a fixed cost per van of ``FIXED_COST_PER_VAN`` scaled distance units.
-The engine's budget is split in two phases (see :func:`solve_pyvrp`): the full fleet for
-``FLEET_PHASE1_SHARE`` of it, then one van fewer than phase 1 used, kept only when feasible.
+Conversion (:func:`to_rounds_problem`): every task is a site (the depot a ``depot``, Li & Lim
+pickups ``farm``, deliveries and Solomon customers ``kitchen``) with its window ``[ready, due]``
+and its service time as the site's fixed service (paid once per visit, as the literature's service
+time); a Li & Lim pair is an order from its pickup site to its delivery site; a Solomon customer is
+an order picked up at the depot (a delivery from the depot: the engine loads it at the start of
+the trip, see :mod:`solver.rounds.engine`); the vans are the instance's fleet (capacity in kg,
+1 EUR per distance unit / 1000, no hourly cost), shift = the depot's window. Distances and times
+are Euclidean, scaled by ``SCALE`` (= 100) to integers: distances rounded to the nearest integer
+for the objective, travel *times* rounded UP so a schedule accepted on the integers stays
+feasible in exact arithmetic. Horizons are not capped at 24 h (a ``RoundsProblem`` allows times
+past midnight), so the scaled windows are used as they are.
 
-Every returned solution is verified by :func:`check_solution`, an independent checker in double
-precision on the original (unscaled) data: each task once, capacity along the route, time windows
-(service starts inside the window, early arrival waits), depot horizon, pickup before its delivery
-on the same route, and the number of vans. The reported distance is the checker's recomputed
-double-precision distance, not the solver's integer objective. A solution that fails the check
+Every returned plan is verified twice: by the product's own checker
+(:func:`solver.evaluation.check_rounds`, attached to the result) and by :func:`check_solution`,
+an independent checker in double precision on the original (unscaled) data: each task once,
+capacity along the route, time windows (service starts inside the window, early arrival waits),
+depot horizon, pickup before its delivery on the same route, and the number of vans. The reported
+distance is that checker's recomputed double-precision distance. A plan that fails either check
 is counted as failed (no gap), and the failure is printed.
 
-Runs on one thread (PyVRP is single-threaded; OR-Tools routing is single-threaded). The engine's
-budget is measured on the process CPU clock by default (``--clock cpu``): on a shared, loaded
-machine a wall-clock "10 s" can mean 3 s of computation, which made results vary from run to run.
-``--clock wall`` restores the wall clock. OR-Tools gets the same number as a (wall-clock) time
-limit; with its default search it stops at its first local optimum, usually well before.
-The ``time_s`` column is wall time.
+Runs on one thread (PyVRP is single-threaded; OR-Tools routing is single-threaded). The product's
+budget is measured on the process CPU clock by default (``--clock cpu``, ``solve_rounds``'s
+``clock="cpu"``): on a shared, loaded machine a wall-clock "10 s" can mean 3 s of computation.
+``--clock wall`` uses the wall clock. OR-Tools gets the same number as a (wall-clock) time limit;
+with its default search it stops at its first local optimum, usually well before. The ``time_s``
+column is wall time.
 """
 
 from __future__ import annotations
@@ -44,54 +54,26 @@ import math
 import re
 import sys
 import time
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from bks_io import Bks, Instance, read_bks, read_instance
 from ortools.constraint_solver import pywrapcp
-from pyvrp import (
-    Activity,
-    Client,
-    Depot,
-    Location,
-    ProblemData,
-    Route,
-    Shipment,
-    Solution,
-    VehicleType,
-    solve,
-)
-from pyvrp.exceptions import PenaltyBoundWarning
-from pyvrp.stop import MaxRuntime
+
+from solver.rounds import Order, RoundsProblem, RoundsResult, Site, Vehicle, solve_rounds
 
 SCALE = 100
 """Integer scaling of coordinates-derived distances/times and of time windows."""
 
 FIXED_COST_PER_VAN = 1_000 * SCALE
-"""Fixed cost per van used, in scaled distance units (1,000 unscaled distance units)."""
-
-FLEET_PHASE1_SHARE = 0.4
-"""Share of the engine's budget for phase 1 (full fleet); the rest tries one van fewer."""
+"""OR-Tools baseline: fixed cost per van used, in scaled distance units (1,000 unscaled)."""
 
 EPS = 1e-9
 """Tolerance for float noise in the double-precision checker (times and distances)."""
 
-
-class CpuTimeLimit:
-    """PyVRP stopping criterion on the process CPU time (one thread = one core's seconds).
-
-    On a shared machine the wall clock under-counts the work a solver gets in "10 s"; the CPU
-    clock gives every instance the same amount of computation whatever the load.
-    """
-
-    def __init__(self, limit_s: float) -> None:
-        self.limit_s = limit_s
-        self.start_s = time.process_time()
-
-    def __call__(self, best_cost: float) -> bool:
-        return time.process_time() - self.start_s >= self.limit_s
+DEPOT = "0"
+"""Site id of the depot (task 0); other sites are their task id."""
 
 
 @dataclass
@@ -117,132 +99,83 @@ def _matrices(inst: Instance) -> tuple[np.ndarray, np.ndarray]:
     return dist, dur
 
 
-# ----------------------------------------------------------------------------------- PyVRP
-def build_pyvrp(inst: Instance) -> ProblemData:
-    """Translate an instance into PyVRP ``ProblemData`` (shipments for Li & Lim)."""
+# --------------------------------------------------------------------------------- product
+def to_rounds_problem(inst: Instance) -> RoundsProblem:
+    """The instance as the product's rounds problem (see the module docstring)."""
     dist, dur = _matrices(inst)
     depot = inst.tasks[0]
-    locations = [Location(x=t.x, y=t.y) for t in inst.tasks]
-    clients: list[Client] = []
-    shipments: list[Shipment] = []
+    pickups = {p for p, _ in inst.pairs}
+    sites = []
+    for t in inst.tasks:
+        kind = "depot" if t.id == 0 else "farm" if t.id in pickups else "kitchen"
+        sites.append(
+            Site(
+                id=str(t.id),
+                lat=t.y,
+                lon=t.x,
+                kind=kind,  # type: ignore[arg-type]
+                tw_start_s=t.ready * SCALE,
+                tw_end_s=t.due * SCALE,
+                service_s=t.service * SCALE,
+            )
+        )
     if inst.kind == "lilim":
-        for p_id, d_id in inst.pairs:
-            p, d = inst.tasks[p_id], inst.tasks[d_id]
-            shipments.append(
-                Shipment(
-                    pickup_location=p_id,
-                    delivery_location=d_id,
-                    pickup_tw_early=p.ready * SCALE,
-                    pickup_tw_late=p.due * SCALE,
-                    pickup_service_duration=p.service * SCALE,
-                    delivery_tw_early=d.ready * SCALE,
-                    delivery_tw_late=d.due * SCALE,
-                    delivery_service_duration=d.service * SCALE,
-                    amount=[p.demand],
-                    name=str(p_id),
-                )
-            )
+        orders = [
+            Order(f"o{p}", str(p), str(d), float(inst.tasks[p].demand)) for p, d in inst.pairs
+        ]
     else:
-        for t in inst.tasks[1:]:
-            clients.append(
-                Client(
-                    location=t.id,
-                    delivery=[t.demand],
-                    service_duration=t.service * SCALE,
-                    tw_early=t.ready * SCALE,
-                    tw_late=t.due * SCALE,
-                    name=str(t.id),
-                )
-            )
-    vt = VehicleType(
-        num_available=inst.num_vehicles,
-        capacity=[inst.capacity],
-        fixed_cost=FIXED_COST_PER_VAN,
-        tw_early=depot.ready * SCALE,
-        tw_late=depot.due * SCALE,
-    )
-    return ProblemData(
-        locations=locations,
-        clients=clients,
-        depots=[Depot(location=0, tw_early=depot.ready * SCALE, tw_late=depot.due * SCALE)],
-        vehicle_types=[vt],
-        distance_matrices=[dist],  # type: ignore[list-item]  # PyVRP stub: ndarray[int, ...]
-        duration_matrices=[dur],  # type: ignore[list-item]
-        shipments=shipments,
+        orders = [Order(f"o{t.id}", DEPOT, str(t.id), float(t.demand)) for t in inst.tasks[1:]]
+    vans = [
+        Vehicle(
+            id=f"v{k + 1:02d}",
+            capacity_kg=float(inst.capacity),
+            depot_site_id=DEPOT,
+            refrigerated=False,
+            cost_eur_per_km=1.0,
+            cost_eur_per_hour=0.0,
+            shift_start_s=depot.ready * SCALE,
+            shift_end_s=depot.due * SCALE,
+            max_shift_s=(depot.due - depot.ready) * SCALE,
+        )
+        for k in range(inst.num_vehicles)
+    ]
+    return RoundsProblem(
+        sites=tuple(sites),
+        orders=tuple(orders),
+        vehicles=tuple(vans),
+        matrix_seconds=dur,
+        matrix_metres=dist,
+        travel_source="euclidean (benchmark instance)",
     )
 
 
-def _routes_of(data: ProblemData, sol: Solution) -> list[list[int]]:
-    """Task ids visited by each route of a PyVRP solution (depots left out)."""
-    routes: list[list[int]] = []
-    for route in sol.routes():
-        visits: list[int] = []
-        for act in route.schedule():
-            if act.is_depot():
-                continue
-            if act.is_shipment():
-                sh = data.shipment(act.idx)
-                visits.append(sh.pickup.location if act.is_pickup() else sh.delivery.location)
-            else:
-                visits.append(data.client(act.idx).location)
-        routes.append(visits)
+def task_routes(result: RoundsResult) -> list[list[int]]:
+    """Task ids visited by each route of a rounds result (the depot left out)."""
+    routes = []
+    for route in result.routes:
+        visits = [int(s.site_id) for s in route.steps if s.site_id != DEPOT]
+        routes.append([t for k, t in enumerate(visits) if k == 0 or t != visits[k - 1]])
     return routes
 
 
-def _drop_shortest_route(data: ProblemData, sol: Solution) -> Solution:
-    """``sol`` rebuilt on ``data`` without its route with the fewest stops (those go unplanned)."""
-    kept = sorted(sol.routes(), key=len)[1:]
-    routes = [
-        Route(
-            data,
-            [Activity(act.type, act.idx) for act in r.schedule() if not act.is_depot()],
-            r.vehicle_type(),
-        )
-        for r in kept
-    ]
-    return Solution(data, routes)
-
-
-def _stop(clock: str, limit_s: float) -> CpuTimeLimit | MaxRuntime:
-    return CpuTimeLimit(limit_s) if clock == "cpu" else MaxRuntime(limit_s)
-
-
-def solve_pyvrp(
+def solve_product(
     inst: Instance, time_limit_s: float, seed: int = 0, clock: str = "cpu"
-) -> RunResult:
-    """Solve with PyVRP's iterated local search for ``time_limit_s`` seconds (CPU or wall).
-
-    Two phases in the same budget. Phase 1 (``FLEET_PHASE1_SHARE`` of it) searches with the
-    full fleet. If it finds a feasible solution with ``k`` vans, phase 2 searches the rest of the
-    budget with the fleet capped at ``k - 1`` vans, starting from phase 1's best solution minus
-    its shortest route (those stops are reinserted by the search); phase 2's result is kept only
-    when it is feasible (PyVRP's own check; the exact checker runs afterwards as for any run).
-    """
+) -> tuple[RunResult, list[str]]:
+    """``solve_rounds`` on the converted instance (fewest vans, then distance); the run and the
+    product checker's violations (empty when it passes)."""
     t0 = time.perf_counter()
-    data = build_pyvrp(inst)
-    res = solve(
-        data, stop=_stop(clock, FLEET_PHASE1_SHARE * time_limit_s), seed=seed, collect_stats=False
+    result = solve_rounds(
+        to_rounds_problem(inst),
+        time_limit_s=time_limit_s,
+        seed=seed,
+        objective="fewest_vans",
+        clock="cpu" if clock == "cpu" else "wall",
     )
-    best = res.best
-    if best.is_feasible() and best.num_routes() > 1:
-        fewer = data.replace(
-            vehicle_types=[data.vehicle_type(0).replace(num_available=best.num_routes() - 1)]
-        )
-        with warnings.catch_warnings():  # a capped fleet may be infeasible: not an error
-            warnings.simplefilter("ignore", PenaltyBoundWarning)
-            res2 = solve(
-                fewer,
-                stop=_stop(clock, (1.0 - FLEET_PHASE1_SHARE) * time_limit_s),
-                seed=seed + 1,
-                collect_stats=False,
-                initial_solution=_drop_shortest_route(fewer, best),
-            )
-        if res2.best.is_feasible():
-            return RunResult(
-                routes=_routes_of(fewer, res2.best), runtime_s=time.perf_counter() - t0
-            )
-    routes = _routes_of(data, best) if best.is_feasible() else []
-    return RunResult(routes=routes, runtime_s=time.perf_counter() - t0)
+    problems = [] if result.check is None else [str(v) for v in result.check.violations]
+    if result.unassigned:
+        problems.append(f"{len(result.unassigned)} orders unassigned")
+    run = RunResult(routes=task_routes(result), runtime_s=time.perf_counter() - t0)
+    return run, problems
 
 
 # -------------------------------------------------------------------------------- OR-Tools
@@ -366,8 +299,9 @@ def _evaluate(inst: Instance, res: RunResult) -> RunResult:
 
 
 def _family(name: str) -> str:
+    """C1, R2, RC1, ... (Solomon) or lc1, lr2, lrc1, ... (Li & Lim): letters and first digit."""
     m = re.match(r"([a-zA-Z]+)(\d)", name)
-    return (m.group(1) + m.group(2)).lower() if m else name.lower()
+    return m.group(1) + m.group(2) if m else name
 
 
 def _gap(res: RunResult, bks: Bks | None, *, raw: bool = False) -> float:
@@ -389,23 +323,112 @@ def _mean(values: list[float]) -> float:
     return sum(vals) / len(vals) if vals else math.nan
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark; see the module docstring."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+@dataclass
+class Row:
+    """One instance: its best-known solution, the product's run and the baseline's."""
+
+    name: str
+    bks: Bks | None
+    ours: RunResult
+    base: RunResult | None
+
+
+def _hits(rows: list[Row], who: str) -> int:
+    """Instances where ``who`` (``ours`` or ``base``) passes the checks with <= BKS vans."""
+    runs = [(r.bks, getattr(r, who)) for r in rows]
+    return sum(1 for b, x in runs if b and x is not None and x.ok and x.vans <= b.vehicles)
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("dir", type=Path, help="Folder with instance files and bks.csv.")
     ap.add_argument("--time-limit-s", type=float, default=10.0, help="Seconds per instance.")
     ap.add_argument("--routes-out", type=Path, default=None, help="Write OUT/<inst>.json.")
     ap.add_argument("--instances", type=int, default=None, help="Only the first N instances.")
-    ap.add_argument("--seed", type=int, default=0, help="PyVRP seed.")
+    ap.add_argument("--seed", type=int, default=0, help="Engine seed.")
     ap.add_argument("--no-baseline", action="store_true", help="Skip the OR-Tools baseline.")
     ap.add_argument(
         "--clock",
         choices=("cpu", "wall"),
         default="cpu",
-        help="Engine budget on process CPU time (default; fair on a shared machine) or wall time.",
+        help="Product budget on process CPU time (default; fair on a shared machine) or wall time.",
     )
-    args = ap.parse_args(argv)
+    return ap.parse_args(argv)
 
+
+def _run(inst: Instance, bks: Bks | None, args: argparse.Namespace) -> Row:
+    """Solve one instance with the product (and the baseline), both checked; print its line."""
+    run, product_problems = solve_product(inst, args.time_limit_s, seed=args.seed, clock=args.clock)
+    ours = _evaluate(inst, run)
+    if product_problems:
+        ours.ok = False
+        ours.problems = ours.problems + tuple(f"product: {p}" for p in product_problems)
+    base = None if args.no_baseline else _evaluate(inst, solve_ortools(inst, args.time_limit_s))
+    if args.routes_out is not None:
+        out = args.routes_out / f"{inst.name}.json"
+        out.write_text(json.dumps({"routes": ours.routes}), encoding="utf-8")
+    b_v = f"{bks.vehicles:>5} {bks.distance:>9.2f}" if bks else f"{'?':>5} {'?':>9}"
+    line = (
+        f"{inst.name:<10} {b_v} | {ours.vans:>4} {ours.distance:>9.2f} "
+        f"{_gap(ours, bks):>6.2f} {ours.runtime_s:>6.1f}"
+    )
+    if base is not None:
+        line += (
+            f" | {base.vans:>6} {base.distance:>9.2f} {_gap(base, bks):>9.2f} "
+            f"{base.runtime_s:>6.1f}"
+        )
+    print(line, flush=True)
+    for who, res in (("product", ours), ("baseline", base)):
+        if res is not None and not res.ok:
+            print(f"  {who} FAILED check on {inst.name}: {'; '.join(res.problems[:3])}")
+    return Row(inst.name, bks, ours, base)
+
+
+def _print_families(rows: list[Row], baseline: bool) -> None:
+    """Per family: instances, mean gap and best-known van hits (and the baseline's)."""
+    head = f"{'family':<8} {'n':>3} {'gap%':>7} {'bks_vans':>9}"
+    print(head + (f" {'base_gap%':>9} {'base_bks_vans':>13}" if baseline else ""))
+    for fam in sorted({_family(r.name) for r in rows}):
+        sub = [r for r in rows if _family(r.name) == fam]
+        gap = _mean([_gap(r.ours, r.bks) for r in sub])
+        line = f"{fam:<8} {len(sub):>3} {gap:>7.2f} {_hits(sub, 'ours'):>5}/{len(sub):<3}"
+        if baseline:
+            bgap = _mean([_gap(r.base, r.bks) for r in sub if r.base is not None])
+            line += f" {bgap:>9.2f} {_hits(sub, 'base'):>9}/{len(sub)}"
+        print(line)
+
+
+def _print_totals(rows: list[Row], baseline: bool) -> None:
+    """Checks passed, van hits, raw and counted mean gaps; the last line is the summary."""
+    n = len(rows)
+    ok = sum(1 for r in rows if r.ours.ok)
+    hits = _hits(rows, "ours")
+    print(
+        f"product (solve_rounds, fewest vans): {ok}/{n} plans pass both checkers, best-known "
+        f"vans on {hits}/{n} ({100.0 * hits / max(n, 1):.1f}%)"
+    )
+    bases = [(r.base, r.bks) for r in rows if r.base is not None]
+    if baseline:
+        base_ok = sum(1 for x, _ in bases if x.ok)
+        print(
+            f"baseline (OR-Tools default search): {base_ok}/{n} pass the checker "
+            f"(failed/no solution excluded from its mean), best-known vans on "
+            f"{_hits(rows, 'base')}/{n}"
+        )
+    mean_ours = _mean([_gap(r.ours, r.bks) for r in rows])
+    mean_base = _mean([_gap(x, b) for x, b in bases])
+    raw_ours = _mean([_gap(r.ours, r.bks, raw=True) for r in rows])
+    raw_base = _mean([_gap(x, b, raw=True) for x, b in bases])
+    print(
+        f"raw distance gap (negative gaps of solutions with more vans than the BKS kept): "
+        f"{raw_ours:.2f}% (baseline {raw_base:.2f}%); the line below counts those as 0"
+    )
+    print(f"mean gap to BKS: {mean_ours:.2f}% (baseline {mean_base:.2f}%)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; see the module docstring."""
+    args = _arguments(argv)
     bks_path = args.dir / "bks.csv"
     bks_table = read_bks(bks_path) if bks_path.exists() else {}
     files = sorted(p for p in args.dir.iterdir() if p.suffix.lower() == ".txt")
@@ -413,88 +436,23 @@ def main(argv: list[str] | None = None) -> int:
         files = files[: args.instances]
     if args.routes_out is not None:
         args.routes_out.mkdir(parents=True, exist_ok=True)
-
     header = (
         f"{'instance':<10} {'bks_v':>5} {'bks_dist':>9} | {'vans':>4} {'distance':>9} "
-        f"{'gap%':>6} {'time_s':>6} | {'base_v':>6} {'base_dist':>9} {'base_gap%':>9} "
-        f"{'base_s':>6}"
-    )
-    print(header)
-    print("-" * len(header))
-    rows: list[tuple[str, Bks | None, RunResult, RunResult | None]] = []
-    for path in files:
-        inst = read_instance(path)
-        bks = bks_table.get(inst.name)
-        ours = _evaluate(
-            inst, solve_pyvrp(inst, args.time_limit_s, seed=args.seed, clock=args.clock)
-        )
-        base = None
-        if not args.no_baseline:
-            base = _evaluate(inst, solve_ortools(inst, args.time_limit_s))
-        rows.append((inst.name, bks, ours, base))
-        if args.routes_out is not None:
-            out = args.routes_out / f"{inst.name}.json"
-            out.write_text(json.dumps({"routes": ours.routes}), encoding="utf-8")
-        b_v = f"{bks.vehicles:>5} {bks.distance:>9.2f}" if bks else f"{'?':>5} {'?':>9}"
-        line = (
-            f"{inst.name:<10} {b_v} | {ours.vans:>4} {ours.distance:>9.2f} "
-            f"{_gap(ours, bks):>6.2f} {ours.runtime_s:>6.1f}"
-        )
-        if base is not None:
-            line += (
-                f" | {base.vans:>6} {base.distance:>9.2f} {_gap(base, bks):>9.2f} "
-                f"{base.runtime_s:>6.1f}"
-            )
-        print(line, flush=True)
-        for who, res in (("engine", ours), ("baseline", base)):
-            if res is not None and not res.ok:
-                print(f"  {who} FAILED check on {inst.name}: {'; '.join(res.problems[:3])}")
-
-    print()
-    print(
-        f"{'family':<8} {'n':>3} {'gap%':>7} {'bks_vans':>9} {'base_gap%':>9} {'base_bks_vans':>13}"
-    )
-    families = sorted({_family(name) for name, *_ in rows})
-    for fam in families:
-        sub = [r for r in rows if _family(r[0]) == fam]
-        gap = _mean([_gap(o, b) for _, b, o, _ in sub])
-        vans = sum(1 for _, b, o, _ in sub if b and o.ok and o.vans <= b.vehicles)
-        bgap = _mean([_gap(x, b) for _, b, _, x in sub if x is not None])
-        bvans = sum(
-            1 for _, b, _, x in sub if b and x is not None and x.ok and x.vans <= b.vehicles
-        )
-        print(
-            f"{fam:<8} {len(sub):>3} {gap:>7.2f} {vans:>5}/{len(sub):<3} {bgap:>9.2f} "
-            f"{bvans:>9}/{len(sub)}"
-        )
-
-    n = len(rows)
-    ok = sum(1 for r in rows if r[2].ok)
-    bks_vans = sum(1 for _, b, o, _ in rows if b and o.ok and o.vans <= b.vehicles)
-    base_ok = sum(1 for r in rows if r[3] is not None and r[3].ok)
-    print()
-    print(
-        f"engine (PyVRP): {ok}/{n} solutions pass the exact checker, best-known vans on "
-        f"{bks_vans}/{n} ({100.0 * bks_vans / max(n, 1):.1f}%)"
+        f"{'gap%':>6} {'time_s':>6}"
     )
     if not args.no_baseline:
-        b_vans = sum(
-            1 for _, b, _, x in rows if b and x is not None and x.ok and x.vans <= b.vehicles
-        )
-        print(
-            f"baseline (OR-Tools default search): {base_ok}/{n} pass the checker "
-            f"(failed/no solution excluded from its mean), best-known vans on {b_vans}/{n}"
-        )
-    mean_ours = _mean([_gap(o, b) for _, b, o, _ in rows])
-    mean_base = _mean([_gap(x, b) for _, b, _, x in rows if x is not None])
-    raw_ours = _mean([_gap(o, b, raw=True) for _, b, o, _ in rows])
-    raw_base = _mean([_gap(x, b, raw=True) for _, b, _, x in rows if x is not None])
-    print(
-        f"raw distance gap (negative gaps of solutions with more vans than the BKS kept): "
-        f"{raw_ours:.2f}% (baseline {raw_base:.2f}%); the line below counts those as 0"
-    )
-    print(f"mean gap to BKS: {mean_ours:.2f}% (baseline {mean_base:.2f}%)")
-    return 0 if ok == n else 1
+        header += f" | {'base_v':>6} {'base_dist':>9} {'base_gap%':>9} {'base_s':>6}"
+    print(header)
+    print("-" * len(header))
+    rows = []
+    for path in files:
+        inst = read_instance(path)
+        rows.append(_run(inst, bks_table.get(inst.name), args))
+    print()
+    _print_families(rows, not args.no_baseline)
+    print()
+    _print_totals(rows, not args.no_baseline)
+    return 0 if all(r.ours.ok for r in rows) else 1
 
 
 if __name__ == "__main__":

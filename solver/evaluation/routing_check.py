@@ -36,15 +36,29 @@ never both. Reported cumulative distances must match ``matrix_metres``. With
 ``result.max_drive_s`` set (producers' own trips), the drive time from the last departure from
 the farm to each delivery must not exceed it.
 
-Times are integer seconds since midnight, distances integer metres, loads kg.
+Multi-trip (:func:`check_trips`): a van's direct routes on one day are its trips; there are at most
+``vehicle.max_trips`` of them and each leaves the depot at least ``problem.reload_s`` after the
+previous one came back. Loads hold per trip (each trip is a route starting empty).
+
+Overnight cross-dock (:func:`check_cold_room`, with ``problem.cold_room`` set, outside cross-dock
+mode): an order of day ``d`` may be collected the day before: pickup at its farm and drop at a
+depot on one route of day ``d - 1``, then loading at that depot and delivery at its kitchen on
+one route of day ``d``, the loading starting after the drop. Per night and cold-chain class the
+orders stored weigh at most ``cold_room.capacity_kg[class]`` (0 when absent), and each order's
+storage, from the departure of its drop step to the start of its loading, lasts at most
+``cold_room.max_storage_h[class]`` hours (no limit when absent). The day before is the previous
+date of an ISO date, or the previous weekday of a weekday name (``TUE`` -> ``MON``).
+
+Times are integer seconds since midnight of the route's day, distances integer metres, loads kg.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from solver.core import COLD
@@ -54,6 +68,8 @@ KG_EPS = 1e-6
 """Load tolerance (kg) of the capacity and negative-load rules."""
 LOAD_REPORT_TOL_KG = 1e-3
 """Tolerance (kg) between a step's reported load and the recomputed one."""
+DAY_S = 86_400
+WEEKDAY_NAMES = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 
 CheckReport = Report
 """The rounds checker's verdict (the checkers' common :class:`Report`)."""
@@ -75,6 +91,7 @@ class Visit:
     site_id: str
     start_s: int
     departure_s: int
+    day: str = ""
 
 
 @dataclass(frozen=True)
@@ -129,7 +146,9 @@ class RoundsContext:
 
 def _route_label(route: Any) -> str:
     phase = getattr(route, "phase", "direct")
-    return f"{route.vehicle_id}@{route.day}" + ("" if phase == "direct" else f"[{phase}]")
+    trip = int(getattr(route, "trip", 1))
+    label = f"{route.vehicle_id}@{route.day}" + ("" if trip == 1 else f"#{trip}")
+    return label + ("" if phase == "direct" else f"[{phase}]")
 
 
 def _well_formed(route: Any, vehicles: dict[str, Any], sites: dict[str, Any]) -> bool:
@@ -223,6 +242,7 @@ def build_rounds_context(problem: Any, result: Any) -> RoundsContext:
                         st.step.site_id,
                         t_o,
                         st.step.departure_s,
+                        str(route.day),
                     )
                 )
     return RoundsContext(
@@ -393,14 +413,15 @@ def check_cold_chain(ctx: RoundsContext) -> list[Violation]:
 
 
 def check_days(ctx: RoundsContext) -> list[Violation]:
-    """An order with a day is served on a route of that day."""
+    """An order with a day is served on a route of that day (or collected the day before into
+    the cold room, see :func:`check_cold_room`)."""
     return [
         Violation("DAY", route=rt.label, order=o.id, message=f"order day {o.day}, route {day}")
         for rt in ctx.routes
         if (day := str(rt.route.day))
         for st in rt.steps
         for o in st.orders
-        if str(o.day) and str(o.day) != day
+        if str(o.day) and str(o.day) != day and not _overnight_day(ctx, o, day)
     ]
 
 
@@ -480,9 +501,12 @@ def check_legs(ctx: RoundsContext) -> list[Violation]:
     sites; cross-dock: collected to the depot, delivered from it after the drop."""
     depots = {v.depot_site_id for v in ctx.problem.vehicles}
     out: list[Violation] = []
+    overnight = _overnight_orders(ctx)
     for oid, o in ctx.orders.items():
         visits = ctx.visits.get(oid, [])
-        if visits:
+        if oid in overnight:
+            out.extend(_leg_violations("cross_dock", depots, oid, o, _as_cross_dock(o, visits)))
+        elif visits:
             out.extend(_leg_violations(ctx.mode, depots, oid, o, visits))
     return out
 
@@ -541,6 +565,104 @@ def _visit_tuple(v: Visit) -> tuple[str, str, int, str, str, int, int]:
     return (v.route, v.phase, v.position, v.type, v.site_id, v.start_s, v.departure_s)
 
 
+def check_trips(ctx: RoundsContext) -> list[Violation]:
+    """Multi-trip: a van's direct routes of a day are at most ``max_trips`` trips, each leaving
+    the depot at least ``problem.reload_s`` after the previous one came back."""
+    reload_s = int(getattr(ctx.problem, "reload_s", 0))
+    trips_of: dict[tuple[str, str], list[RouteTrace]] = defaultdict(list)
+    for rt in ctx.routes:
+        if getattr(rt.route, "phase", "direct") == "direct":
+            trips_of[(rt.route.vehicle_id, str(rt.route.day))].append(rt)
+    out: list[Violation] = []
+    for trips in trips_of.values():
+        trips.sort(key=lambda rt: rt.steps[0].step.arrival_s)
+        allowed = int(getattr(trips[0].vehicle, "max_trips", 1))
+        if len(trips) > allowed:
+            msg = f"{len(trips)} trips > max_trips {allowed}"
+            numbers = {"trips": len(trips), "max_trips": allowed}
+            out.append(Violation("TRIPS", route=trips[-1].label, message=msg, numbers=numbers))
+        for prev, nxt in zip(trips, trips[1:], strict=False):
+            back, leave = prev.steps[-1].step.arrival_s, nxt.steps[0].step.arrival_s
+            if leave < back + reload_s:
+                msg = f"leaves {leave} < return {back} + reload {reload_s} s"
+                numbers = {"start_s": leave, "return_s": back, "reload_s": reload_s}
+                out.append(Violation("RELOAD", route=nxt.label, message=msg, numbers=numbers))
+    return out
+
+
+def _day_offset(first: str, second: str) -> int | None:
+    """Days from ``first`` to ``second`` (ISO dates, or weekday names within a week)."""
+    try:
+        return (dt.date.fromisoformat(second) - dt.date.fromisoformat(first)).days
+    except ValueError:
+        pass
+    a, b = first.upper(), second.upper()
+    if a in WEEKDAY_NAMES and b in WEEKDAY_NAMES:
+        return (WEEKDAY_NAMES.index(b) - WEEKDAY_NAMES.index(a)) % 7
+    return None
+
+
+def _overnight_day(ctx: RoundsContext, order: Any, day: str) -> bool:
+    """True when a route of ``day`` may carry ``order`` into the cold room (the day before)."""
+    if getattr(ctx.problem, "cold_room", None) is None or ctx.mode == "cross_dock":
+        return False
+    return _day_offset(day, str(order.day)) == 1
+
+
+def _overnight_orders(ctx: RoundsContext) -> set[str]:
+    """Orders with a visit on a route of the day before their own, with a cold room."""
+    return {
+        oid
+        for oid, visits in ctx.visits.items()
+        if oid in ctx.orders and any(_overnight_day(ctx, ctx.orders[oid], v.day) for v in visits)
+    }
+
+
+def _as_cross_dock(order: Any, visits: list[Visit]) -> list[Visit]:
+    """An overnight order's visits as cross-dock legs, times counted from the day before."""
+    out = []
+    for v in visits:
+        if v.day == str(order.day):
+            start, leave = v.start_s + DAY_S, v.departure_s + DAY_S
+            out.append(replace(v, phase="delivery", start_s=start, departure_s=leave))
+        else:
+            out.append(replace(v, phase="collection"))
+    return out
+
+
+def check_cold_room(ctx: RoundsContext) -> list[Violation]:
+    """Overnight cross-dock: kg stored per night and cold-chain class within the cold room's
+    capacity, and each order's storage within its class's maximum storage time."""
+    room = getattr(ctx.problem, "cold_room", None)
+    overnight = _overnight_orders(ctx)
+    if room is None or not overnight:
+        return []
+    out: list[Violation] = []
+    stored: dict[tuple[str, str], float] = defaultdict(float)
+    for oid in sorted(overnight):
+        o = ctx.orders[oid]
+        stored[(str(o.day), str(o.cold_chain))] += float(o.kg)
+        visits = _as_cross_dock(o, ctx.visits[oid])
+        drops = [v for v in visits if v.phase == "collection" and v.type == "delivery"]
+        loads = [v for v in visits if v.phase == "delivery" and v.type == "pickup"]
+        if len(drops) != 1 or len(loads) != 1:
+            continue  # reported by check_legs
+        hours = room.max_storage_h.get(str(o.cold_chain))
+        load = loads[0]
+        storage_s = load.start_s - drops[0].departure_s
+        if hours is not None and storage_s > hours * 3600 + 1e-9:
+            msg = f"stored {storage_s} s > {hours} h for {o.cold_chain}"
+            numbers = {"storage_s": storage_s, "max_storage_s": hours * 3600}
+            out.append(_at(load, oid, "SHELF_LIFE", msg, numbers))
+    for (day, cold), kg in sorted(stored.items()):
+        cap = float(room.capacity_kg.get(cold, 0.0))
+        if kg > cap + KG_EPS:
+            msg = f"{kg:.3f} kg of {cold} stored the night before {day} > cold room {cap} kg"
+            numbers = {"stored_kg": kg, "capacity_kg": cap}
+            out.append(Violation("COLD_ROOM_CAPACITY", message=msg, numbers=numbers))
+    return out
+
+
 #: Every rule of the rounds checker, in the order they run.
 ROUND_RULES: tuple[Callable[[RoundsContext], list[Violation]], ...] = (
     check_route_shape,
@@ -556,6 +678,8 @@ ROUND_RULES: tuple[Callable[[RoundsContext], list[Violation]], ...] = (
     check_shifts,
     check_coverage,
     check_legs,
+    check_trips,
+    check_cold_room,
 )
 
 

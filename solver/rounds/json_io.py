@@ -2,12 +2,16 @@
 :func:`problem_from_json`) and the result out (:func:`rounds_to_json`).
 
 Times in seconds since midnight, distances in metres, loads in kg; a site's ``location`` is
-``[lon, lat]``. Indicators (in the result's ``summary``): km, hours, cost
-(``cost_eur_per_km * km + cost_eur_per_hour * h`` per van), CO2 and kg delivered per km. CO2 uses
-each van's ``co2_kg_per_km``; its default 0.25 kg CO2 per km is an **assumption** for a light
-diesel utility van (order of magnitude of the ADEME Base Carbone factors for light commercial
-vehicles, roughly 0.2-0.3 kg CO2e/km; not measured for the platform's vans) — the output says so
-in ``indicators_note``.
+``[lon, lat]``. A vehicle's ``costs`` are ``per_km``, ``per_hour`` and ``fixed`` (EUR per day the
+van is used); ``max_trips`` its trips per day; ``reload_s`` the time between two trips;
+``cold_room`` (``capacity_kg`` and ``max_storage_h`` per cold-chain class) enables overnight
+cross-dock. Indicators (in the result's ``summary``): km, hours, cost
+(``cost_eur_per_km * km + cost_eur_per_hour * h`` per van plus ``fixed_cost_eur``), CO2 and kg
+delivered per km. CO2 uses each van's ``co2_kg_per_km``; its default 0.25 kg CO2 per km is an
+**assumption** for a light diesel utility van (order of magnitude of the ADEME Base Carbone
+factors for light commercial vehicles, roughly 0.2-0.3 kg CO2e/km; not measured for the
+platform's vans) — the output says so in ``indicators_note``. The result lists the orders stored
+overnight (``overnight``) and each route's ``trip``.
 """
 
 from __future__ import annotations
@@ -19,7 +23,15 @@ from typing import Any
 import numpy as np
 
 from solver.core import COLD
-from solver.rounds.problem import DAY_S, Order, RoundsProblem, Site, Vehicle
+from solver.rounds.problem import (
+    DAY_S,
+    DEFAULT_RELOAD_S,
+    ColdRoom,
+    Order,
+    RoundsProblem,
+    Site,
+    Vehicle,
+)
 from solver.rounds.result import RoundsResult
 
 CO2_NOTE = (
@@ -64,7 +76,12 @@ def problem_to_json(problem: RoundsProblem) -> dict[str, Any]:
                 "capacity_kg": v.capacity_kg,
                 "refrigerated": v.refrigerated,
                 "skills": ["chilled", "frozen"] if v.refrigerated else [],
-                "costs": {"per_km": v.cost_eur_per_km, "per_hour": v.cost_eur_per_hour},
+                "costs": {
+                    "per_km": v.cost_eur_per_km,
+                    "per_hour": v.cost_eur_per_hour,
+                    "fixed": v.fixed_cost_eur,
+                },
+                "max_trips": v.max_trips,
                 "co2_kg_per_km": v.co2_kg_per_km,
                 "time_window": [v.shift_start_s, v.shift_end_s],
                 "max_travel_time": v.max_shift_s,
@@ -81,6 +98,13 @@ def problem_to_json(problem: RoundsProblem) -> dict[str, Any]:
         "estimated": problem.estimated,
         "days": list(problem.days),
         "catchment_s": problem.catchment_s,
+        "reload_s": problem.reload_s,
+        "cold_room": None
+        if problem.cold_room is None
+        else {
+            "capacity_kg": dict(problem.cold_room.capacity_kg),
+            "max_storage_h": dict(problem.cold_room.max_storage_h),
+        },
     }
 
 
@@ -145,6 +169,8 @@ def _vehicle_from(v: dict[str, Any], where: str) -> Vehicle:
         shift_start_s=int(tw[0]),
         shift_end_s=int(tw[1]),
         max_shift_s=int(v.get("max_travel_time", tw[1] - tw[0])),
+        fixed_cost_eur=float(costs.get("fixed", 0.0)),
+        max_trips=int(v.get("max_trips", 1)),
     )
 
 
@@ -171,6 +197,7 @@ def problem_from_json(data: dict[str, Any]) -> RoundsProblem:
     vehicles = _items(data, "vehicles", _vehicle_from)
     mats = _need(_need(data, "matrices", "rounds input"), "car", "matrices")
     catch = data.get("catchment_s")
+    room = data.get("cold_room")
     return RoundsProblem(
         sites=tuple(sites),
         orders=tuple(orders),
@@ -186,6 +213,15 @@ def problem_from_json(data: dict[str, Any]) -> RoundsProblem:
         travel_source=str(data.get("travel_source", "estimate")),
         days=tuple(str(d) for d in data.get("days", [])),
         catchment_s=None if catch is None else _parse("catchment_s", lambda: int(catch)),
+        reload_s=_parse("reload_s", lambda: int(data.get("reload_s", DEFAULT_RELOAD_S))),
+        cold_room=None if room is None else _parse("cold_room", lambda: _cold_room_from(room)),
+    )
+
+
+def _cold_room_from(room: dict[str, Any]) -> ColdRoom:
+    return ColdRoom(
+        capacity_kg={str(k): float(v) for k, v in room.get("capacity_kg", {}).items()},
+        max_storage_h={str(k): float(v) for k, v in room.get("max_storage_h", {}).items()},
     )
 
 
@@ -197,6 +233,7 @@ def rounds_to_json(result: RoundsResult) -> dict[str, Any]:
     travel times come from an estimate rather than a road graph.
     """
     s = result.summary
+    # one literal in the shape of VROOM's output: splitting it would scatter the format
     return {
         "code": 0,
         "status": result.status,
@@ -211,6 +248,8 @@ def rounds_to_json(result: RoundsResult) -> dict[str, Any]:
             "duration": int(round(s.hours * 3600)),
             "hours": s.hours,
             "cost_eur": s.cost_eur,
+            "fixed_cost_eur": s.fixed_cost_eur,
+            "van_days": s.van_days,
             "co2_kg": s.co2_kg,
             "kg_delivered": s.kg_delivered,
             "kg_per_km": s.kg_per_km,
@@ -219,11 +258,13 @@ def rounds_to_json(result: RoundsResult) -> dict[str, Any]:
             "runtime_s": result.runtime_s,
         },
         "indicators_note": CO2_NOTE,
+        "overnight": list(result.overnight),
         "routes": [
             {
                 "vehicle": r.vehicle_id,
                 "day": r.day,
                 "phase": r.phase,
+                "trip": r.trip,
                 "distance": r.distance_m,
                 "duration": r.duration_s,
                 "kg_delivered": r.kg_delivered,

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
 
-from solver.rounds.engine import Leg, solve_legs
+from solver.rounds.engine import Leg, Search, solve_legs
 from solver.rounds.problem import Order, RoundsProblem, Vehicle
 from solver.rounds.result import ReasonCode, RoundsResult, Route, Unassigned
 from solver.rounds.schedule import Activity, latest_departure
@@ -82,14 +82,16 @@ def _day_trips(
     vans: list[Vehicle] = []
     trip = 1
     while todo:
-        van = vehicle if trip == 1 else replace(vehicle, id=f"{vehicle.id}#{trip}")
+        van = replace(vehicle, max_trips=1)
+        van = van if trip == 1 else replace(van, id=f"{vehicle.id}#{trip}")
         vans.append(van)
         sub = replace(problem, vehicles=(van,), orders=tuple(todo))
         ok, bad = screen(sub, todo, day)
         unassigned += bad
         legs = [Leg(o, o.pickup_site_id, o.delivery_site_id) for o in ok]
         window = {van.id: (van.shift_start_s, van.shift_end_s)}
-        acts = solve_legs(sub, legs, [van], window, budget_s, seed).get(van.id, [])
+        trips = solve_legs(sub, legs, [van], window, budget_s, Search(seed)).get(van.id, [])
+        acts = [a for t in trips for a in t]
         served = {a.order_id for a in acts}
         too_far = _too_far_along(problem, farm, acts, max_drive_s)
         if too_far and len(served) > len(too_far):

@@ -1,14 +1,29 @@
 """A rounds request: sites, orders, vehicles and the integer travel matrices between the sites.
 
-Units: times are integer seconds since midnight (durations in seconds), distances integer metres,
-loads kg. A site's index in ``RoundsProblem.sites`` is its row and column in both matrices; a
-negative matrix entry means "no road connection". Every invariant is checked on construction and
-a bad value raises :class:`ValueError` naming the item and the field.
+Units: times are integer seconds since midnight of the order's day (durations in seconds),
+distances integer metres, loads kg. Times are not capped at 24 h: a window or a shift may run past
+midnight (``tw_end_s > DAY_S``), which lets a multi-day horizon (e.g. a benchmark instance) be
+stated as one long day; windows and shifts only need ``end >= start``. A site's index in
+``RoundsProblem.sites`` is its row and column in both matrices; a negative matrix entry means "no
+road connection". Every invariant is checked on construction and a bad value raises
+:class:`ValueError` naming the item and the field.
+
+Options of the platform carried by the problem (all off by default):
+
+* ``Vehicle.fixed_cost_eur``: cost of using a van on a day (0 by default), part of the objective
+  and of the reported cost, so the trade-off between vans and km is explicit;
+* ``Vehicle.max_trips`` > 1 (multi-trip): the van may come back to its depot and leave again
+  within its shift, spending ``RoundsProblem.reload_s`` there between two trips;
+* ``RoundsProblem.cold_room`` (overnight cross-dock): an order of day ``d`` may be collected on
+  the day before (:func:`previous_day`) into the depot's cold room and delivered on ``d``, within
+  the room's capacity per cold-chain class and the class's maximum storage time.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -19,6 +34,14 @@ if TYPE_CHECKING:
 SiteKind = Literal["depot", "farm", "kitchen"]
 ColdChain = Literal["ambient", "chilled", "frozen"]
 Mode = Literal["direct", "cross_dock"]
+Objective = Literal["cost", "fewest_vans"]
+"""``cost``: least cost (km, hours, fixed costs); ``fewest_vans``: fewest vans first, then cost."""
+Clock = Literal["wall", "cpu"]
+"""Clock of the engine's time budget: wall time, or this process's CPU time."""
+COLD_CHAINS: tuple[ColdChain, ...] = ("ambient", "chilled", "frozen")
+WEEKDAYS: tuple[str, ...] = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+DEFAULT_RELOAD_S = 30 * 60
+"""Default time at the depot between two trips of a van (unload, reload), seconds."""
 
 DAY_S = 24 * 3600
 
@@ -69,6 +92,55 @@ class Vehicle:
     shift_start_s: int = 6 * 3600
     shift_end_s: int = 15 * 3600
     max_shift_s: int = 9 * 3600
+    fixed_cost_eur: float = 0.0
+    """Cost of using the van on a day (driver's day, lease share), paid once per day used."""
+    max_trips: int = 1
+    """Trips the van may make in a day; above 1 it reloads at its depot in between."""
+
+
+@dataclass(frozen=True)
+class ColdRoom:
+    """The depot's cold room for overnight cross-dock.
+
+    ``capacity_kg``: kg that may be stored overnight per cold-chain class (a class absent or at 0
+    cannot be stored); ``max_storage_h``: the longest an order of the class may stay in the room,
+    from the end of its drop to the start of its loading (absent: no limit).
+    """
+
+    capacity_kg: Mapping[str, float] = field(default_factory=dict)
+    max_storage_h: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "capacity_kg", dict(self.capacity_kg))
+        object.__setattr__(self, "max_storage_h", dict(self.max_storage_h))
+        tables = (("capacity_kg", self.capacity_kg), ("max_storage_h", self.max_storage_h))
+        for what, table in tables:
+            for cold, value in table.items():
+                if cold not in COLD_CHAINS:
+                    msg = f"cold_room.{what}: {cold!r} is not ambient/chilled/frozen"
+                    raise ValueError(msg)
+                if not value >= 0:
+                    msg = f"cold_room.{what}[{cold!r}] must be >= 0, got {value}"
+                    raise ValueError(msg)
+
+    def max_storage_s(self, cold_chain: str) -> float:
+        """Longest storage of an order of this class, seconds (inf when unlimited)."""
+        hours = self.max_storage_h.get(cold_chain)
+        return float("inf") if hours is None else hours * 3600.0
+
+
+def previous_day(day: str) -> str | None:
+    """The day before ``day``: ISO dates (``2025-09-02`` -> ``2025-09-01``) and weekday names
+    (``TUE`` -> ``MON``); None for any other label (no overnight cross-dock then)."""
+    try:
+        return (dt.date.fromisoformat(day) - dt.timedelta(days=1)).isoformat()
+    except ValueError:
+        pass
+    up = day.upper()
+    if up in WEEKDAYS:
+        prev = WEEKDAYS[WEEKDAYS.index(up) - 1]
+        return prev if day.isupper() else prev.capitalize() if day[:1].isupper() else prev.lower()
+    return None
 
 
 def vehicle_from_van(van: Van, depot_site_id: str) -> Vehicle:
@@ -151,6 +223,12 @@ def _check_vehicles(vehicles: tuple[Vehicle, ...], known: set[str]) -> None:
         if not v.capacity_kg > 0:
             msg = f"vehicle {v.id!r}: capacity_kg must be > 0, got {v.capacity_kg}"
             raise ValueError(msg)
+        if not v.fixed_cost_eur >= 0:
+            msg = f"vehicle {v.id!r}: fixed_cost_eur must be >= 0, got {v.fixed_cost_eur}"
+            raise ValueError(msg)
+        if v.max_trips < 1:
+            msg = f"vehicle {v.id!r}: max_trips must be >= 1, got {v.max_trips}"
+            raise ValueError(msg)
         if v.shift_end_s <= v.shift_start_s or v.max_shift_s <= 0:
             msg = (
                 f"vehicle {v.id!r}: shift [{v.shift_start_s}, {v.shift_end_s}] / max "
@@ -166,6 +244,8 @@ class RoundsProblem:
     ``matrix_seconds``/``matrix_metres`` are ``n x n`` integer arrays; a negative entry means
     "no road connection". ``days`` lists the round days (empty: every day found in the orders).
     ``catchment_s`` bounds the drive from the depot to any stop (None: no bound).
+    ``reload_s`` is the time a van spends at its depot between two trips (multi-trip vans only);
+    ``cold_room`` enables overnight cross-dock (None: off).
     """
 
     sites: tuple[Site, ...]
@@ -176,6 +256,8 @@ class RoundsProblem:
     travel_source: str = "estimate"
     days: tuple[str, ...] = ()
     catchment_s: int | None = None
+    reload_s: int = DEFAULT_RELOAD_S
+    cold_room: ColdRoom | None = None
 
     def __post_init__(self) -> None:
         n = len(self.sites)
@@ -191,6 +273,9 @@ class RoundsProblem:
         known = {s.id for s in self.sites}
         _check_orders(self.orders, known)
         _check_vehicles(self.vehicles, known)
+        if self.reload_s < 0:
+            msg = f"RoundsProblem.reload_s must be >= 0, got {self.reload_s}"
+            raise ValueError(msg)
 
     @property
     def estimated(self) -> bool:

@@ -11,7 +11,7 @@ into one step (a shared stop).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from solver.evaluation import order_handling_s
 from solver.rounds.problem import Order, RoundsProblem, Vehicle
@@ -157,6 +157,18 @@ def timed_route(
     )
 
 
+def _useful_delay(problem: RoundsProblem, steps: Sequence[Step]) -> int:
+    """How much later the first departure can be without moving any return (see below)."""
+    cum_wait = 0
+    delay: int | None = None
+    for s in steps:
+        cum_wait += s.waiting_s
+        if s.type in ("pickup", "delivery"):
+            slack = cum_wait + problem.site(s.site_id).tw_end_s - (s.arrival_s + s.waiting_s)
+            delay = slack if delay is None else min(delay, slack)
+    return cum_wait if delay is None else min(delay, cum_wait)
+
+
 def latest_departure(
     problem: RoundsProblem,
     vehicle: Vehicle,
@@ -173,17 +185,39 @@ def latest_departure(
     return time, and shortens the route by exactly that delay.
     """
     base = timed_route(problem, vehicle, day, acts, earliest_s, depot_windows=depot_windows)
-    cum_wait = 0
-    delay: int | None = None
-    for s in base.steps:
-        cum_wait += s.waiting_s
-        if s.type in ("pickup", "delivery"):
-            slack = cum_wait + problem.site(s.site_id).tw_end_s - (s.arrival_s + s.waiting_s)
-            delay = slack if delay is None else min(delay, slack)
-    delay = cum_wait if delay is None else min(delay, cum_wait)
+    delay = _useful_delay(problem, base.steps)
     if delay <= 0:
         return base
     return timed_route(problem, vehicle, day, acts, earliest_s + delay, depot_windows=depot_windows)
+
+
+def timed_trips(
+    problem: RoundsProblem,
+    vehicle: Vehicle,
+    day: str,
+    trips: Sequence[Sequence[Activity]],
+    earliest_s: int,
+) -> list[Route]:
+    """A multi-trip day: one route per trip (``trip`` = 1, 2, ...), each trip leaving the depot
+    ``problem.reload_s`` after the previous one came back.
+
+    The first departure is delayed as in :func:`latest_departure`, over the steps of all the
+    trips: a later trip starts ``reload_s`` after a return that is itself delayed by
+    ``max(0, d - W)``, so the same bound keeps every window and the last return.
+    """
+
+    def run(depart_s: int) -> list[Route]:
+        routes = []
+        t = depart_s
+        for k, acts in enumerate(trips):
+            route = replace(timed_route(problem, vehicle, day, acts, t), trip=k + 1)
+            routes.append(route)
+            t = route.steps[-1].arrival_s + problem.reload_s
+        return routes
+
+    base = run(earliest_s)
+    delay = _useful_delay(problem, [s for r in base for s in r.steps])
+    return base if delay <= 0 else run(earliest_s + delay)
 
 
 def fits_windows(problem: RoundsProblem, route: Route) -> bool:

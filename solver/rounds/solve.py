@@ -6,7 +6,11 @@ budget is shared across days in proportion to their orders. Each order is first 
 (:mod:`solver.rounds.engine`, PyVRP); the engine's visit orders are re-timed with the checker's
 semantics (:mod:`solver.rounds.schedule`), each route leaving its depot as late as is useful.
 
-Direct mode: each van collects orders at farms and delivers them to kitchens itself.
+Direct mode: each van collects orders at farms and delivers them to kitchens itself; a van
+with ``max_trips > 1`` may come back to its depot and leave again (trips, re-timed together by
+:func:`~solver.rounds.schedule.timed_trips`); an order picked up at the depot is loaded there.
+With ``problem.cold_room`` set, an order may instead be collected the day before and stored
+overnight in the cold room when that saves cost (:mod:`solver.rounds.overnight`).
 
 Cross-dock mode (the platform's cold room): phase 1 *collection* routes bring each order from its
 farm to the depot (shipments farm -> depot); phase 2 *delivery* routes take it from the depot to
@@ -16,9 +20,8 @@ the cold room). In phase 2 a van starts no earlier than it finished phase 1 and 
 is removed from its collection route (re-timed) and reported ``FLEET_FULL``. Only the vans based
 at the platform depot take part.
 
-Known limits: cross-dock is same-day (collection, then delivery within one shift; an overnight
-cold-room variant is not modelled); a van is one vehicle per day (no multi-trip reloads in
-direct mode).
+Known limits: cross-dock mode is same-day and its vans make one trip per phase; the overnight
+choice is a two-pass heuristic (see its module), not a joint optimisation of the week.
 
 The independent checker's verdict (:func:`solver.evaluation.check_rounds`) is attached to every
 result.
@@ -33,48 +36,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from solver.evaluation import check_rounds
-from solver.rounds.engine import Leg, solve_legs
-from solver.rounds.problem import Mode, Order, RoundsProblem
-from solver.rounds.result import RoundsResult, Route, Summary, Unassigned
-from solver.rounds.schedule import Activity, latest_departure, timed_route
+from solver.rounds.engine import Leg, Search, Trips, solve_legs
+from solver.rounds.overnight import solve_overnight
+from solver.rounds.problem import Clock, Mode, Objective, Order, RoundsProblem
+from solver.rounds.result import RoundsResult, Route, Unassigned, summarise
+from solver.rounds.schedule import Activity, latest_departure, timed_route, timed_trips
 from solver.rounds.screening import fleet_full, screen
 
 logger = logging.getLogger(__name__)
-
-
-def summarise(
-    problem: RoundsProblem, routes: Sequence[Route], unassigned: Sequence[Unassigned]
-) -> Summary:
-    """Indicators over ``routes`` (costs and CO2 with each van's rates)."""
-    vehicles = {v.id: v for v in problem.vehicles}
-    km = sum(r.distance_m for r in routes) / 1000.0
-    hours = sum(r.duration_s for r in routes) / 3600.0
-    cost = sum(
-        vehicles[r.vehicle_id].cost_eur_per_km * r.distance_m / 1000.0
-        + vehicles[r.vehicle_id].cost_eur_per_hour * r.duration_s / 3600.0
-        for r in routes
-        if r.vehicle_id in vehicles
-    )
-    co2 = sum(
-        vehicles[r.vehicle_id].co2_kg_per_km * r.distance_m / 1000.0
-        for r in routes
-        if r.vehicle_id in vehicles
-    )
-    kg = sum(r.kg_delivered for r in routes)
-    served = {o for r in routes for s in r.steps if s.type == "delivery" for o in s.order_ids}
-    served -= {u.order_id for u in unassigned}
-    return Summary(
-        distance_km=round(km, 3),
-        hours=round(hours, 3),
-        cost_eur=round(cost, 2),
-        co2_kg=round(co2, 2),
-        kg_delivered=round(kg, 3),
-        kg_per_km=round(kg / km, 3) if km > 0 else 0.0,
-        vans_used=len({r.vehicle_id for r in routes}),
-        routes=len(routes),
-        orders_served=len(served),
-        orders_unassigned=len(unassigned),
-    )
 
 
 def finish(
@@ -84,6 +53,7 @@ def finish(
     t0: float,
     mode: str,
     max_drive_s: int | None = None,
+    overnight: Sequence[str] = (),
 ) -> RoundsResult:
     """The result: sorted routes and unassigned orders, summary, status, checker's verdict.
 
@@ -91,7 +61,7 @@ def finish(
     """
     order_pos = {o.id: k for k, o in enumerate(problem.orders)}
     unassigned.sort(key=lambda u: order_pos.get(u.order_id, 0))
-    routes.sort(key=lambda r: (r.day, r.vehicle_id, r.phase != "collection"))
+    routes.sort(key=lambda r: (r.day, r.vehicle_id, r.phase != "collection", r.trip))
     summary = summarise(problem, routes, unassigned)
     if not problem.orders:
         status = "NO_ORDERS"
@@ -109,11 +79,17 @@ def finish(
         estimated=problem.estimated,
         mode=mode,
         max_drive_s=max_drive_s,
+        overnight=tuple(overnight),
     )
     report = check_rounds(problem, result)
     if not report.ok:
         logger.error("rounds checker found %d violation(s): %s", len(report.violations), report)
     return replace(result, check=report)
+
+
+def _cold_room_on(problem: RoundsProblem) -> bool:
+    room = problem.cold_room
+    return bool(problem.vehicles) and room is not None and any(room.capacity_kg.values())
 
 
 def _days(problem: RoundsProblem) -> list[str]:
@@ -130,6 +106,8 @@ def solve_rounds(
     time_limit_s: float,
     seed: int = 0,
     mode: Mode = "direct",
+    objective: Objective = "cost",
+    clock: Clock = "wall",
 ) -> RoundsResult:
     """Plan the rounds of every day in ``problem``; the checker's verdict is attached.
 
@@ -138,13 +116,20 @@ def solve_rounds(
     problem
         Sites, orders (each with its day), vehicles and integer matrices.
     time_limit_s
-        Total wall-clock budget for the engine, shared across days (and phases).
+        Total budget for the engine, shared across days (and phases), on ``clock``.
     seed
         Engine seed (the engine runs on one thread; the same seed and budget reproduce a result
         up to the time limit's effect on the number of iterations).
     mode
         ``"direct"``: each van collects and delivers orders itself; ``"cross_dock"``: farms ->
         depot collection, then depot -> kitchens delivery (see the module docstring).
+    objective
+        ``"cost"``: least cost (km and hours at the vans' rates, fixed cost per van and day);
+        ``"fewest_vans"``: fewest vans each day first, then least cost (route elimination, see
+        :mod:`solver.rounds.engine`), for a platform that wants to free vans.
+    clock
+        ``"wall"``: the budget is wall time; ``"cpu"``: CPU time of this process, so a loaded
+        machine gets the same amount of search (benchmarks).
 
     Returns
     -------
@@ -154,37 +139,53 @@ def solve_rounds(
     if mode not in ("direct", "cross_dock"):
         msg = f"mode must be 'direct' or 'cross_dock', got {mode!r}"
         raise ValueError(msg)
+    if objective not in ("cost", "fewest_vans"):
+        msg = f"objective must be 'cost' or 'fewest_vans', got {objective!r}"
+        raise ValueError(msg)
+    if clock not in ("wall", "cpu"):
+        msg = f"clock must be 'wall' or 'cpu', got {clock!r}"
+        raise ValueError(msg)
+    how = Search(seed, objective, clock)
     t0 = time.perf_counter()
     routes: list[Route] = []
     unassigned: list[Unassigned] = []
     by_day: dict[str, list[Order]] = defaultdict(list)
     for o in problem.orders:
         by_day[o.day].append(o)
+    if mode == "direct" and _cold_room_on(problem):
+        r, u, stored = solve_overnight(problem, by_day, _days(problem), time_limit_s, how)
+        return finish(problem, r, u, t0, mode, overnight=stored)
     total = max(1, sum(len(v) for v in by_day.values()))
     for day in _days(problem):
         budget = time_limit_s * len(by_day[day]) / total
         if mode == "direct":
-            r, u = _solve_direct_day(problem, day, by_day[day], budget, seed)
+            r, u = _solve_direct_day(problem, day, by_day[day], budget, how)
         else:
-            r, u = _solve_cross_dock_day(problem, day, by_day[day], budget, seed)
+            r, u = _solve_cross_dock_day(problem, day, by_day[day], budget, how)
         routes += r
         unassigned += u
     return finish(problem, routes, unassigned, t0, mode)
 
 
+def _one_trip(plan: dict[str, Trips]) -> dict[str, list[Activity]]:
+    """Vehicle id -> its activities, for single-trip vans."""
+    return {vid: [a for trip in trips for a in trip] for vid, trips in plan.items()}
+
+
 def _solve_direct_day(
-    problem: RoundsProblem, day: str, orders: list[Order], budget_s: float, seed: int
+    problem: RoundsProblem, day: str, orders: list[Order], budget_s: float, how: Search
 ) -> tuple[list[Route], list[Unassigned]]:
     ok, bad = screen(problem, orders, day)
     legs = [Leg(o, o.pickup_site_id, o.delivery_site_id) for o in ok]
     windows = {v.id: (v.shift_start_s, v.shift_end_s) for v in problem.vehicles}
-    plan = solve_legs(problem, legs, problem.vehicles, windows, budget_s, seed)
+    plan = solve_legs(problem, legs, problem.vehicles, windows, budget_s, how)
     vehicles = {v.id: v for v in problem.vehicles}
     routes = [
-        latest_departure(problem, vehicles[vid], day, acts, vehicles[vid].shift_start_s)
-        for vid, acts in plan.items()
+        r
+        for vid, trips in plan.items()
+        for r in timed_trips(problem, vehicles[vid], day, trips, vehicles[vid].shift_start_s)
     ]
-    served = {a.order_id for acts in plan.values() for a in acts}
+    served = {a.order_id for trips in plan.values() for trip in trips for a in trip}
     bad += [fleet_full(o, day) for o in ok if o.id not in served]
     return routes, bad
 
@@ -206,7 +207,7 @@ def _collect(
     ok: list[Order],
     depot: str,
     budget_s: float,
-    seed: int,
+    how: Search,
 ) -> tuple[dict[str, list[Activity]], dict[str, Route], dict[str, int]]:
     """Phase 1, farms -> depot: the plan, its routes by van, and order id -> time at the depot.
 
@@ -217,7 +218,7 @@ def _collect(
     legs = [Leg(o, o.pickup_site_id, depot) for o in ok if o.pickup_site_id != depot]
     at_depot = {o.id: 0 for o in ok if o.pickup_site_id == depot}
     windows = {v.id: (v.shift_start_s, v.shift_end_s) for v in vans}
-    plan = solve_legs(sub, legs, vans, windows, budget_s, seed)
+    plan = _one_trip(solve_legs(sub, legs, vans, windows, budget_s, how))
     routes = {
         vid: latest_departure(sub, vehicles[vid], day, acts, vehicles[vid].shift_start_s)
         for vid, acts in plan.items()
@@ -239,7 +240,7 @@ def _deliver(
     collected: dict[str, Route],
     at_depot: dict[str, int],
     budget_s: float,
-    seed: int,
+    how: Search,
 ) -> tuple[dict[str, list[Activity]], list[Route]]:
     """Phase 2, depot -> kitchens, each van after its collection round: plan and routes."""
     vans = sub.vehicles
@@ -256,7 +257,7 @@ def _deliver(
         else:
             start1, end1 = r1.steps[0].arrival_s, r1.steps[-1].arrival_s
             windows[v.id] = (end1, min(v.shift_end_s, start1 + v.max_shift_s))
-    plan = solve_legs(sub, legs, vans, windows, budget_s, seed)
+    plan = _one_trip(solve_legs(sub, legs, vans, windows, budget_s, how))
     vehicles = {v.id: v for v in vans}
     routes = []
     for vid, acts in plan.items():
@@ -288,16 +289,16 @@ def _drop_undelivered(
 
 
 def _solve_cross_dock_day(
-    problem: RoundsProblem, day: str, orders: list[Order], budget_s: float, seed: int
+    problem: RoundsProblem, day: str, orders: list[Order], budget_s: float, how: Search
 ) -> tuple[list[Route], list[Unassigned]]:
     depot = _platform_depot(problem)
-    vans = [v for v in problem.vehicles if v.depot_site_id == depot]
+    vans = [replace(v, max_trips=1) for v in problem.vehicles if v.depot_site_id == depot]
     if len(vans) < len(problem.vehicles):
         logger.info("cross_dock: only the %d van(s) based at %s are used", len(vans), depot)
     sub = replace(problem, vehicles=tuple(vans)) if vans else problem
     ok, bad = screen(sub, orders, day)
-    plan1, routes1, at_depot = _collect(sub, day, ok, depot, budget_s / 2, seed)
-    plan2, routes2 = _deliver(sub, day, ok, depot, routes1, at_depot, budget_s / 2, seed)
+    plan1, routes1, at_depot = _collect(sub, day, ok, depot, budget_s / 2, how)
+    plan2, routes2 = _deliver(sub, day, ok, depot, routes1, at_depot, budget_s / 2, how)
     delivered = {a.order_id for acts in plan2.values() for a in acts}
     delivered |= {o.id for o in ok if o.delivery_site_id == depot and o.id in at_depot}
     lost = [o for o in ok if o.id not in delivered]

@@ -111,7 +111,13 @@ class FakeServices:
         return FakeResult({"canteens": len(scenario.canteens), "status": "feasible"})
 
     def plan_rounds(
-        self, problem: RoundsProblem, *, time_limit_s: float, seed: int = 0, mode: str = "direct"
+        self,
+        problem: RoundsProblem,
+        *,
+        time_limit_s: float,
+        seed: int = 0,
+        mode: str = "direct",
+        objective: str = "cost",
     ) -> FakeResult:
         """Count the orders."""
         with self._lock:

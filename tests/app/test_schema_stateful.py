@@ -76,7 +76,7 @@ def test_job_workflows() -> None:
         JobWorkflow.client = client
         JobWorkflow.run(
             settings=settings(
-                max_examples=25,
+                max_examples=40,
                 stateful_step_count=6,
                 deadline=None,
                 derandomize=True,
