@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import logging
 import tempfile
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from app import cycle, provenance, services
+from app.cluster import connect
 from app.errors import RequestProblem
 from app.jobs import Artifact
-from app.tasks import EXPORTS, PLAN, POOLING, PROPOSAL, REPLAN, ROUNDS, WEEK
-from solver.core import Scenario, ScenarioError
+from app.tasks import EXPORTS, PLAN, POOLING, PROPOSAL, REPLAN, ROUNDS, WEEK, Progress
+from solver.core import Scenario, ScenarioError, SolveParams
+from solver.sourcing import TaskRunner
 
 logger = logging.getLogger(__name__)
 
@@ -74,14 +77,41 @@ class PoolingResult:
 
 
 class AppServices:
-    """:class:`app.tasks.Services` backed by :mod:`app.services` and the real solvers."""
+    """:class:`app.tasks.Services` backed by :mod:`app.services` and the real solvers.
+
+    ``cluster`` (``Settings.dask_scheduler``): the Dask cluster that runs the sourcing's
+    solves of territory plans (:mod:`app.cluster`), connected at the first plan and kept
+    for the process's life; empty: the solver's own threads.
+    """
+
+    def __init__(self, cluster: str = "") -> None:
+        self.cluster = cluster
+        self._runner: TaskRunner | None = None
+        self._lock = threading.Lock()
+
+    def runner(self) -> TaskRunner | None:
+        """The cluster's runner, connected on first use (``None`` without a cluster)."""
+        if not self.cluster:
+            return None
+        with self._lock:
+            if self._runner is None:
+                self._runner, _close = connect(self.cluster)
+            return self._runner
 
     load_scenario = staticmethod(services.load_scenario)
     propose = staticmethod(services.propose)
-    plan_territory = staticmethod(services.plan_territory)
     plan_rounds = staticmethod(services.plan_rounds)
     plan_week = staticmethod(cycle.plan_week)
     replan = staticmethod(cycle.replan)
+
+    def plan_territory(
+        self, scenario: Scenario, *, params: SolveParams, progress: Progress | None = None
+    ) -> services.PlanOutcome:
+        """:func:`app.services.plan_territory`, its sourcing's solves on the cluster if one
+        is set."""
+        return services.plan_territory(
+            scenario, params=params, progress=progress, runner=self.runner()
+        )
 
     def pooling_check(
         self,

@@ -50,6 +50,14 @@ class Settings(BaseSettings):
     sync_max_stops: int = Field(
         default=60, ge=0, description="Rounds up to this many stops answer synchronously."
     )
+    dask_scheduler: str = Field(
+        default="",
+        description=(
+            "Dask cluster for the sourcing's solves of plan jobs and `racines plan`: "
+            "empty = the solver's own threads, local:N = N local worker processes, "
+            "tcp://HOST:8786 = an existing scheduler (app/cluster.py)."
+        ),
+    )
     sync_max_points: int = Field(
         default=400,
         ge=0,

@@ -55,11 +55,12 @@ answer with its explanation.
 """
 
 
-def default_services() -> Services:
-    """The production services (the orchestration shared with the CLI)."""
+def default_services(settings: Settings | None = None) -> Services:
+    """The production services (the orchestration shared with the CLI), their plans on
+    the Dask cluster of ``settings.dask_scheduler`` if one is set."""
     from app.adapter import AppServices
 
-    return AppServices()
+    return AppServices(cluster=(settings or Settings()).dask_scheduler)
 
 
 def create_app(
@@ -80,7 +81,7 @@ def create_app(
         Job store; default :class:`SqlJobStore` on ``settings.database_url``.
     """
     settings = settings or Settings()
-    services = services or default_services()
+    services = services or default_services(settings)
     own_store = store is None
     job_store: JobStore = store if store is not None else SqlJobStore(settings.database_url)
     resolver = ScenarioResolver(services, settings)

@@ -64,7 +64,13 @@ from solver.rounds import (
 )
 from solver.scenario import load_scenario as _load_folder
 from solver.scenario import load_scenario_json, scenario_to_json
-from solver.sourcing import LogisticsOverrides, SourcingOptions, SourcingResult, solve_sourcing
+from solver.sourcing import (
+    LogisticsOverrides,
+    SourcingOptions,
+    SourcingResult,
+    TaskRunner,
+    solve_sourcing,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -689,6 +695,7 @@ def plan_territory(
     with_rounds: bool = True,
     rounds_time_limit_s: float = ROUNDS_TIME_LIMIT_S_PER_WEEK,
     options: SourcingOptions | None = None,
+    runner: TaskRunner | None = None,
 ) -> PlanOutcome:
     """The territory's plan: all kitchens, the platform's rounds, logistics fed back once.
 
@@ -696,7 +703,9 @@ def plan_territory(
     orders then price each pickup (:func:`pickup_costs_from_rounds`) and the sourcing model
     is solved again with those prices; the rounds are re-planned for the final plan. Both
     solves are reported in ``iterations``. ``options`` are the weekly cycle's (ordering
-    costs, default the scenario's settings; orders already sent kept fixed).
+    costs, default the scenario's settings; orders already sent kept fixed). ``runner``
+    runs the sourcing's independent solves (a Dask cluster, :mod:`app.cluster`; default
+    the solver's own threads).
     """
     t0 = time.perf_counter()
     report = progress or _noop
@@ -715,6 +724,7 @@ def plan_territory(
             progress=lambda f, m: report(lo + share * f / (2 if with_rounds else 1), m),
             logistics_cost_overrides=overrides,
             options=options,
+            runner=runner,
         )
 
     report(0.05, "sourcing model (logistics estimated)")

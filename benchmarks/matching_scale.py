@@ -1,10 +1,22 @@
-"""Sourcing model at scale: the demo's full school year, a 1x/4x/16x synthetic curve, the greedy.
+"""Sourcing model at scale: the demo's full school year, a 1x/4x/16x/64x synthetic curve,
+the greedy, and the speed-up of a Dask cluster.
 
 Usage::
 
     uv run python benchmarks/matching_scale.py                  # demo + sizes 1,4
     uv run python benchmarks/matching_scale.py --sizes 1,4,16   # 16x takes up to 20 min
+    uv run python benchmarks/matching_scale.py --sizes 64       # 64x: up to 60 min
+    uv run python benchmarks/matching_scale.py --no-demo --sizes "" --workers 1,2
+                                                # 16x on LocalClusters of 1 and 2 workers
     uv run python benchmarks/matching_scale.py --no-demo --engines   # HiGHS vs SCIP vs CP-SAT
+    ... --readme benchmarks/README.md          # also append the tables there, dated
+
+The bound is the one ``SourcingResult.bound_kind`` names: of the whole problem (one
+group of kitchens) or of the territory with the shared capacity priced (groups). With
+``--workers`` the same territory is solved on a LocalCluster of each size; the speed-up
+compares the independent solves each finishes (relaxations, pricing passes, bound
+windows: task-seconds of engine time) per wall-clock second, since a time-limited run
+always ends at its limit.
 
 Every size runs in a fresh process (``spawn``) so that its peak RSS (``ru_maxrss``,
 engine memory included) is its own. For each territory the table gives the optimiser's
@@ -88,8 +100,11 @@ def _penalised(scenario: Any, data_args: tuple[Any, ...], plan: Any) -> float:
     return float(v.sum() + plan.logistics_cost_eur + short.sum())
 
 
-def run_one(kind: str, scale: int, time_limit_s: float, window_weeks: int | None) -> dict[str, Any]:
-    """Solve one territory (in its own process) and return the table row."""
+def run_one(
+    kind: str, scale: int, time_limit_s: float, window_weeks: int | None, workers: int = 0
+) -> dict[str, Any]:
+    """Solve one territory (in its own process, on a LocalCluster of ``workers`` worker
+    processes when not 0) and return the table row."""
     import logging
 
     logging.basicConfig(level=logging.WARNING)
@@ -117,7 +132,14 @@ def run_one(kind: str, scale: int, time_limit_s: float, window_weeks: int | None
         name = f"synthetic {scale}x"
     prep_s = time.perf_counter() - t0
     params = SolveParams(time_limit_s=time_limit_s, window_weeks=window_weeks)
-    res = solve_sourcing(scenario, demand, meals, elig, params=params)
+    if workers:
+        from app.cluster import open_cluster
+
+        with open_cluster(f"local:{workers}") as runner:
+            res = solve_sourcing(scenario, demand, meals, elig, params=params, runner=runner)
+        name += f", {workers} Dask worker(s)"
+    else:
+        res = solve_sourcing(scenario, demand, meals, elig, params=params)
     t1 = time.perf_counter()
     greedy = greedy_plan(scenario, demand, meals, elig)
     greedy_s = time.perf_counter() - t1
@@ -141,6 +163,7 @@ def run_one(kind: str, scale: int, time_limit_s: float, window_weeks: int | None
         "objective": res.objective_eur,
         "bound": res.lower_bound_eur,
         "bound_method": res.bound_method,
+        "bound_kind": res.bound_kind,
         "gap": res.gap,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
         "windows": len(res.windows),
@@ -208,14 +231,14 @@ def _print(rows: list[dict[str, Any]]) -> None:
     print("\nSourcing model (HiGHS via MathOpt, windows + bound) vs greedy baseline")
     head = (
         f"{'territory':42} {'K':>4} {'P':>5} {'wk':>3} {'solve s':>8} {'status':>9} "
-        f"{'cost EUR':>12} {'bound EUR':>12} {'gap':>7} {'RSS MB':>7}"
+        f"{'cost EUR':>12} {'bound EUR':>12} {'gap':>7} {'RSS MB':>7}  bound of"
     )
     print(head)
     for r in rows:
         print(
             f"{r['name'][:42]:42} {r['kitchens']:4d} {r['producers']:5d} {r['weeks']:3d} "
             f"{r['solve_s']:8.1f} {r['status']:>9} {r['objective']:12,.0f} {r['bound']:12,.0f} "
-            f"{r['gap']:7.2%} {r['peak_rss_mb']:7.0f}"
+            f"{r['gap']:7.2%} {r['peak_rss_mb']:7.0f}  {r['bound_kind']}"
         )
     print("\nbound method, windows, biggest window, checker:")
     for r in rows:
@@ -243,32 +266,91 @@ def _print(rows: list[dict[str, Any]]) -> None:
         )
 
 
+def _speedup(rows: list[dict[str, Any]]) -> None:
+    """Task-seconds of the runner's solves per wall second, and the ratio to 1 worker."""
+    print("\nDask workers: independent solves (task-seconds) per wall second")
+    base = None
+    for r in rows:
+        rate = r["bound_s"] / max(r["solve_s"], 1e-9)
+        base = rate if base is None else base
+        print(
+            f"  {r['name'][:60]:60} {r['solve_s']:7.1f} s wall, {r['bound_s']:7.1f} task-s, "
+            f"{rate:5.2f} task-s/s, speed-up {rate / base:4.2f}x, gap {r['gap']:.2%}"
+        )
+
+
+def _readme(path: Path, command: str, text: str) -> None:
+    """Append a dated section with the machine, the command and the output to ``path``."""
+    import os
+    import platform
+
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kb / 1024 / 1024:.0f} GB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    head = (
+        f"\n## matching_scale.py, {dt.date.today().isoformat()}\n\n"
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores{mem}, "
+        f"Python {platform.python_version()}.\n\n```\n{command}\n```\n\n```\n"
+    )
+    with path.open("a", encoding="utf-8") as f:
+        f.write(head + text.rstrip() + "\n```\n")
+
+
 def main() -> None:
     """Parse the options, run every territory in its own process, print the tables."""
+    import contextlib
+    import io
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="1,4", help="synthetic scales, e.g. 1,4,16")
+    ap.add_argument("--sizes", default="1,4", help="synthetic scales, e.g. 1,4,16,64")
+    ap.add_argument("--workers", default="", help="Dask worker counts, e.g. 1,2 (with 16x)")
+    ap.add_argument("--workers-size", type=int, default=16, help="scale of the --workers run")
+    ap.add_argument("--readme", type=Path, default=None, help="append the tables to this file")
     ap.add_argument("--no-demo", action="store_true", help="skip the demo territory")
     ap.add_argument("--time-limit", type=float, default=120.0, help="seconds for the 1x/demo")
     ap.add_argument("--window-weeks", type=int, default=None, help="default: automatic")
     ap.add_argument("--engines", action="store_true", help="also compare HiGHS, SCIP, CP-SAT")
     args = ap.parse_args()
-    jobs: list[tuple[str, int, float]] = []
+    jobs: list[tuple[str, int, float, int]] = []
     if not args.no_demo and DEMO.exists():
-        jobs.append(("demo", 1, args.time_limit))
+        jobs.append(("demo", 1, args.time_limit, 0))
     for s in [int(x) for x in args.sizes.split(",") if x]:
-        jobs.append(
-            ("synthetic", s, args.time_limit if s == 1 else min(1200.0, args.time_limit * s))
-        )
+        jobs.append(("synthetic", s, _limit(args.time_limit, s), 0))
+    n_plain = len(jobs)
+    for w in [int(x) for x in args.workers.split(",") if x]:
+        jobs.append(("synthetic", args.workers_size, _limit(args.time_limit, args.workers_size), w))
     ctx = mp.get_context("spawn")
     rows = []
-    for kind, scale, limit in jobs:
+    for kind, scale, limit, workers in jobs:
         with ctx.Pool(1) as pool:
-            row = pool.apply(run_one, (kind, scale, limit, args.window_weeks))
+            row = pool.apply(run_one, (kind, scale, limit, args.window_weeks, workers))
         rows.append(row)
         print(f"done: {row['name']} in {row['solve_s']:.1f} s, gap {row['gap']:.2%}", flush=True)
-    _print(rows)
-    if args.engines:
-        engines(30.0)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        _print(rows)
+        if len(rows) > n_plain:
+            _speedup(rows[n_plain:])
+        if args.engines:
+            engines(30.0)
+    print(out.getvalue())
+    if args.readme is not None:
+        _readme(
+            args.readme,
+            "uv run python benchmarks/matching_scale.py " + " ".join(sys.argv[1:]),
+            out.getvalue(),
+        )
+
+
+def _limit(base_s: float, scale: int) -> float:
+    """The time limit of a territory: ``base_s`` at 1x, ``base_s`` x scale up to 20 min,
+    and an hour at 64x."""
+    if scale >= 64:
+        return 3600.0
+    return base_s if scale == 1 else min(1200.0, base_s * scale)
 
 
 if __name__ == "__main__":

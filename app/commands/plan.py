@@ -15,11 +15,13 @@ import typer
 if TYPE_CHECKING:
     from app import services
 
+from app.cluster import open_cluster, parse_address
 from app.commands.ordering_options import (
     RegularityCost,
     RegularityScopeOption,
     SupplierOrderCost,
 )
+from app.config import Settings
 from app.paths import DEMO_SCENARIO
 from app.render import console, err_console, fmt, indicators_table, print_problems, progress_display
 from solver.core import ScenarioError, SolveParams, school_year_weeks
@@ -65,6 +67,13 @@ def register(cli: typer.Typer) -> None:
         supplier_order_cost_eur: SupplierOrderCost = None,
         regularity_eur_per_kg: RegularityCost = None,
         regularity_scope: RegularityScopeOption = None,
+        cluster: Annotated[
+            str | None,
+            typer.Option(
+                help="Dask cluster for the sourcing's solves: local:N (N local workers) or "
+                "tcp://HOST:8786 (default: RACINES_DASK_SCHEDULER, else this process)."
+            ),
+        ] = None,
     ) -> None:
         """Plan the territory: purchases, rounds, indicators, explanations, checks."""
         from app import services
@@ -88,7 +97,13 @@ def register(cli: typer.Typer) -> None:
             time_limit_s=time_limit_s or s.time_limit_s, seed=s.seed if seed is None else seed
         )
         base = scenario if scenario.is_dir() else scenario.parent
-        with progress_display(f"planning {s.name}") as report:
+        address = Settings().dask_scheduler if cluster is None else cluster
+        try:
+            parse_address(address)
+        except ValueError as exc:
+            err_console.print(f"[red]{exc}")
+            raise typer.Exit(2) from None
+        with open_cluster(address) as runner, progress_display(f"planning {s.name}") as report:
             outcome = services.plan_territory(
                 sc,
                 params=params,
@@ -97,6 +112,7 @@ def register(cli: typer.Typer) -> None:
                 base_dir=base,
                 with_rounds=rounds,
                 options=SourcingOptions(ordering=ordering),
+                runner=runner,
             )
         outcome.record.update(scenario_path=str(scenario.resolve()))
         written = outcome.write_outputs(out)

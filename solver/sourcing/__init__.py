@@ -21,6 +21,9 @@ from solver.sourcing.lines import History as History
 from solver.sourcing.lines import LineRefs as LineRefs
 from solver.sourcing.model import build_window as build_window
 from solver.sourcing.model import solve_window as solve_window
+from solver.sourcing.result import BOUND_GROUP_SUM as BOUND_GROUP_SUM
+from solver.sourcing.result import BOUND_JOINT as BOUND_JOINT
+from solver.sourcing.result import BOUND_WHOLE as BOUND_WHOLE
 from solver.sourcing.result import HardInfeasibility as HardInfeasibility
 from solver.sourcing.result import SourcingResult as SourcingResult
 from solver.sourcing.result import TargetShortfall as TargetShortfall
@@ -31,12 +34,18 @@ from solver.sourcing.revision import Revision as Revision
 from solver.sourcing.revision import SourcingOptions as SourcingOptions
 from solver.sourcing.revision import ordering_of as ordering_of
 from solver.sourcing.solve import solve_sourcing as solve_sourcing
+from solver.sourcing.tasks import TaskFuture as TaskFuture
+from solver.sourcing.tasks import TaskRunner as TaskRunner
+from solver.sourcing.tasks import ThreadRunner as ThreadRunner
 from solver.sourcing.window import ObjectiveSpec as ObjectiveSpec
 from solver.sourcing.window import Ordering as Ordering
 from solver.sourcing.window import Tiebreak as Tiebreak
 from solver.sourcing.window import initial_state as initial_state
 
 __all__ = [
+    "BOUND_GROUP_SUM",
+    "BOUND_JOINT",
+    "BOUND_WHOLE",
     "BoundResult",
     "Decomposition",
     "FixedLine",
@@ -55,6 +64,9 @@ __all__ = [
     "SourcingResult",
     "TargetPenalties",
     "TargetShortfall",
+    "TaskFuture",
+    "TaskRunner",
+    "ThreadRunner",
     "Tiebreak",
     "WindowStats",
     "balanced_labels",

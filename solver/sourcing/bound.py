@@ -69,7 +69,13 @@ from solver.sourcing.assemble import Purchases
 from solver.sourcing.budget import split_weeks
 from solver.sourcing.data import MatchData
 from solver.sourcing.model import build_window, solve_window
-from solver.sourcing.window import TARGETS, ObjectiveSpec, bound_state, initial_state
+from solver.sourcing.window import (
+    TARGETS,
+    ObjectiveSpec,
+    WindowModel,
+    bound_state,
+    initial_state,
+)
 
 __all__ = [
     "METHOD_LOOSE",
@@ -81,6 +87,9 @@ __all__ = [
     "GroupBound",
     "Relaxation",
     "RelaxationSolver",
+    "add_capacity_prices",
+    "capacity_keys",
+    "capacity_used",
     "group_relaxations",
     "lagrangian_bound",
     "lagrangian_mip_bound",
@@ -122,6 +131,10 @@ class Relaxation:
     mu: np.ndarray  # (K, 5) multipliers of the yearly target rows, in [0, penalty]
     stock_price: np.ndarray  # (K, I, W) dual of the demand balance: EUR a unit in stock
     runtime_s: float
+    #: (O, W) EUR a unit of each offer's weekly capacity is worth (>= 0, the capacity
+    #: rows' duals) and (O, W) units the relaxation buys of it; empty when unknown
+    capacity_price: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros((0, 0)))
+    capacity_used: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros((0, 0)))
 
 
 class BoundResult(NamedTuple):
@@ -182,13 +195,56 @@ def solve_relaxation(
     mu = np.clip(mu, 0.0, np.asarray(full.penalty)[None, :])
     rows = full.balance_row
     price = np.where(rows >= 0, sol.duals[np.maximum(rows, 0)], data.cheapest_price[:, :, None])
+    cap_price, cap_used = _capacity_duals(data, full, sol.x, sol.duals)
     return Relaxation(
         objective_eur=sol.objective,
         agg=sol.x[full.agg],
         mu=mu,
         stock_price=price,
         runtime_s=sol.runtime_s,
+        capacity_price=cap_price,
+        capacity_used=cap_used,
     )
+
+
+def capacity_keys(m: WindowModel) -> np.ndarray:
+    """``offer * n_t + week`` (week relative to the window) of each capacity row of ``m``,
+    in the order :func:`~solver.sourcing.constraints.add_capacity` writes them (sorted
+    keys of the window's purchase lines)."""
+    n_t = m.w1 - m.w0
+    return np.unique(np.concatenate([m.xd_o * n_t + m.xd_t, m.xp_o * n_t + m.xp_t]))
+
+
+def capacity_used(data: MatchData, m: WindowModel, x: np.ndarray) -> np.ndarray:
+    """(O, W) units a window's solution ``x`` buys of each offer in each calendar week."""
+    n_w = data.n_weeks
+    keys = np.concatenate([m.xd_o * n_w + m.w0 + m.xd_t, m.xp_o * n_w + m.w0 + m.xp_t])
+    qty = np.concatenate([x[m.xd], x[m.xp]])
+    used = np.bincount(keys, weights=qty, minlength=len(data.o_p) * n_w)
+    return used.reshape(len(data.o_p), n_w)
+
+
+def _capacity_duals(
+    data: MatchData, m: WindowModel, x: np.ndarray, duals: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(O, W) price of a unit of capacity (minus the ``<=`` rows' duals) and usage."""
+    price = np.zeros((len(data.o_p), data.n_weeks))
+    keys = capacity_keys(m)
+    a, b = m.rows.rules.get("capacity", (0, 0))
+    if b - a == len(keys) and len(keys):
+        n_t = m.w1 - m.w0
+        price[keys // n_t, m.w0 + keys % n_t] = np.maximum(-duals[a:b], 0.0)
+    return price, capacity_used(data, m, x)
+
+
+def add_capacity_prices(m: WindowModel, price: np.ndarray | None) -> None:
+    """Charge every purchase line of ``m`` ``price[o, w]`` (objective units per unit of
+    offer ``o`` bought in calendar week ``w``): the Lagrangian price of shared capacity
+    (:mod:`solver.sourcing.joint`), a term of ``m.extra_cost``."""
+    if price is None or not price.size:
+        return
+    m.extra_cost[m.xd] += price[m.xd_o, m.w0 + m.xd_t]
+    m.extra_cost[m.xp] += price[m.xp_o, m.w0 + m.xp_t]
 
 
 def lagrangian_mip_bound(

@@ -108,6 +108,17 @@ class Decomposition:
         Threads beside the caller's that solve the relaxations and bounds; ``None``: one
         per core beyond the caller's (``os.cpu_count()``), at least one. With one, the jobs
         run in the order they are queued.
+    joint
+        Price the capacity that groups of kitchens share (:mod:`solver.sourcing.joint`)
+        and report the territory's Lagrangian bound; False reports the sum of the
+        groups' bounds (each counts all the shared supply).
+    joint_plan
+        With ``joint``: price first, then plan each group without what the groups after
+        it buy at the prices (the relaxations and the pricing then run before the
+        planning, not beside it).
+    pricing_share, pricing_passes
+        The pricing's subgradient passes take at most this share of the time limit
+        (from the year relaxations' end), and this many passes.
     """
 
     window_pair_weeks: int = 6_000
@@ -119,6 +130,10 @@ class Decomposition:
     relaxation_share: float = 0.4
     relaxation: RelaxationSolver | None = None
     helper_threads: int | None = None
+    joint: bool = True
+    joint_plan: bool = False
+    pricing_share: float = 0.2
+    pricing_passes: int = 30
 
     def __post_init__(self) -> None:
         for name in ("window_pair_weeks", "group_pair_weeks"):
@@ -180,11 +195,19 @@ class RunClock:
     def __init__(
         self, t_start: float, time_limit_s: float, weight: np.ndarray, decomposition: Decomposition
     ) -> None:
+        # seconds are measured in the caller's time.perf_counter() wherever a task reads
+        # them: through the wall clock, which other processes and machines share
+        self._offset = time.time() - time.perf_counter()
         self.t_end = t_start + time_limit_s
         self.weight = weight
         self.planned_s = time_limit_s * weight / weight.sum()
         self.relaxations_until = t_start + decomposition.relaxation_budget * time_limit_s
         self.relaxation_share = decomposition.relaxation_share
+
+    def now(self) -> float:
+        """The caller's ``time.perf_counter()``, read in any process of this machine or of
+        another one with a synchronised clock."""
+        return time.time() - self._offset
 
     def _fair(self, left: float, n_g: int, among: np.ndarray | None = None) -> float:
         rest = self.weight[n_g:] if among is None else self.weight[n_g:][among[n_g:]]
@@ -192,7 +215,7 @@ class RunClock:
 
     def group_s(self, n_g: int) -> float:
         """Seconds for group ``n_g``'s windows and bound, when it starts."""
-        left = self.t_end - time.perf_counter()
+        left = self.t_end - self.now()
         reserved = GROUP_RESERVE * self.planned_s[n_g + 1 :].sum()
         fair = self._fair(left, n_g)
         return step_time_limit(left, fair, reserved, most=GROUP_MOST, least=1.0)
@@ -200,14 +223,14 @@ class RunClock:
     def relaxation_s(self, n_g: int, tried: np.ndarray) -> float:
         """Seconds for group ``n_g``'s year relaxation, when a helper reaches it; the
         relaxations' budget is shared among the groups whose relaxation is ``tried``."""
-        left = self.relaxations_until - time.perf_counter()
+        left = self.relaxations_until - self.now()
         fair = self._fair(left, n_g, tried)
         return max(self.relaxation_share * self.planned_s[n_g], min(left, RELAXATION_MOST * fair))
 
     def bound_s(self, n_g: int) -> float:
         """Seconds for group ``n_g``'s bound, when a helper starts it (the bounds are
         queued in the groups' order): its share of what is left."""
-        left = self.t_end - time.perf_counter()
+        left = self.t_end - self.now()
         return BOUND_SHARE * self._fair(left, n_g)
 
 

@@ -17,9 +17,11 @@ fill the vans the last ones depend on. A platform pickup an earlier group made i
 to later groups at no cost, outside the producer's drop count and without a minimum
 (the earlier group met it on its own, so the union does).
 
-The territory's bound is the sum of the groups' bounds (:mod:`solver.sourcing.bound`),
-which does not see what the groups share: the reported gap grows with the number of
-groups.
+The territory's bound prices what the groups share (:mod:`solver.sourcing.joint`); the
+sum of the groups' bounds (:mod:`solver.sourcing.bound`, ``Decomposition(joint=False)``)
+does not see it, and its gap grows with the number of groups. Planned at the joint
+prices, a group also leaves the ledger's capacity that the groups after it buy there
+(``reserve`` of :meth:`SupplyLedger.left_for`).
 """
 
 from __future__ import annotations
@@ -159,10 +161,13 @@ class SupplyLedger:
         kg_demand = (data.demand * data.kg_per_unit[None, :, None]).sum(axis=(1, 2))  # (K,)
         self.plat_weight = np.array([float((kg_demand * data.plat_kitch)[g].sum()) for g in groups])
 
-    def left_for(self, sub: MatchData, n_g: int) -> MatchData:
-        """Group ``n_g``'s problem ``sub`` with only what earlier groups left."""
+    def left_for(self, sub: MatchData, n_g: int, reserve: np.ndarray | None = None) -> MatchData:
+        """Group ``n_g``'s problem ``sub`` with only what earlier groups left, less the
+        units ``reserve`` (O, W) kept for the groups after it."""
         data = self.data
         cap = np.maximum(data.o_cap - self.used_cap, 0.0)
+        if reserve is not None:
+            cap = np.maximum(cap - reserve, 0.0)
         share = self.plat_weight[n_g] / max(self.plat_weight[n_g:].sum(), 1e-9)
         quota = np.maximum(data.plat_kg_week - self.plat_kg_used, 0.0) * share
         cap *= every_n_open(data.every_n, self.drops_used > 0)[data.o_p]

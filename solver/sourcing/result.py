@@ -17,6 +17,9 @@ from solver.sourcing.data import MatchData
 from solver.sourcing.window import TARGETS, WindowState
 
 __all__ = [
+    "BOUND_GROUP_SUM",
+    "BOUND_JOINT",
+    "BOUND_WHOLE",
     "TOL_EUR",
     "HardInfeasibility",
     "SourcingResult",
@@ -28,6 +31,16 @@ __all__ = [
 
 #: A shortfall of at most this many EUR is no shortfall (solver tolerance).
 TOL_EUR = 1e-3
+
+#: What ``SourcingResult.lower_bound_eur`` bounds (``bound_kind``): the whole problem
+#: planned as one group of kitchens; ...
+BOUND_WHOLE = "whole problem"
+#: ... the territory through its Lagrangian dual with the shared capacity priced (a
+#: bound of the territory's optimum that counts each offer's capacity once);
+BOUND_JOINT = "territory, shared capacity priced"
+#: ... the sum of the groups' bounds, each with all the shared capacity (still a bound of
+#: the territory, looser: a scarce offer is counted once per group that reaches it).
+BOUND_GROUP_SUM = "sum of groups' bounds"
 
 
 @dataclass(frozen=True)
@@ -114,6 +127,7 @@ class SourcingResult:
     bound_runtime_s: float = 0.0
     bound_status: str = ""
     bound_method: str = ""
+    bound_kind: str = ""
     groups: int = 1
     changed_lines: int | None = None
 

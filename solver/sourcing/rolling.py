@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,6 +37,7 @@ from solver.sourcing.data import MatchData
 from solver.sourcing.model import WindowSolution, build_window, solve_window
 from solver.sourcing.result import TOL_EUR, WindowStats, target_shortfalls
 from solver.sourcing.stages import changes_of, fewest_changes, keep_previous, lexicographic_best
+from solver.sourcing.tasks import TaskFuture, TaskRunner
 from solver.sourcing.window import ObjectiveSpec, WindowModel, WindowState, initial_state
 
 __all__ = ["GroupRun", "GroupTask", "plan_group"]
@@ -83,7 +83,7 @@ class GroupRun:
     all_optimal: bool = True
     drops: list[np.ndarray] = field(default_factory=list)  # (p, w) of every direct drop
     pickups: list[np.ndarray] = field(default_factory=list)  # (p, w) of every platform pickup
-    bound_job: Future[BoundResult] | None = None
+    bound_job: TaskFuture[BoundResult] | None = None
     changed: int = 0  # the previous plan's order lines changed, as the model counts them
 
     def keep_bound(self, res: BoundResult) -> None:
@@ -121,8 +121,8 @@ def plan_group(
     task: GroupTask,
     budget_s: float,
     *,
-    rel_job: Future[Relaxation | None] | None,
-    helper: Executor,
+    rel_job: TaskFuture[Relaxation | None] | None,
+    helper: TaskRunner,
     bound_seconds: Callable[[], float],
     progress: Callable[[float, str], None] | None = None,
     span: tuple[float, float] = (0.0, 1.0),
@@ -147,7 +147,7 @@ def plan_group(
     share = WINDOWS_SHARE_BOUND_AFTER if after else WINDOWS_SHARE
     deadline = time.perf_counter() + share * (budget_s - (time.perf_counter() - t_start))
     if rel is not None and task.compute_bound:
-        run.bound_job = helper.submit(lambda: task.bound.with_relaxation(rel, bound_seconds()))
+        run.bound_job = helper.submit(_bound_with_relaxation, task.bound, rel, bound_seconds)
     size = [(data.demand[:, :, a:b] > 0).sum() + 1.0 for a, b in task.windows]
     clock = WindowClock(deadline, size)
     window_bound = float("nan")
@@ -174,7 +174,7 @@ def plan_group(
 
 
 def _take_relaxation(
-    run: GroupRun, rel_job: Future[Relaxation | None] | None, report: _Progress
+    run: GroupRun, rel_job: TaskFuture[Relaxation | None] | None, report: _Progress
 ) -> Relaxation | None:
     """Wait for the group's year relaxation; its value is the bound at hand."""
     if rel_job is None:
@@ -288,7 +288,7 @@ def _bound_without_relaxation(
     task: GroupTask,
     never_tried: bool,
     remaining_s: float,
-    helper: Executor,
+    helper: TaskRunner,
     bound_seconds: Callable[[], float],
 ) -> None:
     """The bound of a multi-window group whose year relaxation gave nothing.
@@ -307,6 +307,23 @@ def _bound_without_relaxation(
         run.lower, run.bound_status = res.value_eur, res.status
         run.bound_rt += res.runtime_s
     else:
-        run.bound_job = helper.submit(
-            lambda: bound.retried(bound_seconds(), task.windows, mu, start)
-        )
+        run.bound_job = helper.submit(_bound_retried, bound, bound_seconds, task.windows, mu, start)
+
+
+def _bound_with_relaxation(
+    bound: GroupBound, rel: Relaxation, seconds: Callable[[], float]
+) -> BoundResult:
+    """A task: the Lagrangian MIP windows priced with ``rel``, given ``seconds()`` when
+    it starts."""
+    return bound.with_relaxation(rel, seconds())
+
+
+def _bound_retried(
+    bound: GroupBound,
+    seconds: Callable[[], float],
+    plan_windows: list[tuple[int, int]],
+    mu: np.ndarray,
+    start: list[np.ndarray] | None,
+) -> BoundResult:
+    """A task: the year relaxation tried again, then the bound from it."""
+    return bound.retried(seconds(), plan_windows, mu, start)

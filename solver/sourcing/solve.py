@@ -20,6 +20,18 @@ A whole school year in one MIP is too big, and the law's shares are yearly, so a
    GIL): the Lagrangian decomposition priced with the relaxation's duals; the
    territory's bound is the sum of the groups' bounds.
 
+A territory cut in groups has its shared capacity **priced** by default
+(:mod:`solver.sourcing.joint`): beside the planning, once every group's year relaxation
+is in, a subgradient ascent on the territory's Lagrangian dual prices the capacity the
+groups share, and the bound reported is that dual at the best prices, every group's
+bound windows solved as MIPs (instead of step 4's sum, which counts shared supply once
+per group). With ``Decomposition.joint_plan`` the pricing comes first and each group is
+planned without what the groups after it buy at the prices.
+
+Independent solves (relaxations, pricing passes, bound windows) are tasks of a
+:class:`~solver.sourcing.tasks.TaskRunner`: threads of this process by default, or a
+Dask cluster the application passes in; the territory's arrays are shared once.
+
 Time is shared as :mod:`solver.sourcing.budget` describes. The plan returned satisfies
 every constraint of the monolithic model (rows straddling a boundary use the committed
 values) and is costed with the monolithic objective (:mod:`solver.sourcing.result`).
@@ -36,20 +48,21 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import logging
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from solver.core import PurchasePlan, Scenario, SolveParams, TargetMode
+from solver.core import Scenario, SolveParams, TargetMode
 from solver.prepare import Eligibility
-from solver.sourcing.assemble import merge_plans, purchase_plan
-from solver.sourcing.bound import GroupBound, Relaxation, group_relaxations, solve_relaxation
+from solver.sourcing.assemble import merge_plans
+from solver.sourcing.bound import (
+    GroupBound,
+    group_relaxations,
+    solve_relaxation,
+)
 from solver.sourcing.budget import Decomposition, RunClock, group_windows
 from solver.sourcing.data import (
     LogisticsOverrides,
@@ -58,15 +71,17 @@ from solver.sourcing.data import (
     build_match_data,
     restrict_kitchens,
 )
-from solver.sourcing.groups import SupplyLedger, groups_of_ids, kitchen_groups
+from solver.sourcing.groups import groups_of_ids, kitchen_groups
 from solver.sourcing.model import build_window, solve_window
+from solver.sourcing.plans import Layout, Plans, plan_groups
 from solver.sourcing.result import (
+    BOUND_GROUP_SUM,
+    BOUND_WHOLE,
     HardInfeasibility,
     SourcingResult,
     TargetShortfall,
     WindowStats,
     hard_infeasibility,
-    target_shortfalls,
 )
 from solver.sourcing.revision import (
     Revision,
@@ -75,33 +90,14 @@ from solver.sourcing.revision import (
     keep_previous_weeks,
     ordering_of,
 )
-from solver.sourcing.rolling import GroupRun, GroupTask, plan_group
+from solver.sourcing.rolling import GroupRun, GroupTask
+from solver.sourcing.tasks import TaskRunner, ThreadRunner
+from solver.sourcing.territory import TerritoryBound, plan_jointly
 from solver.sourcing.window import ObjectiveSpec, Tiebreak, initial_state
 
 __all__ = ["solve_sourcing"]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class _Layout:
-    """The groups of kitchens of a run, what each plans, and the run's clock."""
-
-    groups: list[np.ndarray]
-    subs: list[MatchData]  # each group's problem, full supply
-    tasks: list[GroupTask]
-    tried: np.ndarray  # (G,) bool: the group's year relaxation is tried
-    clock: RunClock
-
-
-@dataclass
-class _Plans:
-    """What the groups planned, in planning order."""
-
-    runs: list[GroupRun] = field(default_factory=list)
-    plans: list[PurchasePlan] = field(default_factory=list)
-    shortfalls: list[TargetShortfall] = field(default_factory=list)
-    penalty_eur: list[float] = field(default_factory=list)
 
 
 def solve_sourcing(
@@ -119,6 +115,7 @@ def solve_sourcing(
     compute_bound: bool = True,
     decomposition: Decomposition | None = None,
     options: SourcingOptions | None = None,
+    runner: TaskRunner | None = None,
 ) -> SourcingResult:
     """Plan the purchases of ``kitchens`` (default: all with demand) over the demand's weeks.
 
@@ -154,6 +151,9 @@ def solve_sourcing(
         a previous plan. A revision plans
         the weeks from its ``from_week`` on and returns them after the previous plan's
         earlier weeks, kept as they were.
+    runner
+        Where independent solves run (:mod:`solver.sourcing.tasks`); default: threads of
+        this process (``decomposition.helper_threads``).
 
     Returns
     -------
@@ -187,8 +187,19 @@ def solve_sourcing(
     weeks = data.weeks
     data = apply_options(data, opts, ordering)
     layout = _layout(scenario, data, spec, params, dec, compute_bound, t_start)
-    done = _plan_groups(scenario, data, layout, dec.helpers(), progress)
-    result = _result(data, layout, done, spec, params, t_start)
+    joint = dec.joint and len(layout.groups) > 1
+    own = ThreadRunner(dec.helpers() + int(joint and dec.joint_plan)) if runner is None else None
+    tasks = own if own is not None else runner
+    assert tasks is not None
+    try:
+        if joint:
+            done, bound = plan_jointly(scenario, data, layout, tasks, dec, progress, own is None)
+        else:
+            done, bound = plan_groups(scenario, data, layout, tasks, progress), None
+    finally:
+        if own is not None:
+            own.close()
+    result = _result(data, layout, done, spec, params, t_start, bound)
     return result if rev is None else _revised(result, rev, weeks, done, spec)
 
 
@@ -196,7 +207,7 @@ def _revised(
     result: SourcingResult,
     rev: Revision,
     weeks: list[dt.date],
-    done: _Plans,
+    done: Plans,
     spec: ObjectiveSpec,
 ) -> SourcingResult:
     """A revision's result: the previous plan's kept weeks before the new ones, the food
@@ -218,7 +229,7 @@ def _layout(
     dec: Decomposition,
     compute_bound: bool,
     t_start: float,
-) -> _Layout:
+) -> Layout:
     """Groups, their problems and bounds' relaxations, windows, and the run's clock."""
     if dec.kitchen_groups is not None:
         groups = groups_of_ids(data, dec.kitchen_groups)
@@ -251,80 +262,7 @@ def _layout(
         )
         for b, w in zip(bound_subs, windows, strict=True)
     ]
-    return _Layout(groups, subs, tasks, tried, clock)
-
-
-def _plan_groups(
-    scenario: Scenario,
-    data: MatchData,
-    layout: _Layout,
-    n_helpers: int,
-    progress: Callable[[float, str], None] | None,
-) -> _Plans:
-    """Plan the groups in order on this thread; the helpers first solve every group's
-    year relaxation (queued now, each given its time when it starts), then each group's
-    bound, queued when its windows start."""
-    n_groups = len(layout.groups)
-    clock = layout.clock
-    ledger = SupplyLedger(data, layout.groups) if n_groups > 1 else None
-    done = _Plans()
-    helper = ThreadPoolExecutor(max_workers=n_helpers)
-    try:
-        rel_jobs: list[Future[Relaxation | None] | None] = [
-            helper.submit(_relaxation_job, task.bound, clock, layout.tried, n_g)
-            if layout.tried[n_g]
-            else None
-            for n_g, task in enumerate(layout.tasks)
-        ]
-        for n_g, task in enumerate(layout.tasks):
-            sub = layout.subs[n_g] if ledger is None else ledger.left_for(layout.subs[n_g], n_g)
-            job = rel_jobs[n_g]
-            if job is not None and n_groups > 1:
-                job.result()  # waiting for it is shared by all groups left, not this one's
-            run = plan_group(
-                sub,
-                task,
-                clock.group_s(n_g),
-                rel_job=job,
-                helper=helper,
-                bound_seconds=functools.partial(clock.bound_s, n_g),
-                progress=progress,
-                span=(n_g / n_groups, (n_g + 1) / n_groups),
-            )
-            _keep(done, scenario, sub, run, n_g, n_groups)
-            if ledger is not None:
-                ledger.record(run.bought, run.drops, run.pickups)
-        for run in done.runs:
-            run.collect_bound()
-    finally:
-        helper.shutdown(wait=True, cancel_futures=True)
-    return done
-
-
-def _relaxation_job(
-    bound: GroupBound, clock: RunClock, tried: np.ndarray, n_g: int
-) -> Relaxation | None:
-    """Group ``n_g``'s year relaxation, given its time when a helper reaches it."""
-    return bound.year_relaxation(clock.relaxation_s(n_g, tried))
-
-
-def _keep(
-    done: _Plans, scenario: Scenario, sub: MatchData, run: GroupRun, n_g: int, n_groups: int
-) -> None:
-    """Keep a planned group: its run, its plan, its final shortfalls and their penalty."""
-    done.runs.append(run)
-    logger.info(
-        "group %d/%d: %d windows in %.1fs (%d within their gap)",
-        n_g + 1,
-        n_groups,
-        len(run.stats),
-        sum(w.runtime_s for w in run.stats),
-        sum(w.status == "OPTIMAL" for w in run.stats),
-    )
-    eur, rows = target_shortfalls(sub, run.state, run.penalty)
-    done.shortfalls.extend(rows)
-    done.penalty_eur.append(float((eur * run.penalty[None, :]).sum()))
-    done.plans.append(purchase_plan(scenario, sub, run.bought))
+    return Layout(groups, subs, tasks, tried, clock)
 
 
 def _territory_bound(runs: list[GroupRun]) -> tuple[float, str, str, float]:
@@ -364,16 +302,18 @@ def _hard_check(
 
 def _result(
     data: MatchData,
-    layout: _Layout,
-    done: _Plans,
+    layout: Layout,
+    done: Plans,
     spec: ObjectiveSpec,
     params: SolveParams,
     t_start: float,
+    bound: TerritoryBound | None,
 ) -> SourcingResult:
-    """The run's plan, cost, bound, gap and status."""
+    """The run's plan, cost, bound (``bound``: the joint run's, else the groups'), gap
+    and status."""
     runs, n_groups = done.runs, len(layout.groups)
     penalty_eur = sum(done.penalty_eur)
-    if n_groups > 1:
+    if n_groups > 1 and bound is None:
         for n_g, (g, run) in enumerate(zip(layout.groups, runs, strict=True)):
             logger.info(
                 "group %d/%d (%d kitchens): %.2f EUR, bound %.2f EUR (%s)",
@@ -386,7 +326,12 @@ def _result(
             )
     logistics = sum(r.bought.logistics_eur for r in runs)
     objective = sum(r.bought.cost_eur for r in runs) + penalty_eur
-    lower, bound_method, bound_status, bound_rt = _territory_bound(runs)
+    if bound is None:
+        lower, bound_method, bound_status, bound_rt = _territory_bound(runs)
+        kind = BOUND_WHOLE if n_groups == 1 else BOUND_GROUP_SUM
+    else:
+        lower, bound_method, bound_status = bound.lower_eur, bound.method, bound.status
+        bound_rt, kind = bound.runtime_s, bound.kind
     stats = [w for r in runs for w in r.stats]
     if np.isfinite(lower) and objective < lower <= objective + 1e-7 * max(1.0, abs(objective)):
         # an interior-point optimum is exact to ~1e-9: a plan that reaches it is optimal
@@ -420,6 +365,7 @@ def _result(
         bound_runtime_s=bound_rt,
         bound_status=bound_status,
         bound_method=bound_method,
+        bound_kind=kind,
         groups=n_groups,
     )
     logger.info("sourcing: %s", result.summary().splitlines()[0])

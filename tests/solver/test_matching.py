@@ -3,167 +3,38 @@
 from __future__ import annotations
 
 import dataclasses
-import itertools
 
 import numpy as np
 import pytest
 from matching_fixtures import (
+    NO_TIE,
+    PEN,
+    SHAPES,
     DeliveryMode,
+    brute_force,
     canteen,
     instance,
     offer,
     platform,
     producer,
     product,
+    random_instance,
     week,
 )
-from scipy.optimize import linprog
 
-from solver.core import Channel, Label, SolveParams
+from solver.core import Channel, SolveParams
 from solver.sourcing import (
     Decomposition,
     LogisticsOverrides,
-    TargetPenalties,
-    Tiebreak,
     solve_relaxation,
     solve_sourcing,
 )
 
-NO_TIE = Tiebreak(per_delivery_eur=0.0, per_new_supplier_eur=0.0)
-PEN = TargetPenalties(egalim=1.0, bio=1.0, meat_fish_egalim=0.0, local=0.0, budget=0.0)
-
-
-SHAPES = {1: (2, 2, 2), 2: (3, 3, 1), 3: (1, 3, 3), 4: (2, 4, 1)}  # kitchens, producers, weeks
-
-
-def _random_instance(seed: int):  # type: ignore[no-untyped-def]
-    """<= 3 kitchens, <= 4 producers, <= 3 weeks (at most 9 drop binaries), fresh products,
-    kg minimum orders, shared capacities, one organic and one HVE producer, and 20 % organic
-    + 30 % EGALIM targets."""
-    rng = np.random.default_rng(seed)
-    n_k, n_p, n_w = SHAPES[seed]
-    prods = ["carrot", "apple"]
-    producers, offers, drops = [], [], {}
-    for j in range(n_p):
-        pid = f"P{j}"
-        labels = (Label.BIO,) if j == 0 else ((Label.HVE,) if j == 1 else ())
-        producers.append(producer(pid, labels=labels, min_order_kg=float(rng.integers(10, 60))))
-        for prod in rng.choice(prods, size=int(rng.integers(1, 3)), replace=False):
-            price = float(np.round(rng.uniform(0.8, 2.6), 2))
-            offers.append(offer(pid, str(prod), price, cap=float(rng.integers(20, 90))))
-    canteens = [canteen(f"K{k}", target_bio_pct=20.0, target_egalim_pct=30.0) for k in range(n_k)]
-    for p in producers:
-        for c in canteens:
-            drops[(p.id, c.id)] = float(np.round(rng.uniform(2.0, 25.0), 2))
-    demand = {
-        (c.id, w, prod): float(rng.integers(5, 45))
-        for c in canteens
-        for w in range(n_w)
-        for prod in prods
-    }
-    inst = instance(
-        products=[product(p) for p in prods],
-        producers=producers,
-        offers=offers,
-        canteens=canteens,
-        demand=demand,
-        ref_prices={"carrot": 1.9, "apple": 2.2},
-    )
-    return inst, drops, n_w
-
-
-def _brute_force(inst, drops: dict[tuple[str, str], float], n_w: int) -> float:  # type: ignore[no-untyped-def]
-    """Enumerate every drop pattern y[p, k, w] and solve the rest as an LP (scipy HiGHS)."""
-    sc = inst.scenario
-    kitchens = [c.id for c in sc.canteens]
-    prods = sorted(
-        {
-            p
-            for (_, _, p) in inst.demand[["kitchen_id", "week_start", "product_id"]].itertuples(
-                index=False
-            )
-        }
-    )
-    dem = {(r.kitchen_id, r.week_start, r.product_id): r.quantity for r in inst.demand.itertuples()}
-    weeks = sorted({r.week_start for r in inst.demand.itertuples()})
-    bio = {p.id: Label.BIO in p.labels for p in sc.producers}
-    egal = {p.id: bool(p.labels) for p in sc.producers}
-    min_kg = {p.id: p.min_order_kg for p in sc.producers}
-    ref = {r.product_id: r.price_eur_per_unit for r in sc.reference_offers}
-    pairs = [(p.id, k) for p in sc.producers for k in kitchens]
-    drop_keys = [(p, k, w) for (p, k) in pairs for w in weeks]
-    best = np.inf
-    for pattern in itertools.product((0, 1), repeat=len(drop_keys)):
-        y = dict(zip(drop_keys, pattern, strict=True))
-        # variables: x[o,k,w] then xr[k,i,w] then s_bio[k], s_egal[k]
-        xs = [
-            (o, k, w)
-            for o in sc.offers
-            for k in kitchens
-            for w in weeks
-            if y[(o.producer_id, k, w)]
-        ]
-        rs = [(k, i, w) for k in kitchens for i in prods for w in weeks]
-        n = len(xs) + len(rs) + 2 * len(kitchens)
-        c = np.zeros(n)
-        for j, (o, _, _) in enumerate(xs):
-            c[j] = o.price_eur_per_unit
-        for j, (_, i, _) in enumerate(rs):
-            c[len(xs) + j] = ref[i]
-        c[len(xs) + len(rs) :] = 1.0  # penalties bio 1.0 and EGALIM 1.0 per missing EUR
-        a_eq, b_eq, a_ub, b_ub = [], [], [], []
-        for k in kitchens:
-            for i in prods:
-                for w in weeks:
-                    row = np.zeros(n)
-                    for j, (o, kk, ww) in enumerate(xs):
-                        if kk == k and ww == w and o.product_id == i:
-                            row[j] = 1
-                    row[len(xs) + rs.index((k, i, w))] = 1
-                    a_eq.append(row)
-                    b_eq.append(dem.get((k, w, i), 0.0))
-        for o in sc.offers:
-            for w in weeks:
-                row = np.zeros(n)
-                for j, (oo, _, ww) in enumerate(xs):
-                    if oo is o and ww == w:
-                        row[j] = 1
-                a_ub.append(row)
-                b_ub.append(o.weekly_capacity)
-        for (p, k, w), on in y.items():
-            if not on:
-                continue
-            row = np.zeros(n)
-            for j, (o, kk, ww) in enumerate(xs):
-                if o.producer_id == p and kk == k and ww == w:
-                    row[j] = -1
-            a_ub.append(row)
-            b_ub.append(-min_kg[p])
-        for kk_i, k in enumerate(kitchens):
-            for flag, t, off in ((bio, 0.2, 0), (egal, 0.3, 1)):
-                row = np.zeros(n)  # -(sum (e - t) V) - s <= 0
-                for j, (o, kk, _) in enumerate(xs):
-                    if kk == k:
-                        row[j] = -(float(flag[o.producer_id]) - t) * o.price_eur_per_unit
-                for j, (kk, i, _) in enumerate(rs):
-                    if kk == k:
-                        row[len(xs) + j] = t * ref[i]
-                row[len(xs) + len(rs) + 2 * kk_i + off] = -1
-                a_ub.append(row)
-                b_ub.append(0.0)
-        res = linprog(
-            c, A_ub=np.array(a_ub), b_ub=b_ub, A_eq=np.array(a_eq), b_eq=b_eq, method="highs"
-        )
-        if res.status == 0:
-            total = res.fun + sum(drops[(p, k)] for (p, k, _), on in y.items() if on)
-            best = min(best, total)
-    return float(best)
-
 
 @pytest.mark.parametrize("seed", sorted(SHAPES))
-def test_cost_equals_brute_force(seed: int) -> None:
+def test_cost_equalsbrute_force(seed: int) -> None:
     """On tiny instances the model's optimal cost equals an exhaustive enumeration's."""
-    inst, drops, n_w = _random_instance(seed)
+    inst, drops, n_w = random_instance(seed)
     sc = inst.scenario
     res = solve_sourcing(
         sc,
@@ -175,7 +46,7 @@ def test_cost_equals_brute_force(seed: int) -> None:
         penalties=PEN,
         logistics_cost_overrides=LogisticsOverrides(direct_drop_eur=drops),
     )
-    expected = _brute_force(inst, drops, n_w)
+    expected = brute_force(inst, drops, n_w)
     assert res.status == "OPTIMAL"
     assert res.objective_eur == pytest.approx(expected, rel=1e-6, abs=1e-3)
     assert res.lower_bound_eur <= res.objective_eur + 1e-6
@@ -184,14 +55,14 @@ def test_cost_equals_brute_force(seed: int) -> None:
 def test_brute_force_instances_are_small() -> None:
     """The brute-force instances stay within <= 3 kitchens, <= 4 producers, <= 3 weeks."""
     for seed in SHAPES:
-        inst, drops, n_w = _random_instance(seed)
+        inst, drops, n_w = random_instance(seed)
         assert len(inst.scenario.canteens) <= 3 and len(inst.scenario.producers) <= 4 and n_w <= 3
         assert len(drops) * n_w <= 9
 
 
 def test_same_seed_same_plan() -> None:
     """Two runs with the same seed return the same lines."""
-    inst, drops, _ = _random_instance(2)
+    inst, drops, _ = random_instance(2)
     kw = {
         "params": SolveParams(time_limit_s=30.0, seed=7, window_weeks=1),
         "tiebreak": NO_TIE,
@@ -205,7 +76,7 @@ def test_same_seed_same_plan() -> None:
 
 def test_windows_give_a_feasible_plan_above_the_bound() -> None:
     """One-week windows: every demand is covered, and the reported bound is below the cost."""
-    inst, drops, _ = _random_instance(3)
+    inst, drops, _ = random_instance(3)
     res = solve_sourcing(
         inst.scenario,
         inst.demand,
@@ -231,7 +102,7 @@ def test_windows_give_a_feasible_plan_above_the_bound() -> None:
 
 def test_summary_and_lines_shape() -> None:
     """The summary names the status and the lines carry price x quantity = value."""
-    inst, drops, _ = _random_instance(1)
+    inst, drops, _ = random_instance(1)
     res = solve_sourcing(
         inst.scenario,
         inst.demand,
@@ -253,7 +124,7 @@ def test_greedy_undoes_drops_below_minimum_and_covers_demand() -> None:
     """The greedy baseline covers every demand and never leaves a drop under a minimum order."""
     from solver.sourcing import greedy_plan
 
-    inst, drops, _ = _random_instance(1)
+    inst, drops, _ = random_instance(1)
     plan = greedy_plan(inst.scenario, inst.demand, inst.meals, inst.eligibility)
     kg: dict[tuple[str, str, object], float] = {}
     got: dict[tuple[str, object, str], float] = {}
@@ -289,11 +160,11 @@ def test_lagrangian_bound_is_valid() -> None:
     """Without the monolithic LP, the Lagrangian window bound stays below the true optimum."""
     no_lp = Decomposition(max_relaxation_pair_weeks=0)
     for seed in (1, 3):
-        inst, drops, n_w = _random_instance(seed)
+        inst, drops, n_w = random_instance(seed)
         res = _solve_weekly(inst, drops, decomposition=no_lp)
         assert res.bound_method.startswith("Lagrangian")
         assert np.isfinite(res.lower_bound_eur)
-        assert res.lower_bound_eur <= _brute_force(inst, drops, n_w) + 1e-6
+        assert res.lower_bound_eur <= brute_force(inst, drops, n_w) + 1e-6
 
 
 @pytest.mark.parametrize("fails", [1, 2])
@@ -302,7 +173,7 @@ def test_a_relaxation_out_of_time_is_tried_again_for_the_bound(fails: int) -> No
     give nothing) leaves the windows without its signals; the helper tries it again for
     the bound. Retried once, the bound is the one an undisturbed run reports; when the
     retry fails too, the loose Lagrangian bound. Both stay below the brute-force optimum."""
-    inst, drops, n_w = _random_instance(1)
+    inst, drops, n_w = random_instance(1)
     undisturbed = _solve_weekly(inst, drops)
     calls = []
 
@@ -318,7 +189,7 @@ def test_a_relaxation_out_of_time_is_tried_again_for_the_bound(fails: int) -> No
     else:
         assert res.bound_method == "Lagrangian windows (monolithic LP skipped or unfinished)"
     assert np.isfinite(res.lower_bound_eur)
-    assert res.lower_bound_eur <= _brute_force(inst, drops, n_w) + 1e-6
+    assert res.lower_bound_eur <= brute_force(inst, drops, n_w) + 1e-6
     assert res.objective_eur >= res.lower_bound_eur - 1e-6
 
 
@@ -332,7 +203,7 @@ def test_group_relaxations_share_a_budget() -> None:
         sizes.append(data.pair_weeks)
         return solve_relaxation(data, spec, params, time_limit_s, **k)
 
-    inst, drops, _ = _random_instance(1)  # 2 kitchens: 2 groups, 2 weeks
+    inst, drops, _ = random_instance(1)  # 2 kitchens: 2 groups, 2 weeks
     spied = dataclasses.replace(_one_group_per_kitchen(inst), relaxation=spy)
     _solve_weekly(inst, drops, time_limit_s=40.0, decomposition=spied)
     assert len(limits) == 2
@@ -346,14 +217,14 @@ def test_group_relaxations_share_a_budget() -> None:
 def test_lp_multiplier_bound_is_valid(seed: int) -> None:
     """With the year's LP relaxation, the reported bound (LP or Lagrangian windows solved as
     MIPs with the LP's duals) stays below the brute-force optimum, whichever is reported."""
-    inst, drops, n_w = _random_instance(seed)
+    inst, drops, n_w = random_instance(seed)
     res = _solve_weekly(inst, drops)
     if n_w > 1:
         assert res.bound_method in {
             "LP relaxation of the year",
             "Lagrangian windows solved as MIPs, LP multipliers",
         }
-    expected = _brute_force(inst, drops, n_w)
+    expected = brute_force(inst, drops, n_w)
     assert res.lower_bound_eur <= expected + 1e-6
     assert res.objective_eur >= expected - 1e-6
 
@@ -367,7 +238,7 @@ def test_lagrangian_mip_bound_with_lp_duals_is_valid(seed: int) -> None:
     from solver.core import ObjectiveMode, TargetMode
     from solver.sourcing import ObjectiveSpec, build_match_data, lagrangian_mip_bound, split_weeks
 
-    inst, drops, n_w = _random_instance(seed)
+    inst, drops, n_w = random_instance(seed)
     data = build_match_data(
         inst.scenario,
         inst.demand,
@@ -379,7 +250,7 @@ def test_lagrangian_mip_bound_with_lp_duals_is_valid(seed: int) -> None:
     params = SolveParams(time_limit_s=30.0)
     rel = solve_relaxation(data, spec, params, 30.0)
     assert rel is not None
-    expected = _brute_force(inst, drops, n_w)
+    expected = brute_force(inst, drops, n_w)
     assert rel.objective_eur <= expected + 1e-6
     bound = lagrangian_mip_bound(
         data, split_weeks(data.n_weeks, 1), rel, spec, params, time.perf_counter() + 30.0
@@ -420,12 +291,13 @@ def test_groups_of_kitchens_share_capacity_and_bound_stays_valid(seed: int) -> N
     stay below the brute-force optimum of the whole territory."""
     from solver.evaluation import check_plan
 
-    inst, drops, n_w = _random_instance(seed)
-    res = _solve_weekly(inst, drops, decomposition=_one_group_per_kitchen(inst))
+    inst, drops, n_w = random_instance(seed)
+    sequential = dataclasses.replace(_one_group_per_kitchen(inst), joint=False)
+    res = _solve_weekly(inst, drops, decomposition=sequential)
     assert res.bound_method.startswith(f"sum over {len(inst.scenario.canteens)} groups")
     check = check_plan(inst.scenario, inst.demand, inst.meals, inst.eligibility, res.plan)
     assert check.ok, check.violations
-    expected = _brute_force(inst, drops, n_w)
+    expected = brute_force(inst, drops, n_w)
     assert res.lower_bound_eur <= expected + 1e-6
     assert res.objective_eur >= expected - 1e-6
 
