@@ -2,6 +2,7 @@
 
 from solver.core.calendar import CalendarError as CalendarError
 from solver.core.calendar import easter_sunday as easter_sunday
+from solver.core.calendar import open_days as open_days
 from solver.core.calendar import public_holidays as public_holidays
 from solver.core.calendar import school_days as school_days
 from solver.core.calendar import school_weeks as school_weeks
@@ -15,6 +16,7 @@ from solver.core.domain import COLD as COLD
 from solver.core.domain import FRANCE_LAT_RANGE as FRANCE_LAT_RANGE
 from solver.core.domain import FRANCE_LON_RANGE as FRANCE_LON_RANGE
 from solver.core.domain import AgeGroup as AgeGroup
+from solver.core.domain import BuyerKind as BuyerKind
 from solver.core.domain import Canteen as Canteen
 from solver.core.domain import ColdChain as ColdChain
 from solver.core.domain import DeliveryMode as DeliveryMode
@@ -50,6 +52,7 @@ from solver.core.reasons import POOLING_REASONS as POOLING_REASONS
 
 __all__ = [
     "AgeGroup",
+    "BuyerKind",
     "COLD",
     "CalendarError",
     "Canteen",
@@ -87,6 +90,7 @@ __all__ = [
     "Weekday",
     "easter_sunday",
     "egalim_group",
+    "open_days",
     "public_holidays",
     "school_days",
     "school_weeks",
