@@ -49,9 +49,10 @@ class Candidates(NamedTuple):
     xp_k: np.ndarray
     xp_t: np.ndarray
     xp_big_m: np.ndarray
-    xr_k: np.ndarray  # wholesaler: kitchen, product, week
+    xr_k: np.ndarray  # wholesaler: kitchen, product, week, range (-1: cheapest offer)
     xr_i: np.ndarray
     xr_t: np.ndarray
+    xr_x: np.ndarray
     inv_k: np.ndarray  # stock at the end of a week: kitchen, product, week
     inv_i: np.ndarray
     inv_t: np.ndarray
@@ -69,9 +70,27 @@ def candidate_lines(data: MatchData, w0: int, w1: int) -> Candidates:
     p_o, p_k, p_t, p_m = _platform_lines(data, w0, w1)
     lot_ok = p_m >= data.o_min_lot[p_o] - 1e-9
     p_o, p_k, p_t, p_m = p_o[lot_ok], p_k[lot_ok], p_t[lot_ok], p_m[lot_ok]
-    r_k, r_i, r_t = np.nonzero(data.reach[:, :, w0:w1] > 0)
+    r_k, r_i, r_t, r_x = _reference_lines(data, w0, w1)
     s_k, s_i, s_t = np.nonzero(data.future[:, :, w0:w1] > 0)
-    return Candidates(d_pk, d_o, d_t, d_m, p_o, p_k, p_t, p_m, r_k, r_i, r_t, s_k, s_i, s_t)
+    return Candidates(d_pk, d_o, d_t, d_m, p_o, p_k, p_t, p_m, r_k, r_i, r_t, r_x, s_k, s_i, s_t)
+
+
+def _reference_lines(data: MatchData, w0: int, w1: int) -> tuple[np.ndarray, ...]:
+    """Wholesaler lines (k, i, t, range) wherever there is reach: the cheapest offer
+    (range -1), then each other range of the wholesaler (``rx_*``)."""
+    r_k, r_i, r_t = np.nonzero(data.reach[:, :, w0:w1] > 0)
+    r_x = np.full(len(r_k), -1, dtype=int)
+    n_t = w1 - w0
+    if len(data.rx_k) and n_t:
+        x = np.repeat(np.arange(len(data.rx_k)), n_t)
+        t = np.tile(np.arange(n_t), len(data.rx_k))
+        ok = data.reach[data.rx_k[x], data.rx_i[x], w0 + t] > 0
+        x, t = x[ok], t[ok]
+        r_k = np.concatenate([r_k, data.rx_k[x]])
+        r_i = np.concatenate([r_i, data.rx_i[x]])
+        r_t = np.concatenate([r_t, t])
+        r_x = np.concatenate([r_x, x])
+    return r_k, r_i, r_t, r_x
 
 
 def _offers_by_producer(data: MatchData) -> tuple[np.ndarray, np.ndarray]:
@@ -464,10 +483,9 @@ def add_value_aggregates(m: WindowModel, data: MatchData) -> None:
     t_all = np.concatenate([m.xd_t, m.xp_t, m.xr_t])
     cols = np.concatenate([m.xd, m.xp, m.xr])
     value = np.concatenate([m.xd_value, m.xp_value, m.xr_value])
-    egal = np.concatenate(
-        [data.o_egalim[m.xd_o], data.o_egalim[m.xp_o], data.ref_egalim[m.xr_k, m.xr_i]]
-    )
-    bio = np.concatenate([data.o_bio[m.xd_o], data.o_bio[m.xp_o], data.ref_bio[m.xr_k, m.xr_i]])
+    _, r_egal, r_bio = data.reference_lines(m.xr_k, m.xr_i, m.xr_x)
+    egal = np.concatenate([data.o_egalim[m.xd_o], data.o_egalim[m.xp_o], r_egal])
+    bio = np.concatenate([data.o_bio[m.xd_o], data.o_bio[m.xp_o], r_bio])
     i_all = np.concatenate([data.o_i[m.xd_o], data.o_i[m.xp_o], m.xr_i])
     local = np.concatenate(
         [np.ones(len(m.xd) + len(m.xp), dtype=bool), np.zeros(len(m.xr), dtype=bool)]

@@ -16,6 +16,11 @@ Conventions:
   ``L = floor(shelf_life_days / 7)`` weeks at most; fresh products (``storable=False`` or
   ``L = 0``) are bought in the week they are used. ``reach[k, i, w]`` is the most a kitchen
   can usefully buy in week ``w``: the week's demand plus what may be stocked.
+* **Reference ranges**: a kitchen buys what it does not source locally from its reference
+  wholesaler (its own, else any), at the cheapest reference offer of the product; when the
+  wholesaler also sells the product under other labels (an organic range), the cheapest
+  offer of each other set of labels is a further option (``rx_*``) whose labels count
+  toward the EGALIM and organic shares (never the local one).
 * **Logistics estimate** (EUR, an estimate the rounds module refines later):
   a direct drop or farm pickup costs a round trip, ``2 * drive_h * eur_per_hour +
   2 * drive_km * eur_per_km`` with ``drive_km = drive_h * speed_kmh`` (scenario travel
@@ -32,7 +37,7 @@ import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -170,6 +175,15 @@ class MatchData:
     plat_kg_used: np.ndarray = field(default_factory=lambda: np.zeros(0))
     # platform pickups (P, W) they made: shared at no extra cost, minimum already met
     pickup_done: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool))
+    # the wholesaler's other ranges (X,): a kitchen's product under other labels than its
+    # cheapest reference offer (an organic range), at their own price; empty = none
+    rx_k: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    rx_i: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    rx_price: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    rx_egalim: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    rx_bio: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    rx_supplier: list[str] = field(default_factory=list)
+    rx_labels: list[tuple[Label, ...]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         """Cheapest unit price a kitchen can pay for each product (any channel, any season)."""
@@ -188,7 +202,24 @@ class MatchData:
             np.minimum.at(
                 cheap[k], self.o_i[plat_o], self.o_price[plat_o] * (1.0 + self.plat_margin)
             )
+        if len(self.rx_k):
+            np.minimum.at(cheap, (self.rx_k, self.rx_i), self.rx_price)
         self.cheapest_price = cheap
+
+    def reference_lines(
+        self, k: np.ndarray, i: np.ndarray, x: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(unit price, EGALIM, organic) of wholesaler lines of kitchen ``k``, product ``i``
+        and range ``x`` (-1: the cheapest reference offer, else an index of ``rx_*``)."""
+        price, egal, bio = self.ref_price[k, i], self.ref_egalim[k, i], self.ref_bio[k, i]
+        if not len(self.rx_k) or not len(x):
+            return price, egal, bio
+        extra, xx = x >= 0, np.maximum(x, 0)
+        return (
+            np.where(extra, self.rx_price[xx], price),
+            np.where(extra, self.rx_egalim[xx], egal),
+            np.where(extra, self.rx_bio[xx], bio),
+        )
 
     @property
     def n_weeks(self) -> int:
@@ -244,7 +275,23 @@ def restrict_kitchens(data: MatchData, k_idx: np.ndarray) -> MatchData:
         t_meat_fish=data.t_meat_fish[k_idx],
         t_local=data.t_local[k_idx],
         kitchen_weekdays=[data.kitchen_weekdays[k] for k in ks],
+        **_restrict_ranges(data, new_of),
     )
+
+
+def _restrict_ranges(data: MatchData, new_of: np.ndarray) -> dict[str, Any]:
+    """The wholesaler's other ranges of the kept kitchens, re-indexed."""
+    keep = new_of[data.rx_k] >= 0 if len(data.rx_k) else np.zeros(0, dtype=bool)
+    idx = np.flatnonzero(keep)
+    return {
+        "rx_k": new_of[data.rx_k[idx]] if len(idx) else np.zeros(0, dtype=int),
+        "rx_i": data.rx_i[idx],
+        "rx_price": data.rx_price[idx],
+        "rx_egalim": data.rx_egalim[idx],
+        "rx_bio": data.rx_bio[idx],
+        "rx_supplier": [data.rx_supplier[j] for j in idx],
+        "rx_labels": [data.rx_labels[j] for j in idx],
+    }
 
 
 def _weeks_of(demand: pd.DataFrame, meals: pd.DataFrame) -> list[dt.date]:
@@ -323,6 +370,13 @@ class _Reference(NamedTuple):
     ref_bio: np.ndarray
     ref_supplier: list[list[str]]
     ref_labels: list[list[tuple[Label, ...]]]
+    rx_k: np.ndarray
+    rx_i: np.ndarray
+    rx_price: np.ndarray
+    rx_egalim: np.ndarray
+    rx_bio: np.ndarray
+    rx_supplier: list[str]
+    rx_labels: list[tuple[Label, ...]]
 
 
 class _Pairs(NamedTuple):
@@ -490,7 +544,8 @@ def _offers(scenario: Scenario, weeks: list[dt.date], ix: _Index) -> _Offers:
 
 
 def _reference(scenario: Scenario, canteens: list[Canteen], product_ids: list[str]) -> _Reference:
-    """Reference supplier per kitchen and product: the kitchen's own, else the cheapest.
+    """Reference supplier per kitchen and product: the kitchen's own, else any; its
+    cheapest offer, and the cheapest offer of each other set of labels (a range).
 
     Raises ``ValueError`` when a demanded product has no reference offer.
     """
@@ -498,13 +553,12 @@ def _reference(scenario: Scenario, canteens: list[Canteen], product_ids: list[st
     for r in scenario.reference_offers:
         ref_by_product.setdefault(r.product_id, []).append(r)
     n_k, n_i = len(canteens), len(product_ids)
-    ref = _Reference(
-        ref_price=np.zeros((n_k, n_i)),
-        ref_egalim=np.zeros((n_k, n_i), dtype=bool),
-        ref_bio=np.zeros((n_k, n_i), dtype=bool),
-        ref_supplier=[["" for _ in range(n_i)] for _ in range(n_k)],
-        ref_labels=[[() for _ in range(n_i)] for _ in range(n_k)],
-    )
+    price = np.zeros((n_k, n_i))
+    egal = np.zeros((n_k, n_i), dtype=bool)
+    bio = np.zeros((n_k, n_i), dtype=bool)
+    supplier = [["" for _ in range(n_i)] for _ in range(n_k)]
+    labels: list[list[tuple[Label, ...]]] = [[() for _ in range(n_i)] for _ in range(n_k)]
+    extra: list[tuple[int, int, ReferenceOffer]] = []
     missing = []
     for ki, c in enumerate(canteens):
         for ii, pid in enumerate(product_ids):
@@ -513,18 +567,42 @@ def _reference(scenario: Scenario, canteens: list[Canteen], product_ids: list[st
                 missing.append(pid)
                 continue
             own = [r for r in cands if r.supplier_id == c.reference_supplier_id]
-            r = min(own or cands, key=lambda x: x.price_eur_per_unit)
-            ref.ref_price[ki, ii] = r.price_eur_per_unit
-            grp = egalim_group(r.labels)
-            ref.ref_egalim[ki, ii] = grp is not EgalimGroup.NON_EGALIM
-            ref.ref_bio[ki, ii] = grp is EgalimGroup.BIO
-            ref.ref_supplier[ki][ii] = r.supplier_id
-            ref.ref_labels[ki][ii] = tuple(r.labels)
+            ranked = sorted(own or cands, key=lambda x: x.price_eur_per_unit)
+            r = ranked[0]
+            price[ki, ii] = r.price_eur_per_unit
+            egal[ki, ii], bio[ki, ii] = _flags(r.labels)
+            supplier[ki][ii] = r.supplier_id
+            labels[ki][ii] = tuple(r.labels)
+            seen = {frozenset(r.labels)}
+            for other in ranked[1:]:
+                if frozenset(other.labels) not in seen:
+                    seen.add(frozenset(other.labels))
+                    extra.append((ki, ii, other))
     if missing:
         names = ", ".join(sorted(set(missing))[:10])
         msg = f"reference_offers: no reference price for demanded product(s) {names}"
         raise ValueError(msg)
-    return ref
+    flags = [_flags(r.labels) for _, _, r in extra]
+    return _Reference(
+        ref_price=price,
+        ref_egalim=egal,
+        ref_bio=bio,
+        ref_supplier=supplier,
+        ref_labels=labels,
+        rx_k=np.array([k for k, _, _ in extra], dtype=int),
+        rx_i=np.array([i for _, i, _ in extra], dtype=int),
+        rx_price=np.array([r.price_eur_per_unit for _, _, r in extra], dtype=float),
+        rx_egalim=np.array([f[0] for f in flags], dtype=bool),
+        rx_bio=np.array([f[1] for f in flags], dtype=bool),
+        rx_supplier=[r.supplier_id for _, _, r in extra],
+        rx_labels=[tuple(r.labels) for _, _, r in extra],
+    )
+
+
+def _flags(labels: tuple[Label, ...]) -> tuple[bool, bool]:
+    """(counts for EGALIM, counts as organic) of a purchase with ``labels``."""
+    grp = egalim_group(labels)
+    return grp is not EgalimGroup.NON_EGALIM, grp is EgalimGroup.BIO
 
 
 def _rates(scenario: Scenario) -> _Rates:

@@ -35,7 +35,8 @@ overrides, :mod:`solver.sourcing.data`); target shares ``t^E, t^B, t^MF, t^L``, 
 Variables
 ---------
 ``xd[o,k,w] >= 0`` bought directly (``(p(o),k) in PK``), ``xp[o,k,w] >= 0`` through the
-platform, ``xr[k,i,w] >= 0`` from the reference wholesaler, ``s[k,i,w] >= 0`` stock at the
+platform, ``xr[k,i,w] >= 0`` from the reference wholesaler (one per range of labels it sells the
+product in, :mod:`solver.sourcing.data`), ``s[k,i,w] >= 0`` stock at the
 end of ``w`` (storable products); binaries ``y[p,k,w]`` (direct drop), ``z[p,w]``
 (platform pickup, pooled over kitchens), ``v[k,w]`` (platform stop), ``r[k,w]``
 (wholesaler delivery), ``a[p,w]`` (producer delivers that week, only when ``n_p > 1``),
@@ -222,7 +223,7 @@ def _line_vars(
     minus the local value)."""
     d_val = data.o_price[c.xd_o]
     p_val = data.o_price[c.xp_o] * (1.0 + data.plat_margin)
-    r_val = data.ref_price[c.xr_k, c.xr_i]
+    r_val, _, _ = data.reference_lines(c.xr_k, c.xr_i, c.xr_x)
     if spec.mode is ObjectiveMode.MAX_LOCAL:
         cw = spec.cost_weight
         d_cost, p_cost, r_cost = cw * d_val - d_val, cw * p_val - p_val, cw * r_val

@@ -267,6 +267,8 @@ class WindowModel:
     #: heuristic objective terms of a non-final window (salvage of closing stock), not
     #: part of the monolithic objective
     extra_cost: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    #: range of each wholesaler line: -1 the cheapest reference offer, else ``MatchData.rx_*``
+    xr_x: np.ndarray = field(default_factory=_ints)
 
     def objective_of(self, x: np.ndarray) -> float:
         """Window objective (heuristic terms included) of a solution ``x``."""
