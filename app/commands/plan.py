@@ -103,10 +103,12 @@ def _print_summary(outcome: services.PlanOutcome) -> None:
             f"{fmt(it['objective_eur'], 0)} EUR, platform {fmt(it['platform_kg'], 0)} kg"
             + (f", {it['lines_changed']} lines changed" if "lines_changed" in it else "")
         )
-    if outcome.rounds is not None:
-        sm = outcome.rounds.result.summary
+    several = len(outcome.all_rounds) > 1
+    for pid, rounds in outcome.all_rounds.items():
+        sm = rounds.result.summary
         console.print(
-            f"rounds: {sm.routes} route(s), {fmt(sm.distance_km)} km, {fmt(sm.hours)} h, "
+            f"rounds{f' of {pid}' if several else ''}: {sm.routes} route(s), "
+            f"{fmt(sm.distance_km)} km, {fmt(sm.hours)} h, "
             f"{fmt(sm.cost_eur, 0)} EUR, {fmt(sm.co2_kg, 0)} kg CO2, {fmt(sm.kg_per_km)} kg/km; "
             f"{sm.orders_served} orders served, {sm.orders_unassigned} explained"
         )

@@ -75,6 +75,7 @@ PLAN_COLUMNS = [
     "channel",
     "local",
     "meat_fish",
+    "platform_id",
 ]
 
 #: (indicator column, target column, shortfall column, human name) of percentage targets.
@@ -164,6 +165,7 @@ def plan_frame(scenario: Scenario, plan: PurchasePlan) -> pd.DataFrame:
         "channel": [Channel(ln.channel).value for ln in lines],
         "local": [bool(ln.local) for ln in lines],
         "meat_fish": [x[3] for x in info],
+        "platform_id": [ln.platform_id for ln in lines],
     }
     df = pd.DataFrame(cols, columns=PLAN_COLUMNS)
     if df.empty:

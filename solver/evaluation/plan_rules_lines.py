@@ -203,8 +203,10 @@ def _direct_reach_faults(ctx: CheckContext, c: Combo, prod: Producer) -> list[Vi
 
 
 def _platform_reach_faults(ctx: CheckContext, c: Combo) -> list[Violation]:
-    """A platform line: the producer and the kitchen are both on the platform's round."""
+    """A platform line: the producer and the kitchen are both on the round of the
+    kitchen's platform (any platform's, for an eligibility that does not name them)."""
     el = ctx.eligibility
+    via = getattr(el, "via_platform", None)
     missing = [
         x
         for x, ok in (
@@ -213,6 +215,8 @@ def _platform_reach_faults(ctx: CheckContext, c: Combo) -> list[Violation]:
         )
         if not ok
     ]
+    if not missing and via is not None and not via(c.supplier_id, c.kitchen_id):
+        missing = [f"producer {c.supplier_id!r} (collected by another platform)"]
     if not missing and ctx.scenario.platforms:
         return []
     why = " and ".join(missing) if missing else "the scenario has no platform"

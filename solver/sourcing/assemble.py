@@ -143,7 +143,7 @@ def commit_window(
     bought.logistics_eur += float(
         data.pk_cost[m.y_pk[yv]].sum()
         + data.plat_pickup_cost[m.z_p[zv], m.w0 + m.z_t[zv]].sum()
-        + data.plat_stop_cost * vv.sum()
+        + data.plat_stop_cost[data.plat_k_q[m.v_k[vv]]].sum()
     )
     _carry_state(m, x, data, state)
     _add_balances(lines, data, state)
@@ -199,7 +199,7 @@ def _delivery_day(
     if channel is Channel.REFERENCE:
         return min(data.kitchen_weekdays[k]) if data.kitchen_weekdays[k] else 1
     if channel is Channel.PLATFORM:
-        return data.plat_weekday
+        return int(data.plat_weekday[data.plat_k_q[k]])
     return pair_day.get((p, k), 1)
 
 
@@ -245,6 +245,9 @@ def purchase_plan(scenario: Scenario, data: MatchData, bought: Purchases) -> Pur
                 labels=tuple(labels),
                 channel=c,
                 local=c is not Channel.REFERENCE,
+                platform_id=scenario.platforms[int(data.plat_k_q[k])].id
+                if c is Channel.PLATFORM
+                else "",
             )
         )
     return PurchasePlan(
