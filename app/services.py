@@ -45,7 +45,7 @@ from solver.core import (
     Van,
     week_starts,
 )
-from solver.evaluation import PlanCheck, check_plan, indicators_table
+from solver.evaluation import PlanCheck, check_plan, indicators_table, platforms_table
 from solver.prepare import Eligibility, build_eligibility, meals_per_week, weekly_demand
 from solver.reporting import explain
 from solver.rounds import Order, RoundsProblem, RoundsResult, Site, solve_rounds, vehicle_from_van
@@ -464,6 +464,25 @@ class PlanOutcome:
         )
         return bool(self.check.ok) and rounds_ok
 
+    def platforms(self) -> pd.DataFrame:
+        """Per platform: what its round carries (``solver.evaluation.platforms_table``) and
+        its rounds' km, hours, cost, CO2 and orders served / explained (0 without rounds)."""
+        table = platforms_table(self.territory.scenario, self.plan)
+        rounds = self.all_rounds
+        for col, get in (
+            ("distance_km", lambda sm: sm.distance_km),
+            ("hours", lambda sm: sm.hours),
+            ("rounds_cost_eur", lambda sm: sm.cost_eur),
+            ("co2_kg", lambda sm: sm.co2_kg),
+            ("orders_served", lambda sm: sm.orders_served),
+            ("orders_explained", lambda sm: sm.orders_unassigned),
+        ):
+            table[col] = [
+                get(rounds[pid].result.summary) if pid in rounds else 0
+                for pid in table["platform_id"]
+            ]
+        return table
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: plan lines, indicators, explanations, verdicts, provenance; ``rounds``
         is the first platform's, ``rounds_by_platform`` every platform's when there are
@@ -530,6 +549,9 @@ class PlanOutcome:
         }
         (out / "summary.json").write_text(json.dumps(summary, indent=1, default=str))
         written["summary.json"] = out / "summary.json"
+        if self.territory.scenario.platforms:
+            self.platforms().to_csv(out / "platforms.csv", index=False)
+            written["platforms.csv"] = out / "platforms.csv"
         for n, (pid, rounds) in enumerate(self.all_rounds.items()):
             # the first platform's rounds at the top (one platform: as always), the others
             # in a folder each

@@ -5,6 +5,7 @@ from solver.evaluation.indicators import TERRITORY as TERRITORY
 from solver.evaluation.indicators import deliveries_by_week as deliveries_by_week
 from solver.evaluation.indicators import indicators_table as indicators_table
 from solver.evaluation.indicators import plan_frame as plan_frame
+from solver.evaluation.indicators import platforms_table as platforms_table
 from solver.evaluation.indicators import producers_table as producers_table
 from solver.evaluation.indicators import target_shortfalls as target_shortfalls
 from solver.evaluation.indicators import to_date as to_date
@@ -43,6 +44,7 @@ __all__ = [
     "indicators_table",
     "order_handling_s",
     "plan_frame",
+    "platforms_table",
     "producers_table",
     "storage_class",
     "target_shortfalls",

@@ -95,3 +95,13 @@ def test_checker_refuses_a_farm_of_another_platform(
     check = check_plan(two_depots, t.demand, t.meals, t.eligibility, bad)
     rules = {v.rule for v in check.violations}
     assert "not_eligible" in rules
+
+
+def test_platforms_table_has_each_platform(planned: services.PlanOutcome) -> None:
+    """Per platform: kitchens, producers and kg carried, and its rounds' km."""
+    table = planned.platforms().set_index("platform_id")
+    assert list(table.index) == ["ep-gap", "depot-nyons"]
+    assert (table["kitchens"] == 1).all() and (table["producers"] == 1).all()
+    assert (table["kg"] > 0).all() and (table["distance_km"] > 0).all()
+    plat_kg = sum(ln.quantity_kg for ln in planned.plan.lines if ln.channel is Channel.PLATFORM)
+    assert table["kg"].sum() == pytest.approx(plat_kg)
