@@ -50,7 +50,7 @@ from solver.prepare import Eligibility, build_eligibility, meals_per_week, weekl
 from solver.reporting import explain
 from solver.rounds import Order, RoundsProblem, RoundsResult, Site, solve_rounds, vehicle_from_van
 from solver.scenario import load_scenario as _load_folder
-from solver.scenario import load_scenario_json
+from solver.scenario import load_scenario_json, load_scenario_variant, read_override
 from solver.sourcing import LogisticsOverrides, SourcingResult, solve_sourcing
 
 logger = logging.getLogger(__name__)
@@ -71,7 +71,8 @@ def _noop(*_args: Any) -> None:
 
 
 def load_scenario(source: str | Path | Mapping[str, Any]) -> Scenario:
-    """A validated scenario from a folder, a ``.json`` file or its JSON content.
+    """A validated scenario from a folder, a ``.json`` file, its JSON content, or a variant
+    (``folder+override.toml[+more.toml]``, or an override file naming its ``base``).
 
     Raises
     ------
@@ -83,7 +84,49 @@ def load_scenario(source: str | Path | Mapping[str, Any]) -> Scenario:
     path = Path(source)
     if path.is_file() and path.suffix.lower() == ".json":
         return load_scenario_json(path.read_text(encoding="utf-8"))
+    base, overrides = split_scenario_spec(source)
+    if overrides:
+        return load_scenario_variant(base, list(overrides))
     return _load_folder(path)
+
+
+def split_scenario_spec(spec: str | Path) -> tuple[Path, tuple[Path, ...]]:
+    """(base folder, override files) of a scenario argument.
+
+    ``folder`` has no override; ``folder+a.toml+b.toml`` applies ``a.toml`` then ``b.toml``
+    (each path as given, else relative to the folder); ``a.toml`` alone names its base
+    folder in its ``base`` key, relative to the file.
+
+    Raises
+    ------
+    ScenarioError
+        When an override is not found, or an override given alone names no base.
+    """
+    text = str(spec)
+    path = Path(text)
+    if path.exists() and path.suffix.lower() != ".toml":
+        return path, ()
+    parts = text.split("+")
+    if len(parts) > 1 and all(p.lower().endswith(".toml") for p in parts[1:]):
+        base = Path(parts[0])
+        found = [_override_path(base, p) for p in parts[1:]]
+        return base, tuple(found)
+    if path.suffix.lower() == ".toml" and path.is_file():
+        ov, problems = read_override(path)
+        if ov is None or problems:
+            raise ScenarioError(problems)
+        if not ov.base:
+            msg = 'an override given alone names its base folder: base = "<folder>"'
+            raise ScenarioError([Problem(path.name, 0, "base", "", msg)])
+        return (path.parent / ov.base), (path,)
+    return path, ()
+
+
+def _override_path(base: Path, given: str) -> Path:
+    for candidate in (Path(given), base / given):
+        if candidate.is_file():
+            return candidate
+    raise ScenarioError([Problem(given, 0, "", "", "override file not found")])
 
 
 # --------------------------------------------------------------------------- territory

@@ -39,7 +39,11 @@ def register(cli: typer.Typer) -> None:
     @cli.command("plan")
     def plan_cmd(
         scenario: Annotated[
-            Path, typer.Argument(help="Scenario folder or .json (default: the demo territory).")
+            Path,
+            typer.Argument(
+                help="Scenario folder, .json, or variant folder+override.toml "
+                "(default: the demo territory)."
+            ),
         ] = DEMO_SCENARIO,
         out: Annotated[Path, typer.Option(help="Output folder.")] = Path("out"),
         weeks: Annotated[
@@ -74,7 +78,8 @@ def register(cli: typer.Typer) -> None:
         params = SolveParams(
             time_limit_s=time_limit_s or s.time_limit_s, seed=s.seed if seed is None else seed
         )
-        base = scenario if scenario.is_dir() else scenario.parent
+        base = services.split_scenario_spec(scenario)[0]
+        base = base if base.is_dir() else base.parent
         with progress_display(f"planning {s.name}") as report:
             outcome = services.plan_territory(
                 sc, params=params, weeks=weeks, progress=report, base_dir=base, with_rounds=rounds

@@ -2,7 +2,8 @@
 
 ``tables`` (what files and columns a scenario has, :class:`SourceMap`) <- ``cells`` (cell
 text <-> value) <- ``records`` (a record into its model, located problems) <- ``folder``
-and ``json_io`` (read and write) -> ``validation`` (the cross-file rules).
+and ``json_io`` (read and write) -> ``validation`` (the cross-file rules); ``overrides``
+applies a variant's TOML override files to a base folder.
 """
 
 from solver.scenario.cells import cell_format as cell_format
@@ -17,6 +18,12 @@ from solver.scenario.json_io import collect_scenario_json as collect_scenario_js
 from solver.scenario.json_io import load_scenario_json as load_scenario_json
 from solver.scenario.json_io import scenario_from_json as scenario_from_json
 from solver.scenario.json_io import scenario_to_json as scenario_to_json
+from solver.scenario.overrides import OPERATIONS as OPERATIONS
+from solver.scenario.overrides import Override as Override
+from solver.scenario.overrides import apply_override as apply_override
+from solver.scenario.overrides import load_scenario_variant as load_scenario_variant
+from solver.scenario.overrides import parse_override as parse_override
+from solver.scenario.overrides import read_override as read_override
 from solver.scenario.tables import TABLES as TABLES
 from solver.scenario.tables import SourceMap as SourceMap
 from solver.scenario.tables import TableSpec as TableSpec
@@ -27,18 +34,24 @@ from solver.scenario.validation import scenario_warnings as scenario_warnings
 from solver.scenario.validation import validate_scenario as validate_scenario
 
 __all__ = [
+    "OPERATIONS",
+    "Override",
     "RULES",
     "TABLES",
     "WARNING_RULES",
     "SourceMap",
     "TableSpec",
     "cell_format",
+    "apply_override",
     "collect_scenario_folder",
     "collect_scenario_json",
     "is_time_column",
     "load_scenario",
     "load_scenario_json",
+    "load_scenario_variant",
     "parse_months",
+    "parse_override",
+    "read_override",
     "read_scenario_folder",
     "scenario_from_json",
     "scenario_to_json",
