@@ -882,6 +882,13 @@ def _plain(obj: Any) -> Any:
     return str(obj)
 
 
+def json_ready(obj: Any) -> Any:
+    """Dataclasses, dates, enums, numpy scalars and non-finite floats as JSON values."""
+    if hasattr(obj, "item") and not isinstance(obj, str | bytes):
+        obj = obj.item()
+    return _plain(obj)
+
+
 def _records(df: pd.DataFrame | None) -> list[dict[str, Any]]:
     if df is None or df.empty:
         return []

@@ -1,5 +1,8 @@
 """reporting."""
 
+from solver.reporting.compare import ScenarioFigures as ScenarioFigures
+from solver.reporting.compare import compare_tables as compare_tables
+from solver.reporting.compare import write_comparison as write_comparison
 from solver.reporting.explain import COLUMNS as COLUMNS
 from solver.reporting.explain import Reason as Reason
 from solver.reporting.explain import explain as explain
@@ -9,6 +12,7 @@ from solver.reporting.exports import purchase_plan_table as purchase_plan_table
 from solver.reporting.exports import validate_macantine_csv as validate_macantine_csv
 from solver.reporting.exports import write_macantine_csv as write_macantine_csv
 from solver.reporting.exports import write_plan_outputs as write_plan_outputs
+from solver.reporting.exports import write_xlsx as write_xlsx
 from solver.reporting.routing_export import to_geojson as to_geojson
 from solver.reporting.routing_export import to_json as to_json
 from solver.reporting.routing_export import to_map_html as to_map_html
@@ -18,6 +22,8 @@ __all__ = [
     "COLUMNS",
     "MACANTINE_HEADER",
     "Reason",
+    "ScenarioFigures",
+    "compare_tables",
     "explain",
     "macantine_table",
     "purchase_plan_table",
@@ -25,7 +31,9 @@ __all__ = [
     "to_json",
     "to_map_html",
     "validate_macantine_csv",
+    "write_comparison",
     "write_macantine_csv",
     "write_plan_outputs",
     "write_round_sheets",
+    "write_xlsx",
 ]

@@ -21,6 +21,7 @@ from solver.scenario.json_io import scenario_to_json as scenario_to_json
 from solver.scenario.overrides import OPERATIONS as OPERATIONS
 from solver.scenario.overrides import Override as Override
 from solver.scenario.overrides import apply_override as apply_override
+from solver.scenario.overrides import collect_scenario_variant as collect_scenario_variant
 from solver.scenario.overrides import load_scenario_variant as load_scenario_variant
 from solver.scenario.overrides import parse_override as parse_override
 from solver.scenario.overrides import read_override as read_override
@@ -45,6 +46,7 @@ __all__ = [
     "apply_override",
     "collect_scenario_folder",
     "collect_scenario_json",
+    "collect_scenario_variant",
     "is_time_column",
     "load_scenario",
     "load_scenario_json",

@@ -66,6 +66,7 @@ __all__ = [
     "OPERATIONS",
     "Override",
     "apply_override",
+    "collect_scenario_variant",
     "load_scenario_variant",
     "parse_override",
     "read_override",
@@ -535,33 +536,46 @@ def _settings(scenario: Scenario, ov: Override, problems: list[Problem]) -> Any:
     return settings or scenario.settings
 
 
+def collect_scenario_variant(
+    folder: str | Path,
+    overrides: list[str | Path] | None = None,
+    *,
+    texts: list[tuple[str, str]] | None = None,
+) -> tuple[Scenario, SourceMap, list[Problem]]:
+    """The scenario of ``folder`` with the override files ``overrides`` (paths) and
+    ``texts`` (``(name, TOML text)``, e.g. posted to the HTTP service) applied in order, as
+    far as it goes: (scenario, where each record comes from, every problem). It stops at
+    the base folder's problems, or at the first override with problems."""
+    scenario, source, problems = collect_scenario_folder(folder)
+    if not problems:
+        problems = validate_scenario(scenario, source)
+    if problems:
+        return scenario, source, problems
+    parsed = [read_override(p) for p in overrides or []]
+    parsed += [parse_override(text, name) for name, text in texts or []]
+    for ov, found in parsed:
+        if found or ov is None:
+            return scenario, source, found
+        scenario, source, found = apply_override(scenario, source, ov)
+        if found:
+            return scenario, source, found
+    return scenario, source, []
+
+
 def load_scenario_variant(
     folder: str | Path,
     overrides: list[str | Path] | None = None,
     *,
     texts: list[tuple[str, str]] | None = None,
 ) -> Scenario:
-    """The scenario of ``folder`` with the override files ``overrides`` (paths) and
-    ``texts`` (``(name, TOML text)``, e.g. posted to the HTTP service) applied in order.
+    """:func:`collect_scenario_variant`, raising its problems.
 
     Raises
     ------
     ScenarioError
-        With every problem: of the base folder, or of each override (file, line, column).
+        With every problem: of the base folder, or of an override (file, line, column).
     """
-    scenario, source, problems = collect_scenario_folder(folder)
-    if not problems:
-        problems = validate_scenario(scenario, source)
+    scenario, _, problems = collect_scenario_variant(folder, overrides, texts=texts)
     if problems:
         raise ScenarioError(problems)
-    parsed: list[tuple[Override | None, list[Problem]]] = [
-        read_override(p) for p in overrides or []
-    ]
-    parsed += [parse_override(text, name) for name, text in texts or []]
-    for ov, found in parsed:
-        if found or ov is None:
-            raise ScenarioError(found)
-        scenario, source, found = apply_override(scenario, source, ov)
-        if found:
-            raise ScenarioError(found)
     return scenario
