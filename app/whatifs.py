@@ -1,12 +1,17 @@
-"""Territory what-ifs: plan several scenarios (folders or variants) and compare them.
+"""Territory what-ifs and yearly contracts, on top of the territory plan.
 
-Each scenario is planned as ``racines plan`` does (:func:`app.services.plan_territory`),
-then its figures are laid side by side by :func:`solver.reporting.compare_tables`.
+* :func:`compare_scenarios`: each scenario is planned as ``racines plan`` does
+  (:func:`app.services.plan_territory`), then its figures are laid side by side by
+  :func:`solver.reporting.compare_tables`.
+* :func:`plan_contracts`: a plan (the school year's) turned into proposed contracts with
+  a backup for every line (:func:`solver.reporting.propose_contracts`), checked by
+  :func:`solver.evaluation.check_contracts`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,8 +21,15 @@ import pandas as pd
 
 from app import services
 from solver.core import Scenario, SolveParams
-from solver.evaluation import producers_table
-from solver.reporting import ScenarioFigures, compare_tables, write_comparison
+from solver.evaluation import Report, check_contracts, producers_table
+from solver.reporting import (
+    Contracts,
+    ScenarioFigures,
+    compare_tables,
+    propose_contracts,
+    write_comparison,
+    write_contracts,
+)
 
 Progress = Callable[..., None]
 
@@ -137,3 +149,79 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return [
         {str(k): services.json_ready(v) for k, v in row.items()} for row in df.to_dict("records")
     ]
+
+
+# --------------------------------------------------------------------------- contracts
+
+
+@dataclass
+class ContractsOutcome:
+    """Contracts proposed from a plan, the plan, and the independent checks of both."""
+
+    plan: services.PlanOutcome
+    contracts: Contracts
+    check: Report
+
+    @property
+    def ok(self) -> bool:
+        """The plan and the contracts passed every checker."""
+        return self.plan.ok and self.check.ok
+
+    def to_dict(self, *, lines: bool = True) -> dict[str, Any]:
+        """JSON-ready: summary, lines (optional), the contract check, the plan's verdict."""
+        t = self.plan.territory
+        out: dict[str, Any] = {
+            "ok": self.ok,
+            "weeks": [w.isoformat() for w in t.weeks],
+            "synthetic_scenario": t.scenario.settings.synthetic,
+            "travel_source": t.matrix.source,
+            "plan_status": self.plan.sourcing.status,
+            "plan_ok": self.plan.ok,
+            "objective_eur": services.json_ready(self.plan.sourcing.objective_eur),
+            "summary": {k: services.json_ready(v) for k, v in self.contracts.summary().items()},
+            "check": self.check.to_dict(),
+        }
+        if lines:
+            out["contracts"] = _records(self.contracts.lines)
+        return out
+
+    def write(self, folder: str | Path) -> dict[str, Path]:
+        """The contracts' files and their check in ``folder``."""
+        out = Path(folder)
+        synthetic = self.plan.territory.scenario.settings.synthetic
+        written = write_contracts(self.contracts, out, synthetic=synthetic)
+        summary = self.to_dict(lines=False)
+        (out / "contracts_summary.json").write_text(json.dumps(summary, indent=1, default=str))
+        written["contracts_summary.json"] = out / "contracts_summary.json"
+        return written
+
+
+def plan_contracts(
+    scenario: Scenario,
+    *,
+    params: SolveParams,
+    weeks: int | None = None,
+    start: dt.date | None = None,
+    base_dir: str | Path = ".",
+    with_rounds: bool = True,
+    rounds_time_limit_s: float = services.ROUNDS_TIME_LIMIT_S_PER_WEEK,
+    progress: Progress | None = None,
+) -> ContractsOutcome:
+    """Plan ``weeks`` weeks (the caller passes the school year's) and propose contracts
+    for the plan's local purchases, each line with a backup; both checked."""
+    report = progress or _noop
+    outcome = services.plan_territory(
+        scenario,
+        params=params,
+        weeks=weeks,
+        start=start,
+        progress=lambda f, m, *_: report(0.9 * f, m),
+        base_dir=base_dir,
+        with_rounds=with_rounds,
+        rounds_time_limit_s=rounds_time_limit_s,
+    )
+    report(0.92, "contracts and their backups")
+    contracts = propose_contracts(scenario, outcome.plan, outcome.territory.eligibility)
+    check = check_contracts(scenario, outcome.plan, outcome.territory.eligibility, contracts.lines)
+    report(1.0, "done")
+    return ContractsOutcome(outcome, contracts, check)

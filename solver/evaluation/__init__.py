@@ -1,6 +1,8 @@
 """evaluation."""
 
 from solver.core import week_month as week_month
+from solver.evaluation.contracts_check import CONTRACT_RULES as CONTRACT_RULES
+from solver.evaluation.contracts_check import check_contracts as check_contracts
 from solver.evaluation.indicators import TERRITORY as TERRITORY
 from solver.evaluation.indicators import deliveries_by_week as deliveries_by_week
 from solver.evaluation.indicators import indicators_table as indicators_table
@@ -26,6 +28,7 @@ from solver.evaluation.routing_check import check_rounds as check_rounds
 from solver.evaluation.routing_check import order_handling_s as order_handling_s
 
 __all__ = [
+    "CONTRACT_RULES",
     "CHANNEL_MODES",
     "CheckReport",
     "EligibilityLike",
@@ -36,6 +39,7 @@ __all__ = [
     "TOL_KG",
     "Violation",
     "build_context",
+    "check_contracts",
     "check_plan",
     "check_pooling",
     "check_rounds",

@@ -3,6 +3,11 @@
 from solver.reporting.compare import ScenarioFigures as ScenarioFigures
 from solver.reporting.compare import compare_tables as compare_tables
 from solver.reporting.compare import write_comparison as write_comparison
+from solver.reporting.contracts import CONTRACT_COLUMNS as CONTRACT_COLUMNS
+from solver.reporting.contracts import Contracts as Contracts
+from solver.reporting.contracts import market_gardeners as market_gardeners
+from solver.reporting.contracts import propose_contracts as propose_contracts
+from solver.reporting.contracts import write_contracts as write_contracts
 from solver.reporting.explain import COLUMNS as COLUMNS
 from solver.reporting.explain import Reason as Reason
 from solver.reporting.explain import explain as explain
@@ -20,18 +25,23 @@ from solver.reporting.routing_export import write_round_sheets as write_round_sh
 
 __all__ = [
     "COLUMNS",
+    "CONTRACT_COLUMNS",
+    "Contracts",
     "MACANTINE_HEADER",
     "Reason",
     "ScenarioFigures",
     "compare_tables",
     "explain",
     "macantine_table",
+    "market_gardeners",
+    "propose_contracts",
     "purchase_plan_table",
     "to_geojson",
     "to_json",
     "to_map_html",
     "validate_macantine_csv",
     "write_comparison",
+    "write_contracts",
     "write_macantine_csv",
     "write_plan_outputs",
     "write_round_sheets",
