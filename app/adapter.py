@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app import provenance, services
+from app import provenance, services, whatifs
 from app.errors import RequestProblem
 from app.jobs import Artifact
-from app.tasks import EXPORTS, PLAN, POOLING, PROPOSAL, ROUNDS
+from app.tasks import COMPARISON, CONTRACTS, EXPORTS, PLAN, POOLING, PROPOSAL, ROUNDS
 from solver.core import Scenario, ScenarioError
 
 logger = logging.getLogger(__name__)
@@ -74,6 +74,8 @@ class AppServices:
     propose = staticmethod(services.propose)
     plan_territory = staticmethod(services.plan_territory)
     plan_rounds = staticmethod(services.plan_rounds)
+    compare = staticmethod(whatifs.compare)
+    contracts = staticmethod(whatifs.contracts)
 
     def pooling_check(
         self,
@@ -128,6 +130,13 @@ class AppServices:
                 services.write_rounds_outputs(rounds, folder, result.scenario)
             elif kind in (PROPOSAL, PLAN) and isinstance(result, services.PlanOutcome):
                 result.write_outputs(folder)
+            elif kind in (COMPARISON, CONTRACTS) and hasattr(result, "write"):
+                written = result.write(folder)
+                return [
+                    Artifact(name, media, written[name].read_bytes())
+                    for name, media in EXPORTS[kind].items()
+                    if name in written
+                ]
             else:
                 return []
             return _collect(folder, kind)

@@ -21,6 +21,8 @@ from app.jobs import JobStore, SqlJobStore
 from app.limits import BodySizeLimit
 from app.offload import Validation
 from app.routers import (
+    comparisons,
+    contracts,
     health,
     jobs,
     plans,
@@ -30,6 +32,7 @@ from app.routers import (
     sourcing_proposals,
 )
 from app.tasks import ScenarioResolver, Services, make_tasks
+from app.whatif_tasks import whatif_tasks
 from app.worker import Worker
 
 logger = logging.getLogger(__name__)
@@ -40,7 +43,9 @@ Feed school canteens from local farms.
 * **Cooks**: `POST /v1/sourcing-proposals` — what to buy locally for one canteen, week by week.
 * **Platform**: `POST /v1/rounds` — van routes collecting at farms and delivering kitchens.
 * **Producer groups**: `POST /v1/pooling-checks` — can we, together, honour this order?
-* **Territory**: `POST /v1/plans` — a whole scenario (JSON or a zip of its folder), as a job.
+* **Territory**: `POST /v1/plans` — a whole scenario (JSON or a zip of its folder), as a job;
+  `POST /v1/comparisons` — what-ifs side by side (bundled variants or posted override files);
+  `POST /v1/contracts` — yearly contracts with a backup for every line.
 * Start from the demo territory: `GET /v1/scenarios/{name}`.
 
 Long solves answer `202` with a job: poll `GET /v1/jobs/{id}` (status, progress, best result
@@ -81,7 +86,7 @@ def create_app(
     resolver = ScenarioResolver(services, settings)
     worker = Worker(
         job_store,
-        make_tasks(services, resolver, settings),
+        {**make_tasks(services, resolver, settings), **whatif_tasks(services, resolver, settings)},
         workers=settings.workers,
         time_limit_s=settings.job_time_limit_s,
         grace_s=settings.job_grace_s,
@@ -132,7 +137,17 @@ def create_app(
         max_bytes=settings.max_body_bytes,
         setting=settings.env_name("max_body_bytes"),
     )
-    routers = (health, scenarios, sourcing_proposals, rounds, pooling_checks, plans, jobs)
+    routers = (
+        health,
+        scenarios,
+        sourcing_proposals,
+        rounds,
+        pooling_checks,
+        plans,
+        comparisons,
+        contracts,
+        jobs,
+    )
     for module in routers:
         app.include_router(module.router)
     web.install(app)

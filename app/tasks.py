@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -50,6 +50,16 @@ EXPORTS: dict[str, dict[str, str]] = {
 }
 EXPORTS[PLAN] = {**EXPORTS[PROPOSAL], **EXPORTS[ROUNDS]}
 EXPORTS[POOLING] = dict(EXPORTS[ROUNDS])
+#: Territory what-ifs (:mod:`app.whatif_tasks`).
+COMPARISON = "comparison"
+CONTRACTS = "contracts"
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXPORTS[COMPARISON] = {
+    "compare.xlsx": _XLSX,
+    "compare_summary.csv": "text/csv; charset=utf-8",
+    "compare_kitchens.csv": "text/csv; charset=utf-8",
+}
+EXPORTS[CONTRACTS] = {"contracts.csv": "text/csv; charset=utf-8", "contracts.xlsx": _XLSX}
 
 Progress = Callable[..., None]
 
@@ -100,6 +110,31 @@ class Services(Protocol):
         seed: int,
     ) -> Any:
         """The producer group's verdict on an order; the result has ``to_dict()``."""
+        ...
+
+    def compare(
+        self,
+        scenarios: Sequence[tuple[str, Scenario]],
+        *,
+        weeks: int | None = None,
+        params: SolveParams,
+        with_rounds: bool = True,
+        progress: Progress | None = None,
+    ) -> Any:
+        """:func:`app.whatifs.compare`: the named scenarios' plans side by side."""
+        ...
+
+    def contracts(
+        self,
+        scenario: Scenario,
+        *,
+        weeks: int | None = None,
+        params: SolveParams,
+        with_rounds: bool = True,
+        progress: Progress | None = None,
+    ) -> Any:
+        """:func:`app.whatifs.contracts`: contracts from a plan (``weeks=None``: the school
+        year)."""
         ...
 
     def artifacts(self, kind: str, result: Any, *, full: bool = True) -> list[Artifact]:

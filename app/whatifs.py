@@ -196,6 +196,15 @@ class ContractsOutcome:
         return written
 
 
+def school_year_horizon(scenario: Scenario) -> int:
+    """Weeks from the scenario's start date to the last school week of its canteens' zones
+    (the horizon of ``racines plan --year``)."""
+    from app.commands.plan import school_year_n_weeks
+
+    zones = {c.school_zone.value for c in scenario.canteens}
+    return school_year_n_weeks(scenario.settings.start_date, zones)
+
+
 def plan_contracts(
     scenario: Scenario,
     *,
@@ -225,3 +234,44 @@ def plan_contracts(
     check = check_contracts(scenario, outcome.plan, outcome.territory.eligibility, contracts.lines)
     report(1.0, "done")
     return ContractsOutcome(outcome, contracts, check)
+
+
+# --------------------------------------------------------------------------- the API's calls
+
+
+def compare(
+    scenarios: Sequence[tuple[str, Scenario]],
+    *,
+    weeks: int | None = None,
+    params: SolveParams,
+    with_rounds: bool = True,
+    progress: Progress | None = None,
+) -> Comparison:
+    """:func:`compare_scenarios` of already loaded scenarios with one ``params`` (the HTTP
+    service's comparisons; travel files relative to the working folder)."""
+    return compare_scenarios(
+        [(name, sc, Path(".")) for name, sc in scenarios],
+        weeks=weeks,
+        time_limit_s=params.time_limit_s,
+        seed=params.seed,
+        with_rounds=with_rounds,
+        progress=progress,
+    )
+
+
+def contracts(
+    scenario: Scenario,
+    *,
+    weeks: int | None = None,
+    params: SolveParams,
+    with_rounds: bool = True,
+    progress: Progress | None = None,
+) -> ContractsOutcome:
+    """:func:`plan_contracts` over ``weeks``, the school year by default."""
+    return plan_contracts(
+        scenario,
+        params=params,
+        weeks=weeks or school_year_horizon(scenario),
+        with_rounds=with_rounds,
+        progress=progress,
+    )
