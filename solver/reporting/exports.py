@@ -100,6 +100,7 @@ PLAN_CSV_COLUMNS = [
     "value_eur",
     "labels",
     "channel",
+    "platform_id",
     "local",
     "travel_source",
 ]
@@ -147,6 +148,7 @@ def purchase_plan_table(
             "value_eur": df["value_eur"].round(2),
             "labels": df["labels_str"],
             "channel": df["channel"],
+            "platform_id": df["platform_id"],
             "local": df["local"],
             "travel_source": travel_source,
         }
