@@ -17,11 +17,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app import cycle, provenance, services
+from app import cycle, provenance, services, whatifs
 from app.cluster import connect
 from app.errors import RequestProblem
 from app.jobs import Artifact
-from app.tasks import EXPORTS, PLAN, POOLING, PROPOSAL, REPLAN, ROUNDS, WEEK, Progress
+from app.tasks import (
+    COMPARISON,
+    CONTRACTS,
+    EXPORTS,
+    PLAN,
+    POOLING,
+    PROPOSAL,
+    REPLAN,
+    ROUNDS,
+    WEEK,
+    Progress,
+)
 from solver.core import Scenario, ScenarioError, SolveParams
 from solver.sourcing import TaskRunner
 
@@ -113,6 +124,9 @@ class AppServices:
             scenario, params=params, progress=progress, runner=self.runner()
         )
 
+    compare = staticmethod(whatifs.compare)
+    contracts = staticmethod(whatifs.contracts)
+
     def pooling_check(
         self,
         scenario: Scenario,
@@ -172,6 +186,13 @@ class AppServices:
                 services.write_rounds_outputs(rounds, folder, result.scenario)
             elif kind in (PROPOSAL, PLAN) and isinstance(result, services.PlanOutcome):
                 result.write_outputs(folder)
+            elif kind in (COMPARISON, CONTRACTS) and hasattr(result, "write"):
+                written = result.write(folder)
+                return [
+                    Artifact(name, media, written[name].read_bytes())
+                    for name, media in EXPORTS[kind].items()
+                    if name in written
+                ]
             else:
                 return []
             return _collect(folder, kind)

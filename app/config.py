@@ -86,6 +86,12 @@ class Settings(BaseSettings):
     max_pooling_members: int = Field(default=200, ge=1, description="Producers of a group.")
     max_pooling_lines: int = Field(default=100, ge=1, description="Products of a pooled order.")
     max_zip_files: int = Field(default=50, ge=1, description="Entries of an uploaded zip.")
+    max_compare_scenarios: int = Field(
+        default=4, ge=2, le=8, description="Scenarios one comparison may plan."
+    )
+    max_override_bytes: int = Field(
+        default=50_000, ge=100, description="Size of one posted override file (UTF-8 bytes)."
+    )
     max_zip_bytes: int = Field(
         default=100_000_000, ge=1_000, description="Uncompressed size of an uploaded zip."
     )

@@ -39,7 +39,7 @@ from app.services import (
     plan_rounds,
     plan_territory,
     prepare,
-    rounds_problem_from_plan,
+    rounds_problems_from_plan,
 )
 from solver.core import (
     Availability,
@@ -468,16 +468,16 @@ class ReplanOutcome:
 
 def _rounds_of(
     territory: Any, plan: PurchasePlan, since: dt.date, seed: int
-) -> RoundsOutcome | None:
-    """The platform's rounds of the re-planned weeks."""
+) -> dict[str, RoundsOutcome]:
+    """Each platform's rounds of the re-planned weeks (platforms carrying nothing left out)."""
     later = plan.model_copy(
         update={"lines": tuple(ln for ln in plan.lines if ln.week_start >= since)}
     )
-    problem = rounds_problem_from_plan(territory, later)
-    if problem is None:
-        return None
     n_weeks = sum(1 for w in plan.weeks if w >= since)
-    return plan_rounds(problem, time_limit_s=ROUNDS_S_PER_WEEK * n_weeks, seed=seed)
+    return {
+        pid: plan_rounds(problem, time_limit_s=ROUNDS_S_PER_WEEK * n_weeks, seed=seed)
+        for pid, problem in rounds_problems_from_plan(territory, later).items()
+    }
 
 
 def replan(

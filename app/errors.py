@@ -77,8 +77,14 @@ class RequestProblem(ValueError):
         self.message = message
 
     def item(self) -> dict[str, Any]:
-        """The error item of this problem."""
-        return error_item(["body", *self.field.split(".")], self.value, self.message)
+        """The error item of this problem (``scenarios[1].variants[0]`` is located as
+        ``["body", "scenarios", 1, "variants", 0]``)."""
+        loc: list[str | int] = ["body"]
+        for part in self.field.split("."):
+            name, *indices = part.replace("]", "").split("[")
+            loc.append(name)
+            loc += [int(i) for i in indices if i.isdigit()]
+        return error_item(loc, self.value, self.message, field=self.field)
 
 
 _ABSOLUTE_PATH = re.compile(r"(?<![\w.:/])/(?:[^\s'\"():,;/]+/)*([^\s'\"():,;/]+)")

@@ -21,6 +21,8 @@ from app.jobs import JobStore, SqlJobStore
 from app.limits import BodySizeLimit
 from app.offload import Validation
 from app.routers import (
+    comparisons,
+    contracts,
     health,
     jobs,
     plans,
@@ -32,6 +34,7 @@ from app.routers import (
     weeks,
 )
 from app.tasks import ScenarioResolver, Services, make_tasks
+from app.whatif_tasks import whatif_tasks
 from app.worker import Worker
 
 logger = logging.getLogger(__name__)
@@ -46,6 +49,9 @@ Feed school canteens from local farms.
 * **Weekly cycle**: `POST /v1/weeks` — a week's orders from the producers' availability
   lists, orders already sent kept; `POST /v1/replans` — the weeks left after a shortfall,
   changing as few order lines as possible.
+* **Territory**: `POST /v1/plans` — a whole scenario (JSON or a zip of its folder), as a job;
+  `POST /v1/comparisons` — what-ifs side by side (bundled variants or posted override files);
+  `POST /v1/contracts` — yearly contracts with a backup for every line.
 * Start from the demo territory: `GET /v1/scenarios/{name}`.
 
 Long solves answer `202` with a job: poll `GET /v1/jobs/{id}` (status, progress, best result
@@ -87,7 +93,7 @@ def create_app(
     resolver = ScenarioResolver(services, settings)
     worker = Worker(
         job_store,
-        make_tasks(services, resolver, settings),
+        {**make_tasks(services, resolver, settings), **whatif_tasks(services, resolver, settings)},
         workers=settings.workers,
         time_limit_s=settings.job_time_limit_s,
         grace_s=settings.job_grace_s,
@@ -147,6 +153,8 @@ def create_app(
         plans,
         weeks,
         replans,
+        comparisons,
+        contracts,
         jobs,
     )
     for module in routers:

@@ -37,6 +37,7 @@ from solver.core import (
     Platform,
     Problem,
     Producer,
+    PurchaseLine,
     PurchasePlan,
     Scenario,
     ScenarioError,
@@ -48,6 +49,7 @@ from solver.evaluation import (
     PlanCheck,
     check_plan,
     indicators_table,
+    platforms_table,
     regularity_summary,
     regularity_table,
 )
@@ -63,7 +65,12 @@ from solver.rounds import (
     vehicle_from_van,
 )
 from solver.scenario import load_scenario as _load_folder
-from solver.scenario import load_scenario_json, scenario_to_json
+from solver.scenario import (
+    load_scenario_json,
+    load_scenario_variant,
+    read_override,
+    scenario_to_json,
+)
 from solver.sourcing import (
     LogisticsOverrides,
     SourcingOptions,
@@ -90,7 +97,8 @@ def _noop(*_args: Any) -> None:
 
 
 def load_scenario(source: str | Path | Mapping[str, Any]) -> Scenario:
-    """A validated scenario from a folder, a ``.json`` file or its JSON content.
+    """A validated scenario from a folder, a ``.json`` file, its JSON content, or a variant
+    (``folder+override.toml[+more.toml]``, or an override file naming its ``base``).
 
     Raises
     ------
@@ -102,7 +110,49 @@ def load_scenario(source: str | Path | Mapping[str, Any]) -> Scenario:
     path = Path(source)
     if path.is_file() and path.suffix.lower() == ".json":
         return load_scenario_json(path.read_text(encoding="utf-8"))
+    base, overrides = split_scenario_spec(source)
+    if overrides:
+        return load_scenario_variant(base, list(overrides))
     return _load_folder(path)
+
+
+def split_scenario_spec(spec: str | Path) -> tuple[Path, tuple[Path, ...]]:
+    """(base folder, override files) of a scenario argument.
+
+    ``folder`` has no override; ``folder+a.toml+b.toml`` applies ``a.toml`` then ``b.toml``
+    (each path as given, else relative to the folder); ``a.toml`` alone names its base
+    folder in its ``base`` key, relative to the file.
+
+    Raises
+    ------
+    ScenarioError
+        When an override is not found, or an override given alone names no base.
+    """
+    text = str(spec)
+    path = Path(text)
+    if path.exists() and path.suffix.lower() != ".toml":
+        return path, ()
+    parts = text.split("+")
+    if len(parts) > 1 and all(p.lower().endswith(".toml") for p in parts[1:]):
+        base = Path(parts[0])
+        found = [_override_path(base, p) for p in parts[1:]]
+        return base, tuple(found)
+    if path.suffix.lower() == ".toml" and path.is_file():
+        ov, problems = read_override(path)
+        if ov is None or problems:
+            raise ScenarioError(problems)
+        if not ov.base:
+            msg = 'an override given alone names its base folder: base = "<folder>"'
+            raise ScenarioError([Problem(path.name, 0, "base", "", msg)])
+        return (path.parent / ov.base), (path,)
+    return path, ()
+
+
+def _override_path(base: Path, given: str) -> Path:
+    for candidate in (Path(given), base / given):
+        if candidate.is_file():
+            return candidate
+    raise ScenarioError([Problem(given, 0, "", "", "override file not found")])
 
 
 # --------------------------------------------------------------------------- territory
@@ -264,12 +314,55 @@ def build_rounds_problem(
     )
 
 
-def rounds_problem_from_plan(territory: Territory, plan: PurchasePlan) -> RoundsProblem | None:
-    """The platform's pickup-and-delivery orders of a plan, one per producer, kitchen, day
-    and cold-chain class; ``None`` when the plan sends nothing through the platform."""
+def rounds_problem_from_plan(
+    territory: Territory, plan: PurchasePlan, *, platform_id: str | None = None
+) -> RoundsProblem | None:
+    """A platform's pickup-and-delivery orders of a plan, one per producer, kitchen, day
+    and cold-chain class; ``None`` when the plan sends nothing through it.
+
+    ``platform_id`` picks the platform (default: the first whose round carries a line).
+    """
+    problems = rounds_problems_from_plan(territory, plan)
+    if platform_id is None:
+        return next(iter(problems.values()), None)
+    return problems.get(platform_id)
+
+
+def rounds_problems_from_plan(territory: Territory, plan: PurchasePlan) -> dict[str, RoundsProblem]:
+    """Each platform's rounds problem for the plan's lines through it, in the scenario's
+    order of platforms (platforms carrying nothing are left out)."""
     sc = territory.scenario
-    lines = [ln for ln in plan.lines if ln.channel is Channel.PLATFORM and ln.quantity_kg > 0]
-    if not lines or not sc.platforms:
+    out: dict[str, RoundsProblem] = {}
+    for pf in sc.platforms:
+        problem = _platform_rounds_problem(territory, plan, pf.id)
+        if problem is not None:
+            out[pf.id] = problem
+    return out
+
+
+def line_platform(territory: Territory, line: PurchaseLine) -> str:
+    """Platform whose round carries a platform line: its own, else its kitchen's, else the
+    scenario's first."""
+    if line.platform_id:
+        return line.platform_id
+    pf = territory.eligibility.platform_of(line.kitchen_id)
+    return pf or territory.scenario.platforms[0].id
+
+
+def _platform_rounds_problem(
+    territory: Territory, plan: PurchasePlan, platform_id: str
+) -> RoundsProblem | None:
+    sc = territory.scenario
+    if not sc.platforms:
+        return None
+    lines = [
+        ln
+        for ln in plan.lines
+        if ln.channel is Channel.PLATFORM
+        and ln.quantity_kg > 0
+        and line_platform(territory, ln) == platform_id
+    ]
+    if not lines:
         return None
     kg: dict[tuple[str, str, str, str], float] = defaultdict(float)
     for ln in lines:
@@ -280,7 +373,7 @@ def rounds_problem_from_plan(territory: Territory, plan: PurchasePlan) -> Rounds
         OrderLine(f"o{n + 1:04d}-{p}-{k}-{day}-{cold}", p, k, q, cold, day)
         for n, ((p, k, day, cold), q) in enumerate(sorted(kg.items()))
     ]
-    return build_rounds_problem(sc, territory.matrix, orders)
+    return build_rounds_problem(sc, territory.matrix, orders, platform_id=platform_id)
 
 
 def read_orders_csv(path: str | Path, scenario: Scenario) -> list[OrderLine]:
@@ -420,6 +513,8 @@ class PlanOutcome:
     regularity: pd.DataFrame | None = None
     #: what a plan folder records to be read back (scenario, horizon, solve settings)
     record: dict[str, Any] = field(default_factory=dict)
+    #: every platform's rounds (``rounds`` is the first of them)
+    rounds_by_platform: dict[str, RoundsOutcome] = field(default_factory=dict)
 
     @property
     def plan(self) -> PurchasePlan:
@@ -437,14 +532,46 @@ class PlanOutcome:
         )
 
     @property
+    def all_rounds(self) -> dict[str, RoundsOutcome]:
+        """Rounds per platform id (``rounds`` alone when built without the mapping)."""
+        if self.rounds_by_platform:
+            return self.rounds_by_platform
+        if self.rounds is None:
+            return {}
+        sites = [x for x in self.rounds.problem.sites if x.kind == "depot"]
+        return {sites[0].id if sites else "platform": self.rounds}
+
+    @property
     def ok(self) -> bool:
-        """Both checkers (plan and rounds) found no violation."""
-        rounds_check = None if self.rounds is None else self.rounds.result.check
-        rounds_ok = self.rounds is None or (rounds_check is not None and rounds_check.ok)
+        """Every checker (plan, each platform's rounds) found no violation."""
+        rounds_ok = all(
+            r.result.check is not None and r.result.check.ok for r in self.all_rounds.values()
+        )
         return bool(self.check.ok) and rounds_ok
 
+    def platforms(self) -> pd.DataFrame:
+        """Per platform: what its round carries (``solver.evaluation.platforms_table``) and
+        its rounds' km, hours, cost, CO2 and orders served / explained (0 without rounds)."""
+        table = platforms_table(self.territory.scenario, self.plan)
+        rounds = self.all_rounds
+        for col, get in (
+            ("distance_km", lambda sm: sm.distance_km),
+            ("hours", lambda sm: sm.hours),
+            ("rounds_cost_eur", lambda sm: sm.cost_eur),
+            ("co2_kg", lambda sm: sm.co2_kg),
+            ("orders_served", lambda sm: sm.orders_served),
+            ("orders_explained", lambda sm: sm.orders_unassigned),
+        ):
+            table[col] = [
+                get(rounds[pid].result.summary) if pid in rounds else 0
+                for pid in table["platform_id"]
+            ]
+        return table
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: plan lines, indicators, explanations, verdicts, provenance."""
+        """JSON-ready: plan lines, indicators, explanations, verdicts, provenance; ``rounds``
+        is the first platform's, ``rounds_by_platform`` every platform's when there are
+        several (empty otherwise)."""
         s = self.sourcing
         return {
             "status": s.status,
@@ -471,6 +598,11 @@ class PlanOutcome:
             "check": self.check.to_dict(),
             "rounds": None if self.rounds is None else self.rounds.to_dict(),
             "regularity": _regularity(self.regularity),
+            "rounds_by_platform": (
+                {k: r.to_dict() for k, r in self.all_rounds.items()}
+                if len(self.all_rounds) > 1
+                else {}
+            ),
         }
 
     def write_outputs(self, folder: str | Path) -> dict[str, Path]:
@@ -499,15 +631,27 @@ class PlanOutcome:
             written["regularity.csv"] = out / "regularity.csv"
         for note in stamp_files(written.values(), self.provenance):
             written[note.name] = note
-        summary = {k: v for k, v in self.to_dict().items() if k not in ("purchase_plan", "rounds")}
+        summary = {
+            k: v
+            for k, v in self.to_dict().items()
+            if k not in ("purchase_plan", "rounds", "rounds_by_platform")
+        }
         scenario_json = scenario_to_json(self.territory.scenario)
         (out / SCENARIO_FILE).write_text(scenario_json, encoding="utf-8")
         written[SCENARIO_FILE] = out / SCENARIO_FILE
         summary["plan_folder"] = self.folder_record(scenario_json)
         (out / "summary.json").write_text(json.dumps(summary, indent=1, default=str))
         written["summary.json"] = out / "summary.json"
-        if self.rounds is not None:
-            written.update(write_rounds_outputs(self.rounds, out, self.territory.scenario))
+        if self.territory.scenario.platforms:
+            self.platforms().to_csv(out / "platforms.csv", index=False)
+            written["platforms.csv"] = out / "platforms.csv"
+        for n, (pid, rounds) in enumerate(self.all_rounds.items()):
+            # the first platform's rounds at the top (one platform: as always), the others
+            # in a folder each
+            where = out if n == 0 else out / f"rounds_{pid}"
+            files = write_rounds_outputs(rounds, where, self.territory.scenario)
+            prefix = "" if n == 0 else f"rounds_{pid}/"
+            written.update({prefix + k: v for k, v in files.items()})
         return written
 
     def folder_record(self, scenario_json: str) -> dict[str, Any]:
@@ -578,7 +722,7 @@ def _finish(
     territory: Territory,
     sourcing: SourcingResult,
     *,
-    rounds: RoundsOutcome | None,
+    rounds: dict[str, RoundsOutcome] | None,
     iterations: list[dict[str, Any]],
     kitchens: Sequence[str],
     t0: float,
@@ -600,7 +744,8 @@ def _finish(
         check=check,
         indicators=table,
         explanations=reasons,
-        rounds=rounds,
+        rounds=next(iter(rounds.values()), None) if rounds else None,
+        rounds_by_platform=dict(rounds or {}),
         iterations=iterations,
         kitchens=tuple(kitchens),
         runtime_s=time.perf_counter() - t0,
@@ -611,7 +756,7 @@ def finish_plan(
     territory: Territory,
     sourcing: SourcingResult,
     *,
-    rounds: RoundsOutcome | None,
+    rounds: Mapping[str, RoundsOutcome] | None,
     kitchens: Sequence[str],
     t0: float,
     iterations: list[dict[str, Any]] | None = None,
@@ -620,7 +765,12 @@ def finish_plan(
     explanations of ``sourcing``'s plan (``t0``: when the job started,
     ``time.perf_counter()``)."""
     return _finish(
-        territory, sourcing, rounds=rounds, iterations=iterations or [], kitchens=kitchens, t0=t0
+        territory,
+        sourcing,
+        rounds=dict(rounds or {}),
+        iterations=iterations or [],
+        kitchens=kitchens,
+        t0=t0,
     )
 
 
@@ -731,29 +881,29 @@ def plan_territory(
     first = solve(None, 0.05)
     iterations = [_iteration("estimate", first)]
     report(0.3, "plan with estimated logistics (best so far)", _best_so_far(first))
-    rounds: RoundsOutcome | None = None
+    rounds: dict[str, RoundsOutcome] = {}
     sourcing = first
     if with_rounds:
-        problem = rounds_problem_from_plan(territory, first.plan)
-        if problem is not None:
-            report(0.3, f"platform rounds for {len(problem.orders)} orders")
-            rounds = plan_rounds(
-                problem, time_limit_s=rounds_time_limit_s * n_weeks, seed=params.seed
-            )
-            overrides = LogisticsOverrides(platform_pickup_eur=pickup_costs_from_rounds(rounds))
+        limit_s = rounds_time_limit_s * n_weeks
+        problems = rounds_problems_from_plan(territory, first.plan)
+        if problems:
+            n_orders = sum(len(p.orders) for p in problems.values())
+            report(0.3, f"platform rounds for {n_orders} orders")
+            rounds = _solve_rounds(problems, limit_s, params.seed)
+            pickups: dict[tuple[str, dt.date], float] = {}
+            for solved in rounds.values():
+                for key, eur in pickup_costs_from_rounds(solved).items():
+                    pickups[key] = pickups.get(key, 0.0) + eur
+            overrides = LogisticsOverrides(platform_pickup_eur=pickups)
             report(0.4, "sourcing model (logistics priced by the rounds)")
             second = solve(overrides, 0.4)
             changed = _changed_lines(first.plan, second.plan)
             iterations.append({**_iteration("rounds", second), "lines_changed": changed})
             sourcing = second
-            problem = rounds_problem_from_plan(territory, second.plan)
-            if problem is not None:
-                report(0.85, f"platform rounds of the final plan ({len(problem.orders)} orders)")
-                rounds = plan_rounds(
-                    problem, time_limit_s=rounds_time_limit_s * n_weeks, seed=params.seed
-                )
-            else:
-                rounds = None
+            problems = rounds_problems_from_plan(territory, second.plan)
+            n_orders = sum(len(p.orders) for p in problems.values())
+            report(0.85, f"platform rounds of the final plan ({n_orders} orders)")
+            rounds = _solve_rounds(problems, limit_s, params.seed)
     report(0.95, "independent checks, indicators, explanations")
     kitchens = [k.id for k in scenario.kitchens()]
     outcome = _finish(
@@ -764,6 +914,16 @@ def plan_territory(
     )
     report(1.0, "done")
     return outcome
+
+
+def _solve_rounds(
+    problems: Mapping[str, RoundsProblem], time_limit_s: float, seed: int
+) -> dict[str, RoundsOutcome]:
+    """Each platform's rounds, each with ``time_limit_s``."""
+    return {
+        pid: plan_rounds(problem, time_limit_s=time_limit_s, seed=seed)
+        for pid, problem in problems.items()
+    }
 
 
 def _iteration(priced_by: str, r: SourcingResult) -> dict[str, Any]:
@@ -834,6 +994,13 @@ def _plain(obj: Any) -> Any:
     if isinstance(obj, list | tuple | set | frozenset):
         return [_plain(v) for v in obj]
     return str(obj)
+
+
+def json_ready(obj: Any) -> Any:
+    """Dataclasses, dates, enums, numpy scalars and non-finite floats as JSON values."""
+    if hasattr(obj, "item") and not isinstance(obj, str | bytes):
+        obj = obj.item()
+    return _plain(obj)
 
 
 def _records(df: pd.DataFrame | None) -> list[dict[str, Any]]:

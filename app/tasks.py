@@ -82,6 +82,16 @@ EXPORTS[REPLAN] = {
     "notify_producers.csv": _CSV,
     "notify_kitchens.csv": _CSV,
 }
+#: Territory what-ifs (:mod:`app.whatif_tasks`).
+COMPARISON = "comparison"
+CONTRACTS = "contracts"
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXPORTS[COMPARISON] = {
+    "compare.xlsx": _XLSX,
+    "compare_summary.csv": "text/csv; charset=utf-8",
+    "compare_kitchens.csv": "text/csv; charset=utf-8",
+}
+EXPORTS[CONTRACTS] = {"contracts.csv": "text/csv; charset=utf-8", "contracts.xlsx": _XLSX}
 
 Progress = Callable[..., None]
 
@@ -173,6 +183,30 @@ class Services(Protocol):
         progress: Progress | None = None,
     ) -> Any:
         """:func:`app.cycle.replan`: the weeks left after shortfalls, re-planned."""
+
+    def compare(
+        self,
+        scenarios: Sequence[tuple[str, Scenario]],
+        *,
+        weeks: int | None = None,
+        params: SolveParams,
+        with_rounds: bool = True,
+        progress: Progress | None = None,
+    ) -> Any:
+        """:func:`app.whatifs.compare`: the named scenarios' plans side by side."""
+        ...
+
+    def contracts(
+        self,
+        scenario: Scenario,
+        *,
+        weeks: int | None = None,
+        params: SolveParams,
+        with_rounds: bool = True,
+        progress: Progress | None = None,
+    ) -> Any:
+        """:func:`app.whatifs.contracts`: contracts from a plan (``weeks=None``: the school
+        year)."""
         ...
 
     def artifacts(self, kind: str, result: Any, *, full: bool = True) -> list[Artifact]:

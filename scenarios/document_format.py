@@ -179,7 +179,7 @@ def _values(enum: type[Enum]) -> str:
 
 def type_of(name: str, info: FieldInfo) -> str:
     """Human type of a column: allowed values, list, bounds."""
-    if name == "months":
+    if name in ("months", "open_months"):
         return "months 1..12, ranges allowed (`1-3;9-12`; `11-2` wraps: November to February)"
     if name == "capacity_by_month":
         return "list of `month:capacity` (`11:40;12:30`)"

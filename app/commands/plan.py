@@ -46,7 +46,11 @@ def register(cli: typer.Typer) -> None:
     @cli.command("plan")
     def plan_cmd(
         scenario: Annotated[
-            Path, typer.Argument(help="Scenario folder or .json (default: the demo territory).")
+            Path,
+            typer.Argument(
+                help="Scenario folder, .json, or variant folder+override.toml "
+                "(default: the demo territory)."
+            ),
         ] = DEMO_SCENARIO,
         out: Annotated[Path, typer.Option(help="Output folder.")] = Path("out"),
         weeks: Annotated[
@@ -96,7 +100,8 @@ def register(cli: typer.Typer) -> None:
         params = SolveParams(
             time_limit_s=time_limit_s or s.time_limit_s, seed=s.seed if seed is None else seed
         )
-        base = scenario if scenario.is_dir() else scenario.parent
+        base = services.split_scenario_spec(scenario)[0]
+        base = base if base.is_dir() else base.parent
         address = Settings().dask_scheduler if cluster is None else cluster
         try:
             parse_address(address)
@@ -139,10 +144,12 @@ def _print_summary(outcome: services.PlanOutcome) -> None:
             f"{fmt(it['objective_eur'], 0)} EUR, platform {fmt(it['platform_kg'], 0)} kg"
             + (f", {it['lines_changed']} lines changed" if "lines_changed" in it else "")
         )
-    if outcome.rounds is not None:
-        sm = outcome.rounds.result.summary
+    several = len(outcome.all_rounds) > 1
+    for pid, rounds in outcome.all_rounds.items():
+        sm = rounds.result.summary
         console.print(
-            f"rounds: {sm.routes} route(s), {fmt(sm.distance_km)} km, {fmt(sm.hours)} h, "
+            f"rounds{f' of {pid}' if several else ''}: {sm.routes} route(s), "
+            f"{fmt(sm.distance_km)} km, {fmt(sm.hours)} h, "
             f"{fmt(sm.cost_eur, 0)} EUR, {fmt(sm.co2_kg, 0)} kg CO2, {fmt(sm.kg_per_km)} kg/km; "
             f"{sm.orders_served} orders served, {sm.orders_unassigned} explained"
         )

@@ -2,7 +2,8 @@
 
 Exit codes: 0 valid, 1 invalid, 2 scenario not found. A bad scenario never produces a
 traceback: every problem is a row of the problems table (file, row, column, value,
-message). SCENARIO is a scenario folder or a scenario ``.json`` file.
+message). SCENARIO is a scenario folder, a scenario ``.json`` file or a variant
+``folder+override.toml``.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from rich.console import Console
 from rich.table import Table
 
 from app.paths import DEMO_SCENARIO
-from solver.core import Problem, Scenario
+from solver.core import Problem, Scenario, ScenarioError
 from solver.scenario import (
     SourceMap,
     collect_scenario_folder,
     collect_scenario_json,
+    collect_scenario_variant,
     scenario_warnings,
     validate_scenario,
 )
@@ -75,8 +77,18 @@ def _problem_table(title: str, problems: list[Problem], style: str) -> Table:
 
 
 def check(path: Path) -> tuple[Scenario, list[Problem], list[Problem]]:
-    """Read and validate a scenario folder or JSON file: (scenario, problems, warnings)."""
+    """Read and validate a scenario folder, JSON file or variant (``folder+override.toml``):
+    (scenario, problems, warnings)."""
+    from app import services
+
     source: SourceMap
+    try:
+        base, overrides = services.split_scenario_spec(path)
+    except ScenarioError as exc:
+        return Scenario(), exc.problems, []
+    if overrides:
+        scenario, source, problems = collect_scenario_variant(base, list(overrides))
+        return scenario, problems, [] if problems else scenario_warnings(scenario, source)
     if path.is_file():
         try:
             data = path.read_bytes()
@@ -96,12 +108,21 @@ def register(cli: typer.Typer) -> None:
     def validate_cmd(
         scenario: Annotated[
             Path,
-            typer.Argument(help="Scenario folder (or .json file). Default: the demo territory."),
+            typer.Argument(
+                help="Scenario folder, .json file or variant folder+override.toml. "
+                "Default: the demo territory."
+            ),
         ] = DEMO_SCENARIO,
     ) -> None:
         """Check a scenario: every problem at once, each with file, row, column and value."""
+        from app import services
+
         console = Console()
-        if not scenario.exists():
+        try:
+            base = services.split_scenario_spec(scenario)[0]
+        except ScenarioError:
+            base = scenario
+        if not base.exists():
             console.print(f"[bold red]Scenario not found:[/] {scenario}")
             raise typer.Exit(EXIT_NOT_FOUND)
         built, problems, warnings = check(scenario)

@@ -2,6 +2,7 @@
 
 from solver.core.calendar import CalendarError as CalendarError
 from solver.core.calendar import easter_sunday as easter_sunday
+from solver.core.calendar import open_days as open_days
 from solver.core.calendar import public_holidays as public_holidays
 from solver.core.calendar import school_days as school_days
 from solver.core.calendar import school_weeks as school_weeks
@@ -20,6 +21,7 @@ from solver.core.domain import COLD as COLD
 from solver.core.domain import FRANCE_LAT_RANGE as FRANCE_LAT_RANGE
 from solver.core.domain import FRANCE_LON_RANGE as FRANCE_LON_RANGE
 from solver.core.domain import AgeGroup as AgeGroup
+from solver.core.domain import BuyerKind as BuyerKind
 from solver.core.domain import Canteen as Canteen
 from solver.core.domain import ColdChain as ColdChain
 from solver.core.domain import DeliveryMode as DeliveryMode
@@ -58,6 +60,7 @@ __all__ = [
     "ALL_PRODUCTS",
     "AgeGroup",
     "Availability",
+    "BuyerKind",
     "COLD",
     "CalendarError",
     "Canteen",
@@ -99,6 +102,7 @@ __all__ = [
     "easter_sunday",
     "order_deadline",
     "egalim_group",
+    "open_days",
     "public_holidays",
     "school_days",
     "school_weeks",

@@ -13,10 +13,13 @@ A date ``d`` is a *school day* of zone ``z`` when
 * ``d`` is not a *pont* day fixed by the arrêté (no class that day);
 * ``d`` is not a French public holiday.
 
-A *service day* of a canteen is a school day of its ``school_zone`` whose ISO weekday is
-in its ``service_weekdays`` (Mon, Tue, Thu, Fri for the 4-day week; add Wednesday for
-4.5 days). Dates outside the known school years raise :class:`CalendarError` instead
-of being guessed (see ``KNOWN_RANGE``).
+A *service day* of a school canteen is a school day of its ``school_zone`` whose ISO
+weekday is in its ``service_weekdays`` (Mon, Tue, Thu, Fri for the 4-day week; add
+Wednesday for 4.5 days). Dates outside the known school years raise
+:class:`CalendarError` instead of being guessed (see ``KNOWN_RANGE``). A buyer that is not
+a school (``Canteen.kind``: a holiday centre, a nursing home) has its own calendar: every
+day of its ``service_weekdays`` in its ``open_months`` (all year when empty), school and
+public holidays included (:func:`open_days`).
 
 A week (its Monday ``w``) counts in the month of its Thursday ``w + 3 days``, the month
 holding most of its days (ISO 8601): :func:`week_month`, the one rule every seasonal
@@ -278,14 +281,42 @@ def school_days(zone: SchoolZone | str, start: dt.date, end: dt.date) -> list[dt
     return out
 
 
+def open_days(canteen: Canteen, start: dt.date, end: dt.date) -> list[dt.date]:
+    """Days in ``[start, end]`` on a ``service_weekdays`` of ``canteen`` in its
+    ``open_months`` (every month when empty), holidays included: the calendar of a buyer
+    that is not a school (a holiday centre, a nursing home)."""
+    weekdays = {int(w) for w in canteen.service_weekdays}
+    months = set(canteen.open_months) or set(range(1, 13))
+    out: list[dt.date] = []
+    day = start
+    while day <= end:
+        if day.isoweekday() in weekdays and day.month in months:
+            out.append(day)
+        day += ONE_DAY
+    return out
+
+
 def service_days(canteen: Canteen, start: dt.date, end: dt.date) -> list[dt.date]:
     """Days in ``[start, end]`` when ``canteen`` serves lunch.
 
-    School days of the canteen's ``school_zone`` whose weekday is in its
-    ``service_weekdays`` (the 4-day week leaves Wednesday out).
+    A school (``kind = school``): school days of its ``school_zone`` whose weekday is in
+    its ``service_weekdays`` (the 4-day week leaves Wednesday out) and, when it has
+    ``open_months``, whose month is one of them. Any other buyer: :func:`open_days`.
+
+    Raises
+    ------
+    CalendarError
+        For a school, when the range reaches outside :data:`KNOWN_RANGE`.
     """
+    if not canteen.follows_school_calendar:
+        return open_days(canteen, start, end)
     weekdays = {int(w) for w in canteen.service_weekdays}
-    return [d for d in school_days(canteen.school_zone, start, end) if d.isoweekday() in weekdays]
+    months = set(canteen.open_months) or set(range(1, 13))
+    return [
+        d
+        for d in school_days(canteen.school_zone, start, end)
+        if d.isoweekday() in weekdays and d.month in months
+    ]
 
 
 def monday_of(day: dt.date) -> dt.date:

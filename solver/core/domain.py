@@ -121,6 +121,20 @@ class Management(StrEnum):
     SATELLITE = "satellite"
 
 
+class BuyerKind(StrEnum):
+    """What a canteen feeds, which decides its calendar (:func:`solver.core.service_days`).
+
+    A school follows the school calendar of its zone; any other buyer (a holiday centre,
+    a nursing home) serves on its service weekdays in its open months, school and public
+    holidays included.
+    """
+
+    SCHOOL = "school"
+    HOLIDAY_CENTRE = "holiday_centre"
+    NURSING_HOME = "nursing_home"
+    OTHER = "other"
+
+
 class DeliveryMode(StrEnum):
     """How a producer's goods reach a kitchen."""
 
@@ -383,6 +397,33 @@ class Canteen(Located):
         default=None,
         description="Time of day orders are due on order_weekday; empty = end of the day.",
     )
+    kind: BuyerKind = Field(
+        default=BuyerKind.SCHOOL,
+        description="school (school calendar of its zone), holiday_centre, nursing_home or "
+        "other (open in its open_months, holidays included).",
+    )
+    open_months: tuple[int, ...] = Field(
+        default=(), description="Months (1..12) it serves meals; empty = all year."
+    )
+    platform_id: str = Field(
+        default="",
+        description="Platform whose round delivers it (on_platform_round); empty = the "
+        "nearest platform whose catchment reaches it.",
+    )
+
+    @field_validator("open_months")
+    @classmethod
+    def _open_months(cls, v: tuple[int, ...]) -> tuple[int, ...]:
+        bad = [m for m in v if not 1 <= m <= 12]
+        if bad:
+            msg = f"open_months must be 1..12, got {', '.join(str(m) for m in bad[:5])}"
+            raise ValueError(msg)
+        return tuple(sorted(set(v)))
+
+    @property
+    def follows_school_calendar(self) -> bool:
+        """True for a school: it serves on the school days of its zone only."""
+        return self.kind is BuyerKind.SCHOOL
 
     @property
     def meals_per_day(self) -> int:
@@ -571,6 +612,12 @@ class Scenario(_Frozen):
         """Index products, producers and canteens by id (derived, never serialised)."""
         for name in ("products", "producers", "canteens"):
             self._by_id[name] = {x.id: x for x in getattr(self, name)}
+
+    def replace(self, **update: object) -> Scenario:
+        """A copy with the fields of ``update`` replaced and its indices rebuilt
+        (``model_copy(update=...)`` would keep the old id indices)."""
+        fields = {name: getattr(self, name) for name in type(self).model_fields}
+        return Scenario(**{**fields, **update})
 
     def product(self, product_id: str) -> Product:
         """Product by id (KeyError when unknown)."""

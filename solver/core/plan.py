@@ -45,6 +45,9 @@ class PurchaseLine(BaseModel):
     labels: tuple[Label, ...] = ()
     channel: Channel
     local: bool = Field(description="Bought from a producer of the territory.")
+    platform_id: str = Field(
+        default="", description="Platform whose round carries a platform line; empty otherwise."
+    )
 
 
 class PurchasePlan(BaseModel):

@@ -1,6 +1,8 @@
 """evaluation."""
 
 from solver.core import week_month as week_month
+from solver.evaluation.contracts_check import CONTRACT_RULES as CONTRACT_RULES
+from solver.evaluation.contracts_check import check_contracts as check_contracts
 from solver.evaluation.cycle import CHANGE_TOL_KG as CHANGE_TOL_KG
 from solver.evaluation.cycle import CHANGES_COLUMNS as CHANGES_COLUMNS
 from solver.evaluation.cycle import REGULARITY_COLUMNS as REGULARITY_COLUMNS
@@ -13,6 +15,7 @@ from solver.evaluation.indicators import TERRITORY as TERRITORY
 from solver.evaluation.indicators import deliveries_by_week as deliveries_by_week
 from solver.evaluation.indicators import indicators_table as indicators_table
 from solver.evaluation.indicators import plan_frame as plan_frame
+from solver.evaluation.indicators import platforms_table as platforms_table
 from solver.evaluation.indicators import producers_table as producers_table
 from solver.evaluation.indicators import target_shortfalls as target_shortfalls
 from solver.evaluation.indicators import to_date as to_date
@@ -35,6 +38,7 @@ from solver.evaluation.routing_check import order_handling_s as order_handling_s
 __all__ = [
     "CHANGES_COLUMNS",
     "CHANGE_TOL_KG",
+    "CONTRACT_RULES",
     "CHANNEL_MODES",
     "CheckReport",
     "EligibilityLike",
@@ -46,6 +50,7 @@ __all__ = [
     "TOL_KG",
     "Violation",
     "build_context",
+    "check_contracts",
     "check_plan",
     "check_pooling",
     "check_replan",
@@ -57,6 +62,7 @@ __all__ = [
     "order_handling_s",
     "plan_changes",
     "plan_frame",
+    "platforms_table",
     "producers_table",
     "regularity_summary",
     "regularity_table",

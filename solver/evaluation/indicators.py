@@ -75,6 +75,7 @@ PLAN_COLUMNS = [
     "channel",
     "local",
     "meat_fish",
+    "platform_id",
 ]
 
 #: (indicator column, target column, shortfall column, human name) of percentage targets.
@@ -164,6 +165,7 @@ def plan_frame(scenario: Scenario, plan: PurchasePlan) -> pd.DataFrame:
         "channel": [Channel(ln.channel).value for ln in lines],
         "local": [bool(ln.local) for ln in lines],
         "meat_fish": [x[3] for x in info],
+        "platform_id": [ln.platform_id for ln in lines],
     }
     df = pd.DataFrame(cols, columns=PLAN_COLUMNS)
     if df.empty:
@@ -434,6 +436,55 @@ def producers_table(
     )
     out.insert(1, "producer_name", out["producer_id"].map(lambda p: names.get(p, p)))
     return out[cols].sort_values("revenue_eur", ascending=False, ignore_index=True)
+
+
+#: Columns of :func:`platforms_table`.
+PLATFORM_COLUMNS = [
+    "platform_id",
+    "platform_name",
+    "kitchens",
+    "producers",
+    "lines",
+    "kg",
+    "value_eur",
+    "producer_revenue_eur",
+    "margin_eur",
+]
+
+
+def platforms_table(
+    scenario: Scenario, plan: PurchasePlan, *, lines: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """One row per platform of the scenario: what its round carries in the plan (kitchens
+    delivered, producers collected, kg, value paid, what the producers get, the margin).
+
+    A platform line without a ``platform_id`` counts for the scenario's first platform.
+    """
+    df = plan_frame(scenario, plan) if lines is None else lines
+    plat = df[df["channel"] == Channel.PLATFORM.value]
+    records = []
+    first = scenario.platforms[0].id if scenario.platforms else ""
+    of_line = plat["platform_id"].where(plat["platform_id"] != "", first)
+    revenue = producer_revenue_eur(scenario, plat) if not plat.empty else pd.Series(dtype=float)
+    for pf in scenario.platforms:
+        mine = of_line == pf.id
+        sub = plat[mine]
+        value = float(sub["value_eur"].sum())
+        paid = float(revenue[mine].sum()) if not sub.empty else 0.0
+        records.append(
+            {
+                "platform_id": pf.id,
+                "platform_name": pf.name,
+                "kitchens": int(sub["kitchen_id"].nunique()),
+                "producers": int(sub["supplier_id"].nunique()),
+                "lines": len(sub),
+                "kg": float(sub["quantity_kg"].sum()),
+                "value_eur": value,
+                "producer_revenue_eur": paid,
+                "margin_eur": value - paid,
+            }
+        )
+    return pd.DataFrame.from_records(records, columns=PLATFORM_COLUMNS)
 
 
 def target_shortfalls(table: pd.DataFrame, *, tol_pct: float = 1e-6) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from solver.core import Channel, ColdChain, Producer, TargetMode
+from solver.core import Channel, ColdChain, Platform, Producer, TargetMode
 from solver.evaluation.indicators import (
     TERRITORY,
     deliveries_by_week,
@@ -162,12 +162,17 @@ def _weekday_faults(ctx: CheckContext) -> list[Violation]:
     kitchen's receiving day (once per kitchen x supplier x channel x date)."""
     sc, df = ctx.scenario, ctx.lines
     producers = {p.id: p for p in sc.producers}
-    round_days = {int(d) for pl in sc.platforms for d in pl.round_weekdays}
+    days_of = {pl.id: {int(d) for d in pl.round_weekdays} for pl in sc.platforms}
     dated = df[df["delivery_date"].notna()]
+    if sc.platforms:
+        plat = dated["channel"] == Channel.PLATFORM.value
+        dated = dated.assign(platform_id="")
+        dated.loc[plat, "platform_id"] = platform_of_lines(ctx, dated[plat])
     seen: set[tuple[str, str, str, dt.date]] = set()
-    cols = ["kitchen_id", "supplier_id", "channel", "delivery_date", "week_start"]
+    cols = ["kitchen_id", "supplier_id", "channel", "delivery_date", "week_start", "platform_id"]
     out: list[Violation] = []
-    for r in rows(dated[cols].drop_duplicates()):
+    for r in rows(dated.reindex(columns=cols, fill_value="").drop_duplicates()):
+        round_days = days_of.get(str(r.platform_id), set())
         wd = r.delivery_date.isoweekday()
         base = {
             "kitchen_id": r.kitchen_id,
@@ -185,8 +190,8 @@ def _weekday_faults(ctx: CheckContext) -> list[Violation]:
                 out.append(plan_violation("producer_weekday", msg, value=wd, limit=NAN, **base))
         if r.channel == Channel.PLATFORM.value and round_days and wd not in round_days:
             msg = (
-                f"platform delivery on {r.delivery_date} (weekday {wd}); rounds run on "
-                f"weekdays {sorted(round_days)}"
+                f"platform delivery on {r.delivery_date} (weekday {wd}); the rounds of "
+                f"{r.platform_id} run on weekdays {sorted(round_days)}"
             )
             out.append(plan_violation("platform_weekday", msg, value=wd, limit=NAN, **base))
         c = ctx.canteen(r.kitchen_id)
@@ -375,7 +380,8 @@ def _storage_capacity_faults(ctx: CheckContext, st: pd.DataFrame) -> list[Violat
 
 
 def check_platform(ctx: CheckContext) -> list[Violation]:
-    """Platform lines: chilled/frozen goods only with a refrigerated van; weekly payload."""
+    """Platform lines, each platform's: chilled/frozen goods only with a refrigerated van;
+    weekly payload."""
     sc, df = ctx.scenario, ctx.lines
     out: list[Violation] = []
     if df.empty or not sc.platforms:
@@ -383,8 +389,38 @@ def check_platform(ctx: CheckContext) -> list[Violation]:
     plat = df[df["channel"] == Channel.PLATFORM.value]
     if plat.empty:
         return out
-    pf = sc.platforms[0]
-    products = {p.id: p for p in sc.products}
+    of_line = platform_of_lines(ctx, plat)
+    for pf in sc.platforms:
+        mine = plat[of_line == pf.id]
+        if not mine.empty:
+            out += _platform_faults(ctx, pf, mine)
+    return out
+
+
+def platform_of_lines(ctx: CheckContext, plat: pd.DataFrame) -> pd.Series:
+    """Platform id of each platform line: its own, else its kitchen's round's, else the
+    scenario's first platform."""
+    first = ctx.scenario.platforms[0].id
+    platform_of = getattr(ctx.eligibility, "platform_of", None)
+    own = plat["platform_id"] if "platform_id" in plat else pd.Series("", index=plat.index)
+
+    def pick(line_pf: str, kitchen_id: str) -> str:
+        if line_pf:
+            return line_pf
+        kpf = platform_of(kitchen_id) if platform_of is not None else None
+        return kpf or first
+
+    return pd.Series(
+        [pick(a, b) for a, b in zip(own, plat["kitchen_id"], strict=True)],
+        index=plat.index,
+        dtype=object,
+    )
+
+
+def _platform_faults(ctx: CheckContext, pf: Platform, plat: pd.DataFrame) -> list[Violation]:
+    """Cold chain and weekly payload of the lines ``plat`` of platform ``pf``."""
+    out: list[Violation] = []
+    products = {p.id: p for p in ctx.scenario.products}
     if pf.vans and not any(v.refrigerated for v in pf.vans):
         cold = plat[
             plat["product_id"].map(
@@ -414,7 +450,7 @@ def check_platform(ctx: CheckContext) -> list[Violation]:
         for w, kg in rows(weekly):
             if kg > payload + tol(payload):
                 msg = (
-                    f"{kg:.1f} kg on the platform in the week > {payload:.1f} kg "
+                    f"{kg:.1f} kg on platform {pf.id!r} in the week > {payload:.1f} kg "
                     f"({len(pf.vans)} van(s) x {len(pf.round_weekdays)} round day(s))"
                 )
                 out.append(

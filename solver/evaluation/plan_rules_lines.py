@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from solver.core import Channel, Producer, week_month
+from solver.core import Channel, Label, Producer, week_month
 from solver.evaluation.plan_context import (
     CHANNEL_MODES,
     DIRECT_LIKE,
@@ -203,8 +203,10 @@ def _direct_reach_faults(ctx: CheckContext, c: Combo, prod: Producer) -> list[Vi
 
 
 def _platform_reach_faults(ctx: CheckContext, c: Combo) -> list[Violation]:
-    """A platform line: the producer and the kitchen are both on the platform's round."""
+    """A platform line: the producer and the kitchen are both on the round of the
+    kitchen's platform (any platform's, for an eligibility that does not name them)."""
     el = ctx.eligibility
+    via = getattr(el, "via_platform", None)
     missing = [
         x
         for x, ok in (
@@ -213,6 +215,8 @@ def _platform_reach_faults(ctx: CheckContext, c: Combo) -> list[Violation]:
         )
         if not ok
     ]
+    if not missing and via is not None and not via(c.supplier_id, c.kitchen_id):
+        missing = [f"producer {c.supplier_id!r} (collected by another platform)"]
     if not missing and ctx.scenario.platforms:
         return []
     why = " and ".join(missing) if missing else "the scenario has no platform"
@@ -289,7 +293,11 @@ def check_prices_and_values(ctx: CheckContext) -> list[Violation]:
     if df.empty:
         return out
     offer_price = {o.key: o.price_eur_per_unit for o in sc.offers}
-    ref_price = {(r.supplier_id, r.product_id): r.price_eur_per_unit for r in sc.reference_offers}
+    ref_price: dict[tuple[str, str], dict[frozenset[str], float]] = {}
+    for ref in sc.reference_offers:
+        ref_price.setdefault((ref.supplier_id, ref.product_id), {})[
+            frozenset(x.value for x in ref.labels)
+        ] = ref.price_eur_per_unit
     margins = sorted({pl.margin_pct for pl in sc.platforms}) or [0.0]
     kg_per_unit = {p.id: p.kg_per_unit for p in sc.products}
     for r in rows(df):
@@ -329,13 +337,19 @@ def check_prices_and_values(ctx: CheckContext) -> list[Violation]:
 def _expected_prices(
     r: Any,
     offer_price: dict[tuple[str, str], float],
-    ref_price: dict[tuple[str, str], float],
+    ref_price: dict[tuple[str, str], dict[frozenset[str], float]],
     margins: list[float],
 ) -> tuple[list[float], str]:
-    """The unit prices a line may carry (any platform's margin) and what they are."""
+    """The unit prices a line may carry (any platform's margin) and what they are; a
+    wholesaler line pays the reference offer of its labels (any of them, when no
+    reference offer of the product has the line's labels)."""
     key = (r.supplier_id, r.product_id)
     if r.channel == Channel.REFERENCE.value:
-        return ([ref_price[key]] if key in ref_price else []), "reference price"
+        by_labels = ref_price.get(key, {})
+        labels = frozenset(x for x in str(r.labels_str).split(",") if x)
+        if labels in by_labels:
+            return [by_labels[labels]], "reference price"
+        return list(by_labels.values()), "reference price"
     if key not in offer_price:
         return [], ""
     if r.channel == Channel.PLATFORM.value:
@@ -355,17 +369,24 @@ def check_labels(ctx: CheckContext) -> list[Violation]:
         for o in sc.offers
         if o.producer_id in {p.id for p in sc.producers}
     }
-    ref_labels = {(r.supplier_id, r.product_id): frozenset(r.labels) for r in sc.reference_offers}
+    ref_labels: dict[tuple[str, str], list[frozenset[Label]]] = {}
+    for ref in sc.reference_offers:
+        ref_labels.setdefault((ref.supplier_id, ref.product_id), []).append(frozenset(ref.labels))
     combos = df.groupby(["kitchen_id", "supplier_id", "product_id", "channel", "labels_str"]).agg(
         week_start=("week_start", "min"), n=("week_start", "size")
     )
     for (kid, sid, pid, chan, lab), rec in items(combos):
-        table = ref_labels if chan == Channel.REFERENCE.value else offer_labels
-        expected = table.get((sid, pid))
-        if expected is None:
-            continue
         got = frozenset(x for x in str(lab).split(",") if x)
-        exp = frozenset(x.value for x in expected)
+        if chan == Channel.REFERENCE.value:
+            ranges = [frozenset(x.value for x in e) for e in ref_labels.get((sid, pid), [])]
+            if not ranges or got in ranges:
+                continue  # a wholesaler's line carries the labels of one of its ranges
+            exp = ranges[0]
+        else:
+            expected = offer_labels.get((sid, pid))
+            if expected is None:
+                continue
+            exp = frozenset(x.value for x in expected)
         if got != exp:
             extra, missing = sorted(got - exp), sorted(exp - got)
             out.append(

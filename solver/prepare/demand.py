@@ -24,7 +24,10 @@ count at its ``kitchen_id``; every other canteen is its own kitchen).
   day is a Wednesday). Canteens of different zones may therefore be at different cycle
   weeks in the same calendar week.
 * **Service days** come from :func:`solver.core.calendar.service_days` (zone holidays, public
-  holidays, pont days, the canteen's ``service_weekdays``). A service day contributes the
+  holidays, pont days, the canteen's ``service_weekdays`` and ``open_months``). A buyer
+  that is not a school (``kind``: holiday centre, nursing home) serves every
+  ``service_weekdays`` of its ``open_months``, holidays included, and its cycle advances
+  in the weeks it serves. A service day contributes the
   menu day of the cycle with the same weekday; a service day with no menu day in the cycle
   (e.g. a Wednesday for a 4-day cycle) contributes nothing and is logged once as a warning.
 * **Yields.** ``raw_to_cooked_ratio`` (cooked mass / raw mass) and ``inedible_share``
@@ -90,6 +93,7 @@ from solver.core import (
     Scenario,
     ScenarioError,
     SchoolZone,
+    open_days,
     school_days,
     week_starts,
 )
@@ -162,8 +166,23 @@ def _week_school_days(zone: SchoolZone, monday: dt.date) -> tuple[dt.date, ...]:
 
 
 def _week_service_days(canteen: Canteen, monday: dt.date) -> list[dt.date]:
+    if not canteen.follows_school_calendar:
+        return open_days(canteen, monday, monday + dt.timedelta(days=6))
     weekdays = {int(w) for w in canteen.service_weekdays}
-    return [d for d in _week_school_days(canteen.school_zone, monday) if d.isoweekday() in weekdays]
+    months = set(canteen.open_months) or set(range(1, 13))
+    return [
+        d
+        for d in _week_school_days(canteen.school_zone, monday)
+        if d.isoweekday() in weekdays and d.month in months
+    ]
+
+
+def _cycle_advances(canteen: Canteen, monday: dt.date) -> bool:
+    """A week moves a canteen's menu cycle on: a school week of its zone (a school), a
+    week it serves in (any other buyer)."""
+    if canteen.follows_school_calendar:
+        return bool(_week_school_days(canteen.school_zone, monday))
+    return bool(_week_service_days(canteen, monday))
 
 
 def _cycle_id(scenario: Scenario, canteen: Canteen) -> str:
@@ -233,8 +252,9 @@ def cycle_weeks(
 ) -> dict[dt.date, int]:
     """Cycle week (1..N) eaten by ``canteen`` in each school week of ``weeks``.
 
-    Weeks without any school day in the canteen's zone are absent (they do not advance
-    the cycle). Empty when the canteen's cycle has no menu.
+    Weeks without any school day in the canteen's zone (a buyer that is not a school:
+    weeks it does not serve) are absent (they do not advance the cycle). Empty when the
+    canteen's cycle has no menu.
     """
     length, _ = _menu_index(scenario.menu)
     n = length.get(_cycle_id(scenario, canteen), 0)
@@ -243,7 +263,7 @@ def cycle_weeks(
     out: dict[dt.date, int] = {}
     index = 0
     for w in sorted(weeks):
-        if _week_school_days(canteen.school_zone, w):
+        if _cycle_advances(canteen, w):
             out[w] = index % n + 1
             index += 1
     return out

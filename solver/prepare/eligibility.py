@@ -9,10 +9,13 @@ Rules (product brief §4):
   The drive time of a delivery is ``seconds[p, k]``; of a farm pickup ``seconds[k, p]``
   (the kitchen drives; only the radius applies). A ``CARRIER`` producer is eligible within
   the radius: the carrier, not the farmer, drives. The smallest allowed drive is kept.
-* **Platform**: a producer with the ``PLATFORM`` mode within the first platform's
-  ``catchment_min`` of its depot (``seconds[depot, p]``), and a kitchen whose canteen has
-  ``on_platform_round``; both are then served by the round. Only the first platform of
-  the scenario is modelled; with none, both sets are empty.
+* **Platforms**: each platform collects from the producers with the ``PLATFORM`` mode
+  within its ``catchment_min`` of its depot (``seconds[depot, p]``; a producer may be in
+  several catchments). A kitchen whose canteen has ``on_platform_round`` is delivered by
+  one platform: the one its ``platform_id`` names, else the nearest platform whose
+  catchment reaches it (``seconds[depot, k]``), else the nearest platform. A pair
+  (producer, kitchen) may then trade through the kitchen's platform when that platform
+  collects from the producer. With no platform, every set is empty.
 
 The travel matrix is handed in as plain arrays (``ids`` index the square ``seconds``
 matrix); this module never imports :mod:`geodata`.
@@ -22,7 +25,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -43,7 +46,11 @@ class Eligibility:
         ``(producer_id, kitchen_id) -> drive seconds`` for pairs allowed a direct drop or a
         farm pickup.
     platform_producers, platform_kitchens
-        Producers collected and kitchens delivered by the platform's round.
+        Producers collected and kitchens delivered by any platform's round.
+    kitchen_platform
+        ``kitchen_id -> platform_id`` of the round that delivers each platform kitchen.
+    platform_members
+        ``platform_id -> producers`` its round collects from.
     travel_source
         Where the drive times come from (``"estimate"``, ``"road"``, ...).
     estimated
@@ -55,11 +62,28 @@ class Eligibility:
     platform_kitchens: frozenset[str]
     travel_source: str
     estimated: bool
+    kitchen_platform: Mapping[str, str] = field(default_factory=dict)
+    platform_members: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def producers_of(self, kitchen_id: str) -> list[str]:
         """Producers allowed a direct drop to ``kitchen_id``, nearest first."""
         pairs = [(s, p) for (p, k), s in self.direct.items() if k == kitchen_id]
         return [p for _, p in sorted(pairs)]
+
+    def platform_of(self, kitchen_id: str) -> str | None:
+        """Id of the platform whose round delivers ``kitchen_id`` (None: off every round;
+        ``""`` when the eligibility names no platform, built before several existed)."""
+        if kitchen_id not in self.platform_kitchens:
+            return None
+        return self.kitchen_platform.get(kitchen_id, "")
+
+    def via_platform(self, producer_id: str, kitchen_id: str) -> bool:
+        """True when the kitchen's platform collects from the producer."""
+        pf = self.platform_of(kitchen_id)
+        if pf is None or producer_id not in self.platform_producers:
+            return False
+        members = self.platform_members.get(pf)
+        return members is None or producer_id in members
 
 
 def build_eligibility(
@@ -96,7 +120,9 @@ def build_eligibility(
     mat, index = _indexed_matrix(scenario, ids, seconds)
     kitchens = scenario.kitchens()
     direct = _direct_pairs(scenario, kitchens, index, mat)
-    platform_producers, platform_kitchens = _platform_members(scenario, kitchens, index, mat)
+    members, kitchen_platform = _platform_members(scenario, kitchens, index, mat)
+    platform_producers = frozenset().union(*members.values()) if members else frozenset()
+    platform_kitchens = frozenset(kitchen_platform)
     logger.info(
         "eligibility: %d direct pairs, %d platform producers, %d platform kitchens",
         len(direct),
@@ -109,6 +135,8 @@ def build_eligibility(
         platform_kitchens=platform_kitchens,
         travel_source=travel_source,
         estimated=estimated,
+        kitchen_platform=kitchen_platform,
+        platform_members=members,
     )
 
 
@@ -125,7 +153,7 @@ def _indexed_matrix(
     needed = (
         [p.id for p in scenario.producers]
         + [k.id for k in scenario.kitchens()]
-        + [pl.id for pl in scenario.platforms[:1]]
+        + [pl.id for pl in scenario.platforms]
     )
     missing = [x for x in needed if x not in index]
     if missing:
@@ -181,22 +209,29 @@ def _platform_members(
     kitchens: Sequence[Canteen],
     index: Mapping[str, int],
     mat: np.ndarray,
-) -> tuple[frozenset[str], frozenset[str]]:
-    """Producers collected and kitchens delivered by the first platform's round."""
-    if not scenario.platforms:
-        return frozenset(), frozenset()
-    platform = scenario.platforms[0]
-    if len(scenario.platforms) > 1:
-        logger.warning(
-            "%d platforms in the scenario: only %s is modelled",
-            len(scenario.platforms),
-            platform.id,
+) -> tuple[dict[str, frozenset[str]], dict[str, str]]:
+    """Producers each platform collects from, and the platform of each round kitchen."""
+    platforms = scenario.platforms
+    members: dict[str, frozenset[str]] = {}
+    for pf in platforms:
+        di, limit_s = index[pf.id], pf.catchment_min * 60.0
+        members[pf.id] = frozenset(
+            p.id
+            for p in scenario.producers
+            if DeliveryMode.PLATFORM in p.delivery_modes and mat[di, index[p.id]] <= limit_s
         )
-    di = index[platform.id]
-    limit_s = platform.catchment_min * 60.0
-    producers = frozenset(
-        p.id
-        for p in scenario.producers
-        if DeliveryMode.PLATFORM in p.delivery_modes and mat[di, index[p.id]] <= limit_s
-    )
-    return producers, frozenset(k.id for k in kitchens if k.on_platform_round)
+    kitchen_platform: dict[str, str] = {}
+    if not platforms:
+        return members, kitchen_platform
+    known = {pf.id for pf in platforms}
+    for k in kitchens:
+        if not k.on_platform_round:
+            continue
+        if k.platform_id:
+            if k.platform_id in known:
+                kitchen_platform[k.id] = k.platform_id
+            continue
+        drive = [(float(mat[index[pf.id], index[k.id]]), n) for n, pf in enumerate(platforms)]
+        reaching = [d for d in drive if d[0] <= platforms[d[1]].catchment_min * 60.0]
+        kitchen_platform[k.id] = platforms[min(reaching or drive)[1]].id
+    return members, kitchen_platform

@@ -54,6 +54,7 @@ from solver.core import (
     ColdChain,
     DeliveryMode,
     Offer,
+    Platform,
     Product,
     PurchasePlan,
     Scenario,
@@ -216,6 +217,11 @@ def _cost_ratio(table: pd.DataFrame) -> dict[str, float]:
     return out
 
 
+def _dry(pf: Platform) -> bool:
+    """A platform whose vans are all unrefrigerated carries no chilled or frozen goods."""
+    return bool(pf.vans) and not any(v.refrigerated for v in pf.vans)
+
+
 def _reference_prices(sc: Scenario) -> dict[tuple[str, str], float]:
     """EUR/kg of the wholesaler each canteen buys a product from: the cheapest offer of its
     own reference supplier, else the cheapest of any."""
@@ -281,15 +287,9 @@ class _Funnel:
             set(eligibility.platform_producers),
             set(eligibility.platform_kitchens),
         )
-        self.platform = sc.platforms[0] if sc.platforms else None
-        self.margin = self.platform.margin_pct / 100.0 if self.platform else 0.0
-        self.round_days = {int(d) for d in self.platform.round_weekdays} if self.platform else set()
-        # a platform whose vans are all unrefrigerated carries no chilled or frozen goods
-        self.dry_platform = bool(
-            self.platform
-            and self.platform.vans
-            and not any(v.refrigerated for v in self.platform.vans)
-        )
+        self.platforms = {pf.id: pf for pf in sc.platforms}
+        self._platform_of = getattr(eligibility, "platform_of", None)
+        self._via_platform = getattr(eligibility, "via_platform", None)
         self.cold = {p.id: p.cold_chain is not ColdChain.AMBIENT for p in sc.products}
         self.need = need
         self.need_by_kw: dict[tuple[str, dt.date], dict[str, float]] = defaultdict(dict)
@@ -300,7 +300,7 @@ class _Funnel:
         self.cost_ratio = _cost_ratio(table)
         self.ref_price = _reference_prices(sc)
         self.free_storage = _free_storage(stock, self.canteens)
-        self._pool_cache: dict[tuple[str, dt.date], tuple[float, float]] = {}
+        self._pool_cache: dict[tuple[str, dt.date, str], tuple[float, float]] = {}
 
     # ---------------------------------------------------------------- eligibility
     def channels(self, o: Offer, kid: str) -> list[str]:
@@ -318,15 +318,30 @@ class _Funnel:
                 ):
                     out.append(ch)
                     break
+        pf = self.platform(kid)
         if (
             o.producer_id in self.plat_p
             and kid in self.plat_k
             and DeliveryMode.PLATFORM in prod.delivery_modes
-            and self.platform is not None
-            and not (self.dry_platform and self.cold[o.product_id])
+            and pf is not None
+            and (self._via_platform is None or self._via_platform(o.producer_id, kid))
+            and not (_dry(pf) and self.cold[o.product_id])
         ):
             out.append(Channel.PLATFORM.value)
         return out
+
+    def platform(self, kid: str) -> Platform | None:
+        """The platform whose round delivers kitchen ``kid`` (its eligibility's, else the
+        scenario's first), None off every round."""
+        if kid not in self.plat_k or not self.platforms:
+            return None
+        pid = self._platform_of(kid) if self._platform_of is not None else None
+        return self.platforms.get(pid or "", self.sc.platforms[0])
+
+    def round_days(self, kid: str) -> set[int]:
+        """Weekdays of the round of kitchen ``kid``'s platform."""
+        pf = self.platform(kid)
+        return {int(d) for d in pf.round_weekdays} if pf is not None else set()
 
     def cap_kg(self, o: Offer, w: dt.date) -> float:
         return o.capacity_in_month(week_month(w)) * self.products[o.product_id].kg_per_unit
@@ -356,9 +371,11 @@ class _Funnel:
         if ch == Channel.PLATFORM.value:
             if (o.producer_id, w) in self.use.pickup:
                 return True, ""
-            key = (o.producer_id, w)
+            pf = self.platform(kid)
+            key = (o.producer_id, w, pf.id if pf is not None else "")
             if key not in self._pool_cache:
-                self._pool_cache[key] = self._potential(o.producer_id, sorted(self.plat_k), w)
+                pooled = sorted(k for k in self.plat_k if self.platform(k) is pf)
+                self._pool_cache[key] = self._potential(o.producer_id, pooled, w)
             kg, eur = self._pool_cache[key]
             what = "pooled over the round"
         else:
@@ -391,11 +408,10 @@ class _Funnel:
                 f"{o.producer_id} delivers on weekdays {sorted(pdays)}, kitchen receives on "
                 f"{sorted(kdays)}",
             )
-        if ch == Channel.PLATFORM.value and not (
-            self.round_days & pdays and self.round_days & kdays
-        ):
+        rdays = self.round_days(kid)
+        if ch == Channel.PLATFORM.value and not (rdays & pdays and rdays & kdays):
             return False, (
-                f"round on weekdays {sorted(self.round_days)}; {o.producer_id} on {sorted(pdays)}, "
+                f"round on weekdays {sorted(rdays)}; {o.producer_id} on {sorted(pdays)}, "
                 f"kitchen on {sorted(kdays)}"
             )
         n = prod.delivery_every_n_weeks
@@ -438,9 +454,12 @@ class _Funnel:
             )
         return True, ""
 
-    def local_price_kg(self, o: Offer, ch: str) -> float:
+    def local_price_kg(self, o: Offer, ch: str, kid: str) -> float:
         p = o.price_eur_per_unit / self.products[o.product_id].kg_per_unit
-        return p * (1.0 + self.margin) if ch == Channel.PLATFORM.value else p
+        pf = self.platform(kid)
+        if ch != Channel.PLATFORM.value or pf is None:
+            return p
+        return p * (1.0 + pf.margin_pct / 100.0)
 
     # ---------------------------------------------------------------- the funnel
     def row(self, kid: str, w: dt.date, pid: str, need_kg: float) -> dict[str, Any]:
@@ -557,7 +576,7 @@ class _Funnel:
 
     def _price(self, why: _Why, kid: str, season: list[tuple[Offer, str]], ref: float) -> _Why:
         """Every rule allowed a local purchase: BUDGET, PRICE or LOGISTICS explains the choice."""
-        best = min(self.local_price_kg(o, ch) for o, ch in season)
+        best = min(self.local_price_kg(o, ch, kid) for o, ch in season)
         why.rec["local_price_eur_per_kg"] = best
         if np.isnan(ref) or best <= ref + 1e-9:
             return why.add(

@@ -100,6 +100,7 @@ PLAN_CSV_COLUMNS = [
     "value_eur",
     "labels",
     "channel",
+    "platform_id",
     "local",
     "travel_source",
 ]
@@ -150,6 +151,7 @@ def purchase_plan_table(
             "value_eur": df["value_eur"].round(2),
             "labels": df["labels_str"],
             "channel": df["channel"],
+            "platform_id": df["platform_id"],
             "local": df["local"],
             "travel_source": travel_source,
         }
@@ -174,12 +176,18 @@ def order_sheets(
     df = df[df["local"]]
     offer_price = {o.key: o.price_eur_per_unit for o in scenario.offers}
     canteens = {c.id: c for c in scenario.canteens}
-    platform = scenario.platforms[0].name if scenario.platforms else "platform"
+    platforms = {p.id: p.name for p in scenario.platforms}
+    first = scenario.platforms[0].name if scenario.platforms else "platform"
     hand_over = {
         Channel.DIRECT.value: "deliver to the kitchen",
-        Channel.PLATFORM.value: f"hand to the round of {platform}",
         Channel.FARM_PICKUP.value: "collected at the farm by the kitchen",
     }
+
+    def handed(channel: str, platform_id: str) -> str:
+        if channel == Channel.PLATFORM.value:
+            return f"hand to the round of {platforms.get(platform_id, first)}"
+        return hand_over.get(channel, "")
+
     sheets: dict[str, pd.DataFrame] = {}
     for pid, sub in df.groupby("supplier_id", sort=True):
         price = [
@@ -194,7 +202,9 @@ def order_sheets(
                 "weekday": [d.strftime("%A") for d in sub["day"]],
                 "week_start": sub["week_start"],
                 "channel": sub["channel"],
-                "hand_over": sub["channel"].map(hand_over),
+                "hand_over": [
+                    handed(c, p) for c, p in zip(sub["channel"], sub["platform_id"], strict=True)
+                ],
                 "kitchen_id": sub["kitchen_id"],
                 "kitchen_name": [
                     canteens[k].name if k in canteens else k for k in sub["kitchen_id"]

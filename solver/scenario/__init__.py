@@ -4,7 +4,7 @@
 text <-> value) <- ``records`` (a record into its model, located problems) <- ``folder``
 and ``json_io`` (read and write) -> ``validation`` (the cross-file rules); ``weekly`` reads
 the files of the weekly cycle and of re-planning (availability, fixed orders, shortfalls)
-the same way.
+the same way; ``overrides`` applies a variant's TOML override files to a base folder.
 """
 
 from solver.scenario.cells import cell_format as cell_format
@@ -19,6 +19,13 @@ from solver.scenario.json_io import collect_scenario_json as collect_scenario_js
 from solver.scenario.json_io import load_scenario_json as load_scenario_json
 from solver.scenario.json_io import scenario_from_json as scenario_from_json
 from solver.scenario.json_io import scenario_to_json as scenario_to_json
+from solver.scenario.overrides import OPERATIONS as OPERATIONS
+from solver.scenario.overrides import Override as Override
+from solver.scenario.overrides import apply_override as apply_override
+from solver.scenario.overrides import collect_scenario_variant as collect_scenario_variant
+from solver.scenario.overrides import load_scenario_variant as load_scenario_variant
+from solver.scenario.overrides import parse_override as parse_override
+from solver.scenario.overrides import read_override as read_override
 from solver.scenario.tables import TABLES as TABLES
 from solver.scenario.tables import SourceMap as SourceMap
 from solver.scenario.tables import TableSpec as TableSpec
@@ -39,6 +46,8 @@ from solver.scenario.weekly import read_records as read_records
 from solver.scenario.weekly import records_from_json as records_from_json
 
 __all__ = [
+    "OPERATIONS",
+    "Override",
     "RULES",
     "TABLES",
     "WARNING_RULES",
@@ -50,8 +59,10 @@ __all__ = [
     "check_fixed_orders",
     "check_shortfalls",
     "collect_records",
+    "apply_override",
     "collect_scenario_folder",
     "collect_scenario_json",
+    "collect_scenario_variant",
     "is_time_column",
     "load_availability",
     "load_fixed_orders",
@@ -60,6 +71,10 @@ __all__ = [
     "load_shortfalls",
     "parse_months",
     "read_records",
+    "load_scenario_variant",
+    "parse_months",
+    "parse_override",
+    "read_override",
     "read_scenario_folder",
     "records_from_json",
     "scenario_from_json",

@@ -69,6 +69,8 @@ _FALSE = {"no", "false", "0", "non", "n", ""}
 #: A number cell written with a decimal comma (``1,5``), read in ``;``-delimited files.
 DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
 
+#: Columns holding a list of months (``1-3;9-12``).
+MONTH_COLUMNS = frozenset({"months", "open_months"})
 _MONTHS_HINT = "write e.g. 1-3;9-12, or 11-2 for November to February"
 _NOT_FINITE = "not a finite number: inf, nan and numbers too large to hold are refused"
 _NOT_FINITE_CAPACITY = "a capacity is not a finite number (write e.g. 11:40;12:30)"
@@ -243,7 +245,7 @@ def cell_parser(name: str, annotation: Any) -> Callable[[str], Any]:
     """A parser from the text of a ``name`` cell to the value pydantic will validate."""
     tp, _ = _unwrap_optional(_strip_annotated(annotation))
     tp = _strip_annotated(tp)
-    if name == "months":
+    if name in MONTH_COLUMNS:
         return parse_months
     if name == "capacity_by_month":
         return _parse_capacity_by_month
@@ -270,7 +272,7 @@ def cell_message(column: str, cell: str, exc: Exception) -> str:
     text = str(exc)
     if isinstance(exc, CellError):
         return text
-    if column == "months":
+    if column in MONTH_COLUMNS:
         return f"not a list of months 1..12 ({_MONTHS_HINT})"
     if column == "capacity_by_month":
         return "not a list of month:capacity pairs (write e.g. 11:40;12:30)"
@@ -293,7 +295,7 @@ def cell_format(name: str, value: Any) -> str:
     """Canonical text of the value of field ``name`` in a cell (``None`` -> empty)."""
     if value is None:
         return ""
-    if name == "months":
+    if name in MONTH_COLUMNS:
         return format_months(value)
     if name == "capacity_by_month":
         return ";".join(f"{m}:{format_number(c)}" for m, c in value)

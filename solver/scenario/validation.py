@@ -7,8 +7,9 @@ here need several records at once:
 
 * ``not_empty``: at least one canteen and one product;
 * ``duplicate_ids``: one row per id (products, producers, canteens, platforms, vans) and
-  per key (offers on (producer, product), reference offers on (supplier, product),
-  direct demand on (canteen, week, product));
+  per key (offers on (producer, product), reference offers on (supplier, product,
+  labels): a wholesaler's range may hold a product under several labels, direct demand
+  on (canteen, week, product));
 * ``unknown_references``: offers -> producer and product, menu -> product (a menu
   ingredient with no product), demand -> canteen and product, reference offer -> product;
 * ``kitchen_links``: a satellite's ``kitchen_id`` names a canteen that is not itself a
@@ -21,6 +22,7 @@ here need several records at once:
 * ``reference_prices``: every product a kitchen eats has a reference price at its
   reference supplier, so the fallback exists and every plan is feasible;
 * ``platform_vans``: a platform round needs a platform with a van;
+* ``canteen_platform_links``: a canteen's ``platform_id`` names a platform;
 * ``platform_producers``: a producer delivering via the platform needs a platform;
 * ``offer_seasons``: an offer's monthly capacities stay inside its season and it has
   capacity in at least one month.
@@ -170,8 +172,11 @@ def duplicate_ids(ctx: _Context) -> Iterator[Problem]:
         (
             "reference_offers",
             "product_id",
-            [(r.supplier_id, r.product_id) for r in s.reference_offers],
-            "(supplier_id, product_id)",
+            [
+                (r.supplier_id, ";".join(sorted(x.value for x in r.labels)) or "none", r.product_id)
+                for r in s.reference_offers
+            ],
+            "(supplier_id, labels, product_id)",
         ),
         (
             "direct_demand",
@@ -492,6 +497,22 @@ def platform_vans(ctx: _Context) -> Iterator[Problem]:
             )
 
 
+def canteen_platform_links(ctx: _Context) -> Iterator[Problem]:
+    """A canteen's ``platform_id`` names a platform of the scenario."""
+    s = ctx.scenario
+    known = {p.id for p in s.platforms} | ctx.unbuilt("platforms")
+    for i, c in enumerate(s.canteens):
+        if c.platform_id and c.platform_id not in known:
+            yield ctx.problem(
+                "canteens",
+                i,
+                "platform_id",
+                c.platform_id,
+                f"unknown platform {c.platform_id!r}, not in {ctx.file_of('platforms')}"
+                + _suggest(c.platform_id, known),
+            )
+
+
 def platform_producers(ctx: _Context) -> Iterator[Problem]:
     """A producer delivering through the platform needs a platform."""
     s = ctx.scenario
@@ -558,6 +579,7 @@ RULES: tuple[Rule, ...] = (
     service_days_in_menu,
     reference_prices,
     platform_vans,
+    canteen_platform_links,
     platform_producers,
     offer_seasons,
 )

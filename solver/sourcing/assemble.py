@@ -33,6 +33,7 @@ __all__ = [
     "drops_and_pickups",
     "merge_plans",
     "purchase_plan",
+    "range_of",
 ]
 
 #: Channel of each code of :attr:`PurchaseLines.channel`.
@@ -53,7 +54,7 @@ class PurchaseLines(NamedTuple):
     channel: np.ndarray  # code of CHANNELS
     qty: np.ndarray  # purchase units
     price: np.ndarray  # EUR per unit paid
-    offer: np.ndarray  # offer index, -1 for the reference wholesaler
+    offer: np.ndarray  # offer index; wholesaler: -1 (cheapest offer), -2 - x (range x)
 
 
 @dataclass
@@ -112,8 +113,19 @@ def _window_lines(m: WindowModel, x: np.ndarray, data: MatchData) -> PurchaseLin
         ),
         qty=np.concatenate([qd[sd], qp[spl], qr[sr]]),
         price=np.concatenate([m.xd_value[sd], m.xp_value[spl], m.xr_value[sr]]),
-        offer=np.concatenate([m.xd_o[sd], m.xp_o[spl], np.full(n_ref, -1)]),
+        offer=np.concatenate([m.xd_o[sd], m.xp_o[spl], _range_code(m, sr)]),
     )
+
+
+def _range_code(m: WindowModel, sr: np.ndarray) -> np.ndarray:
+    """Offer code of the wholesaler lines ``sr``: -1 (cheapest offer), -2 - x (range x)."""
+    x = m.xr_x[sr] if len(m.xr_x) else np.full(int(sr.sum()), -1, dtype=int)
+    return np.where(x >= 0, -2 - x, -1)
+
+
+def range_of(offer: np.ndarray) -> np.ndarray:
+    """Wholesaler range of each line's offer code (-1: the cheapest offer)."""
+    return np.where(offer <= -2, -2 - offer, -1)
 
 
 def commit_window(
@@ -131,7 +143,7 @@ def commit_window(
     bought.logistics_eur += float(
         data.pk_cost[m.y_pk[yv]].sum()
         + data.plat_pickup_cost[m.z_p[zv], m.w0 + m.z_t[zv]].sum()
-        + data.plat_stop_cost * vv.sum()
+        + data.plat_stop_cost[data.plat_k_q[m.v_k[vv]]].sum()
     )
     _carry_state(m, x, data, state)
     _add_balances(lines, data, state)
@@ -156,8 +168,9 @@ def _add_balances(lines: PurchaseLines, data: MatchData, state: WindowState) -> 
     k, i, o = lines.kitchen, lines.product, lines.offer
     val = lines.qty * lines.price
     is_ref = o < 0
-    egal = np.where(is_ref, data.ref_egalim[k, i], data.o_egalim[np.maximum(o, 0)])
-    bio = np.where(is_ref, data.ref_bio[k, i], data.o_bio[np.maximum(o, 0)])
+    _, r_egal, r_bio = data.reference_lines(k, i, range_of(o))
+    egal = np.where(is_ref, r_egal, data.o_egalim[np.maximum(o, 0)])
+    bio = np.where(is_ref, r_bio, data.o_bio[np.maximum(o, 0)])
     mf = data.meat_fish[i]
     n_k = len(data.kitchens)
     state.value += np.bincount(k, val, minlength=n_k)
@@ -186,7 +199,7 @@ def _delivery_day(
     if channel is Channel.REFERENCE:
         return min(data.kitchen_weekdays[k]) if data.kitchen_weekdays[k] else 1
     if channel is Channel.PLATFORM:
-        return data.plat_weekday
+        return int(data.plat_weekday[data.plat_k_q[k]])
     return pair_day.get((p, k), 1)
 
 
@@ -209,9 +222,10 @@ def purchase_plan(scenario: Scenario, data: MatchData, bought: Purchases) -> Pur
         q = float(qty[j])
         p = int(sup[j])
         if c is Channel.REFERENCE:
-            sid = data.ref_supplier[k][i]
+            x = int(range_of(offer[j : j + 1])[0])
+            sid = data.ref_supplier[k][i] if x < 0 else data.rx_supplier[x]
             name = ref_names.get(sid, "")
-            labels = data.ref_labels[k][i]
+            labels = data.ref_labels[k][i] if x < 0 else data.rx_labels[x]
         else:
             sid, name = data.producers[p], data.producer_names[p]
             labels = data.o_labels[int(offer[j])]
@@ -231,6 +245,9 @@ def purchase_plan(scenario: Scenario, data: MatchData, bought: Purchases) -> Pur
                 labels=tuple(labels),
                 channel=c,
                 local=c is not Channel.REFERENCE,
+                platform_id=scenario.platforms[int(data.plat_k_q[k])].id
+                if c is Channel.PLATFORM
+                else "",
             )
         )
     return PurchasePlan(

@@ -65,7 +65,7 @@ from typing import NamedTuple, Protocol
 import numpy as np
 
 from solver.core import SolveParams
-from solver.sourcing.assemble import Purchases
+from solver.sourcing.assemble import Purchases, range_of
 from solver.sourcing.budget import split_weeks
 from solver.sourcing.data import MatchData
 from solver.sourcing.model import build_window, solve_window
@@ -454,8 +454,9 @@ def stock_prices(
     week, k, i, _, _, q, price, o = bought.lines()
     ref = o < 0
     oo = np.maximum(o, 0)
-    egal = np.where(ref, data.ref_egalim[k, i], data.o_egalim[oo]).astype(float)
-    bio = np.where(ref, data.ref_bio[k, i], data.o_bio[oo]).astype(float)
+    _, r_egal, r_bio = data.reference_lines(k, i, range_of(o))
+    egal = np.where(ref, r_egal, data.o_egalim[oo]).astype(float)
+    bio = np.where(ref, r_bio, data.o_bio[oo]).astype(float)
     loc = (~ref).astype(float)
     mf = data.meat_fish[i].astype(float)
     m = mu[k]

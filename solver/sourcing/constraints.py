@@ -49,9 +49,10 @@ class Candidates(NamedTuple):
     xp_k: np.ndarray
     xp_t: np.ndarray
     xp_big_m: np.ndarray
-    xr_k: np.ndarray  # wholesaler: kitchen, product, week
+    xr_k: np.ndarray  # wholesaler: kitchen, product, week, range (-1: cheapest offer)
     xr_i: np.ndarray
     xr_t: np.ndarray
+    xr_x: np.ndarray
     inv_k: np.ndarray  # stock at the end of a week: kitchen, product, week
     inv_i: np.ndarray
     inv_t: np.ndarray
@@ -69,9 +70,27 @@ def candidate_lines(data: MatchData, w0: int, w1: int) -> Candidates:
     p_o, p_k, p_t, p_m = _platform_lines(data, w0, w1)
     lot_ok = p_m >= data.o_min_lot[p_o] - 1e-9
     p_o, p_k, p_t, p_m = p_o[lot_ok], p_k[lot_ok], p_t[lot_ok], p_m[lot_ok]
-    r_k, r_i, r_t = np.nonzero(data.reach[:, :, w0:w1] > 0)
+    r_k, r_i, r_t, r_x = _reference_lines(data, w0, w1)
     s_k, s_i, s_t = np.nonzero(data.future[:, :, w0:w1] > 0)
-    return Candidates(d_pk, d_o, d_t, d_m, p_o, p_k, p_t, p_m, r_k, r_i, r_t, s_k, s_i, s_t)
+    return Candidates(d_pk, d_o, d_t, d_m, p_o, p_k, p_t, p_m, r_k, r_i, r_t, r_x, s_k, s_i, s_t)
+
+
+def _reference_lines(data: MatchData, w0: int, w1: int) -> tuple[np.ndarray, ...]:
+    """Wholesaler lines (k, i, t, range) wherever there is reach: the cheapest offer
+    (range -1), then each other range of the wholesaler (``rx_*``)."""
+    r_k, r_i, r_t = np.nonzero(data.reach[:, :, w0:w1] > 0)
+    r_x = np.full(len(r_k), -1, dtype=int)
+    n_t = w1 - w0
+    if len(data.rx_k) and n_t:
+        x = np.repeat(np.arange(len(data.rx_k)), n_t)
+        t = np.tile(np.arange(n_t), len(data.rx_k))
+        ok = data.reach[data.rx_k[x], data.rx_i[x], w0 + t] > 0
+        x, t = x[ok], t[ok]
+        r_k = np.concatenate([r_k, data.rx_k[x]])
+        r_i = np.concatenate([r_i, data.rx_i[x]])
+        r_t = np.concatenate([r_t, t])
+        r_x = np.concatenate([r_x, x])
+    return r_k, r_i, r_t, r_x
 
 
 def _offers_by_producer(data: MatchData) -> tuple[np.ndarray, np.ndarray]:
@@ -123,11 +142,11 @@ def _prune_drops(
 
 
 def _platform_lines(data: MatchData, w0: int, w1: int) -> tuple[np.ndarray, ...]:
-    """Candidate platform lines (o, k, t), pruned by the pooled minimum order."""
+    """Candidate platform lines (o, k, t): the kitchen's platform collects from the offer's
+    producer (chilled goods only in a refrigerated van), pruned by the pooled minimum
+    order of each pickup (the producer's goods for one platform in a week)."""
     n_t = w1 - w0
     offers = np.flatnonzero(data.plat_prod[data.o_p])
-    if not data.plat_refrigerated:
-        offers = offers[~data.cold[data.o_i[offers]]]
     kitchens = np.flatnonzero(data.plat_kitch)
     empty = np.zeros(0, dtype=int)
     if len(offers) == 0 or len(kitchens) == 0 or n_t == 0:
@@ -136,29 +155,37 @@ def _platform_lines(data: MatchData, w0: int, w1: int) -> tuple[np.ndarray, ...]
     k = np.tile(np.repeat(kitchens, n_t), len(offers))
     t = np.tile(np.arange(n_t), len(offers) * len(kitchens))
     i = data.o_i[o]
+    q = data.plat_k_q[k]
     cap = data.o_cap[o, w0 + t]
     reach = data.reach[k, i, w0 + t]
-    keep = (cap > 0) & (reach > 0)
-    o, k, t, cap, reach = o[keep], k[keep], t[keep], cap[keep], reach[keep]
+    keep = (
+        (cap > 0)
+        & (reach > 0)
+        & data.plat_pq[q, data.o_p[o]]
+        & (data.plat_refrigerated[q] | ~data.cold[i])
+    )
+    o, k, t, cap, reach, q = o[keep], k[keep], t[keep], cap[keep], reach[keep], q[keep]
     big_m = np.minimum(cap, reach)
-    # pooled bound per pickup (p, t): sum over offers of min(cap, sum_k reach)
-    n_p = len(data.producers)
-    ot_key = o * n_t + t
-    uniq, inv_idx = np.unique(ot_key, return_inverse=True)
-    pooled = np.minimum(np.bincount(inv_idx, reach), data.o_cap[uniq // n_t, w0 + uniq % n_t])
-    u_o = uniq // n_t
-    pkey = data.o_p[u_o] * n_t + uniq % n_t
-    max_kg = np.bincount(pkey, pooled * data.kg_per_unit[data.o_i[u_o]], minlength=n_p * n_t)
-    max_eur = np.bincount(pkey, pooled * data.o_price[u_o], minlength=n_p * n_t)
-    p_all = np.arange(n_p * n_t) // n_t
+    # pooled bound per pickup (q, p, t): sum over offers of min(cap, sum_k reach)
+    n_p, n_q = len(data.producers), len(data.plat_margin)
+    oqt_key = (q * len(data.o_p) + o) * n_t + t
+    uniq, inv_idx = np.unique(oqt_key, return_inverse=True)
+    u_o, u_t, u_q = (uniq // n_t) % len(data.o_p), uniq % n_t, uniq // n_t // len(data.o_p)
+    pooled = np.minimum(np.bincount(inv_idx, reach), data.o_cap[u_o, w0 + u_t])
+    pkey = (u_q * n_p + data.o_p[u_o]) * n_t + u_t
+    n_keys = n_q * n_p * n_t
+    max_kg = np.bincount(pkey, pooled * data.kg_per_unit[data.o_i[u_o]], minlength=n_keys)
+    max_eur = np.bincount(pkey, pooled * data.o_price[u_o], minlength=n_keys)
+    key_p = np.arange(n_keys) // n_t % n_p
+    key_q = np.arange(n_keys) // n_t // n_p
     ok = (
-        (max_kg >= data.min_kg[p_all] - 1e-9)
-        & (max_eur >= data.min_eur[p_all] - 1e-9)
-        & (data.min_kg[p_all] <= data.plat_kg_week + 1e-9)
+        (max_kg >= data.min_kg[key_p] - 1e-9)
+        & (max_eur >= data.min_eur[key_p] - 1e-9)
+        & (data.min_kg[key_p] <= data.plat_kg_week[key_q] + 1e-9)
     )
     if data.pickup_done.size:  # pickups kitchens planned before already made: no minimum
-        ok |= data.pickup_done[:, w0:w1].ravel()
-    keep2 = ok[data.o_p[o] * n_t + t]
+        ok |= data.pickup_done[key_p, w0 + np.arange(n_keys) % n_t]
+    keep2 = ok[(q * n_p + data.o_p[o]) * n_t + t]
     return o[keep2], k[keep2], t[keep2], big_m[keep2]
 
 
@@ -261,7 +288,8 @@ def add_min_orders(m: WindowModel, data: MatchData) -> None:
 
     ``x <= M y`` per line with the tight ``M = min(capacity, reach)``; ``sum kg x >= min_kg y``
     and ``sum price x >= min_eur y`` per drop ``y[p, k, w]``; the same with the pickup
-    ``z[p, w]`` summed over all kitchens of the round (producer price, before margin).
+    ``z[p, w]`` (one per platform collecting ``p``) summed over all kitchens of that
+    platform's round (producer price, before margin).
     """
     _add_links(m, "drop_link", m.xd, m.y[m.xd_drop], m.xd_big_m)
     p_of_y = data.pk_p[m.y_pk]
@@ -339,15 +367,16 @@ def add_min_lots(m: WindowModel) -> None:
 
 
 def add_platform_capacity(m: WindowModel, data: MatchData) -> None:
-    """Kilograms through the platform per week <= its vans' payload x round days."""
+    """Kilograms through each platform per week <= its vans' payload x round days."""
     if len(m.xp) == 0:
         return
     n_t = m.w1 - m.w0
     kg = data.kg_per_unit[data.o_i[m.xp_o]]
-    cap = np.full(n_t, data.plat_kg_week)
-    if len(data.plat_kg_used):
-        cap = np.maximum(cap - data.plat_kg_used[m.w0 : m.w1], 0.0)
-    m.rows.add("platform_capacity", n_t, m.xp_t, m.xp, kg, -np.inf, cap)
+    cap = np.repeat(data.plat_kg_week[:, None], n_t, axis=1)
+    if data.plat_kg_used.size:
+        cap = np.maximum(cap - data.plat_kg_used[:, m.w0 : m.w1], 0.0)
+    rows = data.plat_k_q[m.xp_k] * n_t + m.xp_t
+    m.rows.add("platform_capacity", cap.size, rows, m.xp, kg, -np.inf, cap.ravel())
 
 
 def add_reference_link(m: WindowModel, data: MatchData) -> None:
@@ -464,10 +493,9 @@ def add_value_aggregates(m: WindowModel, data: MatchData) -> None:
     t_all = np.concatenate([m.xd_t, m.xp_t, m.xr_t])
     cols = np.concatenate([m.xd, m.xp, m.xr])
     value = np.concatenate([m.xd_value, m.xp_value, m.xr_value])
-    egal = np.concatenate(
-        [data.o_egalim[m.xd_o], data.o_egalim[m.xp_o], data.ref_egalim[m.xr_k, m.xr_i]]
-    )
-    bio = np.concatenate([data.o_bio[m.xd_o], data.o_bio[m.xp_o], data.ref_bio[m.xr_k, m.xr_i]])
+    _, r_egal, r_bio = data.reference_lines(m.xr_k, m.xr_i, m.xr_x)
+    egal = np.concatenate([data.o_egalim[m.xd_o], data.o_egalim[m.xp_o], r_egal])
+    bio = np.concatenate([data.o_bio[m.xd_o], data.o_bio[m.xp_o], r_bio])
     i_all = np.concatenate([data.o_i[m.xd_o], data.o_i[m.xp_o], m.xr_i])
     local = np.concatenate(
         [np.ones(len(m.xd) + len(m.xp), dtype=bool), np.zeros(len(m.xr), dtype=bool)]

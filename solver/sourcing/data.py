@@ -16,13 +16,24 @@ Conventions:
   ``L = floor(shelf_life_days / 7)`` weeks at most; fresh products (``storable=False`` or
   ``L = 0``) are bought in the week they are used. ``reach[k, i, w]`` is the most a kitchen
   can usefully buy in week ``w``: the week's demand plus what may be stocked.
+* **Reference ranges**: a kitchen buys what it does not source locally from its reference
+  wholesaler (its own, else any), at the cheapest reference offer of the product; when the
+  wholesaler also sells the product under other labels (an organic range), the cheapest
+  offer of each other set of labels is a further option (``rx_*``) whose labels count
+  toward the EGALIM and organic shares (never the local one).
 * **Logistics estimate** (EUR, an estimate the rounds module refines later):
   a direct drop or farm pickup costs a round trip, ``2 * drive_h * eur_per_hour +
   2 * drive_km * eur_per_km`` with ``drive_km = drive_h * speed_kmh`` (scenario travel
-  settings) and the rates of the platform's first van (else a :class:`Van` with its
-  default rates). On the platform, the margin is the logistics price (the platform's
+  settings) and the rates of the first platform's first van (else a :class:`Van` with
+  its default rates). On a platform, the margin is the logistics price (the platform's
   price is ``producer price * (1 + margin)``); a pickup or a kitchen stop adds only its
-  handling time, ``service_time_s * eur_per_hour``. Both can be overridden.
+  handling time, ``service_time_s * eur_per_hour`` at that platform's first van's rate.
+  Both can be overridden.
+* **Platforms** ``q``: a kitchen on a round is delivered by one platform
+  (``plat_k_q``, from :class:`~solver.prepare.Eligibility`); a platform line (offer,
+  kitchen) exists when that platform collects from the offer's producer (``plat_pq``,
+  both sharing a round weekday). A pickup is one producer's goods for one platform's
+  round in a week.
 """
 
 from __future__ import annotations
@@ -32,7 +43,7 @@ import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -44,6 +55,7 @@ from solver.core import (
     DeliveryMode,
     EgalimGroup,
     Label,
+    Platform,
     Producer,
     ReferenceOffer,
     Scenario,
@@ -144,14 +156,16 @@ class MatchData:
     pk_channel: list[Channel]
     pk_weekday: np.ndarray  # ISO weekday of the drop
     # platform
-    plat_prod: np.ndarray  # (P,) bool
-    plat_kitch: np.ndarray  # (K,) bool
-    plat_margin: float
+    plat_prod: np.ndarray  # (P,) bool: collected by some platform's round
+    plat_kitch: np.ndarray  # (K,) bool: delivered by some platform's round
+    plat_margin: np.ndarray  # (Q,) per platform
     plat_pickup_cost: np.ndarray  # (P, W)
-    plat_stop_cost: float
-    plat_kg_week: float
-    plat_weekday: int
-    plat_refrigerated: bool
+    plat_stop_cost: np.ndarray  # (Q,)
+    plat_kg_week: np.ndarray  # (Q,)
+    plat_weekday: np.ndarray  # (Q,) ISO weekday of the round
+    plat_refrigerated: np.ndarray  # (Q,) bool
+    plat_k_q: np.ndarray  # (K,) platform of each kitchen's round, -1 off every round
+    plat_pq: np.ndarray  # (Q, P) bool: platform q collects from producer p
     # kitchens (K,)
     max_deliveries: np.ndarray
     storage_chilled_kg: np.ndarray
@@ -166,9 +180,9 @@ class MatchData:
     logistics_source: str = "estimate"
     cheapest_price: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     # taken by kitchens planned before (groups of kitchens): drops + pickups per (P, W),
-    # platform kg per week (W,); empty = nothing
+    # platform kg per platform and week (Q, W); empty = nothing
     drops_used: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
-    plat_kg_used: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    plat_kg_used: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     # platform pickups (P, W) they made: shared at no extra cost, minimum already met
     pickup_done: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool))
     # lines whose quantity is fixed (orders already sent); None = none
@@ -177,6 +191,15 @@ class MatchData:
     previous: LineRefs | None = None
     # what was bought before the first week (a re-plan); None = nothing
     history: History | None = None
+    # the wholesaler's other ranges (X,): a kitchen's product under other labels than its
+    # cheapest reference offer (an organic range), at their own price; empty = none
+    rx_k: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    rx_i: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    rx_price: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    rx_egalim: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    rx_bio: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    rx_supplier: list[str] = field(default_factory=list)
+    rx_labels: list[tuple[Label, ...]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         """Cheapest unit price a kitchen can pay for each product (any channel, any season)."""
@@ -190,12 +213,30 @@ class MatchData:
             offs = np.arange(len(owner)) - np.repeat(np.cumsum(n) - n, n)
             o = order[np.repeat(starts[self.pk_p], n) + offs]
             np.minimum.at(cheap, (self.pk_k[owner], self.o_i[o]), self.o_price[o])
-        plat_o = np.flatnonzero(self.plat_prod[self.o_p])
         for k in np.flatnonzero(self.plat_kitch):
+            q = int(self.plat_k_q[k])
+            plat_o = np.flatnonzero(self.plat_pq[q, self.o_p])
             np.minimum.at(
-                cheap[k], self.o_i[plat_o], self.o_price[plat_o] * (1.0 + self.plat_margin)
+                cheap[k], self.o_i[plat_o], self.o_price[plat_o] * (1.0 + self.plat_margin[q])
             )
+        if len(self.rx_k):
+            np.minimum.at(cheap, (self.rx_k, self.rx_i), self.rx_price)
         self.cheapest_price = cheap
+
+    def reference_lines(
+        self, k: np.ndarray, i: np.ndarray, x: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(unit price, EGALIM, organic) of wholesaler lines of kitchen ``k``, product ``i``
+        and range ``x`` (-1: the cheapest reference offer, else an index of ``rx_*``)."""
+        price, egal, bio = self.ref_price[k, i], self.ref_egalim[k, i], self.ref_bio[k, i]
+        if not len(self.rx_k) or not len(x):
+            return price, egal, bio
+        extra, xx = x >= 0, np.maximum(x, 0)
+        return (
+            np.where(extra, self.rx_price[xx], price),
+            np.where(extra, self.rx_egalim[xx], egal),
+            np.where(extra, self.rx_bio[xx], bio),
+        )
 
     @property
     def n_weeks(self) -> int:
@@ -253,6 +294,7 @@ def restrict_kitchens(data: MatchData, k_idx: np.ndarray) -> MatchData:
         pk_channel=[c for c, kp in zip(data.pk_channel, keep, strict=True) if kp],
         pk_weekday=data.pk_weekday[keep],
         plat_kitch=data.plat_kitch[k_idx],
+        plat_k_q=data.plat_k_q[k_idx],
         max_deliveries=data.max_deliveries[k_idx],
         storage_chilled_kg=data.storage_chilled_kg[k_idx],
         storage_ambient_kg=data.storage_ambient_kg[k_idx],
@@ -262,7 +304,23 @@ def restrict_kitchens(data: MatchData, k_idx: np.ndarray) -> MatchData:
         t_meat_fish=data.t_meat_fish[k_idx],
         t_local=data.t_local[k_idx],
         kitchen_weekdays=[data.kitchen_weekdays[k] for k in ks],
+        **_restrict_ranges(data, new_of),
     )
+
+
+def _restrict_ranges(data: MatchData, new_of: np.ndarray) -> dict[str, Any]:
+    """The wholesaler's other ranges of the kept kitchens, re-indexed."""
+    keep = new_of[data.rx_k] >= 0 if len(data.rx_k) else np.zeros(0, dtype=bool)
+    idx = np.flatnonzero(keep)
+    return {
+        "rx_k": new_of[data.rx_k[idx]] if len(idx) else np.zeros(0, dtype=int),
+        "rx_i": data.rx_i[idx],
+        "rx_price": data.rx_price[idx],
+        "rx_egalim": data.rx_egalim[idx],
+        "rx_bio": data.rx_bio[idx],
+        "rx_supplier": [data.rx_supplier[j] for j in idx],
+        "rx_labels": [data.rx_labels[j] for j in idx],
+    }
 
 
 def _weeks_of(demand: pd.DataFrame, meals: pd.DataFrame) -> list[dt.date]:
@@ -341,6 +399,13 @@ class _Reference(NamedTuple):
     ref_bio: np.ndarray
     ref_supplier: list[list[str]]
     ref_labels: list[list[tuple[Label, ...]]]
+    rx_k: np.ndarray
+    rx_i: np.ndarray
+    rx_price: np.ndarray
+    rx_egalim: np.ndarray
+    rx_bio: np.ndarray
+    rx_supplier: list[str]
+    rx_labels: list[tuple[Label, ...]]
 
 
 class _Pairs(NamedTuple):
@@ -354,16 +419,18 @@ class _Pairs(NamedTuple):
 class _Platform(NamedTuple):
     plat_prod: np.ndarray
     plat_kitch: np.ndarray
-    plat_margin: float
+    plat_margin: np.ndarray
     plat_pickup_cost: np.ndarray
-    plat_stop_cost: float
-    plat_kg_week: float
-    plat_weekday: int
-    plat_refrigerated: bool
+    plat_stop_cost: np.ndarray
+    plat_kg_week: np.ndarray
+    plat_weekday: np.ndarray
+    plat_refrigerated: np.ndarray
+    plat_k_q: np.ndarray
+    plat_pq: np.ndarray
 
 
 class _Rates(NamedTuple):
-    """Logistics rates of the estimate: the platform's first van (else a default van)."""
+    """Logistics rates of the estimate: the first platform's first van (else a default van)."""
 
     eur_per_hour: float
     eur_per_km: float
@@ -508,7 +575,8 @@ def _offers(scenario: Scenario, weeks: list[dt.date], ix: _Index) -> _Offers:
 
 
 def _reference(scenario: Scenario, canteens: list[Canteen], product_ids: list[str]) -> _Reference:
-    """Reference supplier per kitchen and product: the kitchen's own, else the cheapest.
+    """Reference supplier per kitchen and product: the kitchen's own, else any; its
+    cheapest offer, and the cheapest offer of each other set of labels (a range).
 
     Raises ``ValueError`` when a demanded product has no reference offer.
     """
@@ -516,13 +584,12 @@ def _reference(scenario: Scenario, canteens: list[Canteen], product_ids: list[st
     for r in scenario.reference_offers:
         ref_by_product.setdefault(r.product_id, []).append(r)
     n_k, n_i = len(canteens), len(product_ids)
-    ref = _Reference(
-        ref_price=np.zeros((n_k, n_i)),
-        ref_egalim=np.zeros((n_k, n_i), dtype=bool),
-        ref_bio=np.zeros((n_k, n_i), dtype=bool),
-        ref_supplier=[["" for _ in range(n_i)] for _ in range(n_k)],
-        ref_labels=[[() for _ in range(n_i)] for _ in range(n_k)],
-    )
+    price = np.zeros((n_k, n_i))
+    egal = np.zeros((n_k, n_i), dtype=bool)
+    bio = np.zeros((n_k, n_i), dtype=bool)
+    supplier = [["" for _ in range(n_i)] for _ in range(n_k)]
+    labels: list[list[tuple[Label, ...]]] = [[() for _ in range(n_i)] for _ in range(n_k)]
+    extra: list[tuple[int, int, ReferenceOffer]] = []
     missing = []
     for ki, c in enumerate(canteens):
         for ii, pid in enumerate(product_ids):
@@ -531,18 +598,42 @@ def _reference(scenario: Scenario, canteens: list[Canteen], product_ids: list[st
                 missing.append(pid)
                 continue
             own = [r for r in cands if r.supplier_id == c.reference_supplier_id]
-            r = min(own or cands, key=lambda x: x.price_eur_per_unit)
-            ref.ref_price[ki, ii] = r.price_eur_per_unit
-            grp = egalim_group(r.labels)
-            ref.ref_egalim[ki, ii] = grp is not EgalimGroup.NON_EGALIM
-            ref.ref_bio[ki, ii] = grp is EgalimGroup.BIO
-            ref.ref_supplier[ki][ii] = r.supplier_id
-            ref.ref_labels[ki][ii] = tuple(r.labels)
+            ranked = sorted(own or cands, key=lambda x: x.price_eur_per_unit)
+            r = ranked[0]
+            price[ki, ii] = r.price_eur_per_unit
+            egal[ki, ii], bio[ki, ii] = _flags(r.labels)
+            supplier[ki][ii] = r.supplier_id
+            labels[ki][ii] = tuple(r.labels)
+            seen = {frozenset(r.labels)}
+            for other in ranked[1:]:
+                if frozenset(other.labels) not in seen:
+                    seen.add(frozenset(other.labels))
+                    extra.append((ki, ii, other))
     if missing:
         names = ", ".join(sorted(set(missing))[:10])
         msg = f"reference_offers: no reference price for demanded product(s) {names}"
         raise ValueError(msg)
-    return ref
+    flags = [_flags(r.labels) for _, _, r in extra]
+    return _Reference(
+        ref_price=price,
+        ref_egalim=egal,
+        ref_bio=bio,
+        ref_supplier=supplier,
+        ref_labels=labels,
+        rx_k=np.array([k for k, _, _ in extra], dtype=int),
+        rx_i=np.array([i for _, i, _ in extra], dtype=int),
+        rx_price=np.array([r.price_eur_per_unit for _, _, r in extra], dtype=float),
+        rx_egalim=np.array([f[0] for f in flags], dtype=bool),
+        rx_bio=np.array([f[1] for f in flags], dtype=bool),
+        rx_supplier=[r.supplier_id for _, _, r in extra],
+        rx_labels=[tuple(r.labels) for _, _, r in extra],
+    )
+
+
+def _flags(labels: tuple[Label, ...]) -> tuple[bool, bool]:
+    """(counts for EGALIM, counts as organic) of a purchase with ``labels``."""
+    grp = egalim_group(labels)
+    return grp is not EgalimGroup.NON_EGALIM, grp is EgalimGroup.BIO
 
 
 def _rates(scenario: Scenario) -> _Rates:
@@ -604,45 +695,64 @@ def _platform(
     ix: _Index,
     overrides: LogisticsOverrides,
 ) -> _Platform:
-    """The first platform's round: who is on it (sharing a round weekday), its margin,
-    handling costs, payload a week and whether it carries chilled goods."""
-    n_p, n_w = len(ix.producer), len(ix.week)
+    """Each platform's round: who is on it (sharing a round weekday), its margin, handling
+    costs, payload a week and whether it carries chilled goods."""
+    n_p, n_w, n_q = len(ix.producer), len(ix.week), len(scenario.platforms)
     plat = _Platform(
         plat_prod=np.zeros(n_p, dtype=bool),
         plat_kitch=np.zeros(len(canteens), dtype=bool),
-        plat_margin=0.0,
+        plat_margin=np.array([pf.margin_pct / 100.0 for pf in scenario.platforms]),
         plat_pickup_cost=np.zeros((n_p, n_w)),
-        plat_stop_cost=0.0,
-        plat_kg_week=0.0,
-        plat_weekday=2,
-        plat_refrigerated=False,
+        plat_stop_cost=np.array([_stop_cost(scenario, pf) for pf in scenario.platforms]),
+        plat_kg_week=np.array(
+            [
+                sum(v.capacity_kg for v in pf.vans) * len(pf.round_weekdays)
+                for pf in scenario.platforms
+            ]
+        ),
+        plat_weekday=np.array(
+            [int(min(pf.round_weekdays)) for pf in scenario.platforms], dtype=int
+        ),
+        plat_refrigerated=np.array(
+            [any(v.refrigerated for v in pf.vans) for pf in scenario.platforms], dtype=bool
+        ),
+        plat_k_q=np.full(len(canteens), -1, dtype=int),
+        plat_pq=np.zeros((n_q, n_p), dtype=bool),
     )
-    if not scenario.platforms:
+    if not n_q:
         return plat
-    pf = scenario.platforms[0]
     producers = scenario.producers
-    rdays = set(pf.round_weekdays)
-    stop_cost = pf.service_time_s / 3600.0 * _rates(scenario).eur_per_hour
-    for pid in eligibility.platform_producers:
-        if pid in ix.producer and rdays & set(producers[ix.producer[pid]].delivery_weekdays):
-            plat.plat_prod[ix.producer[pid]] = True
+    for q, pf in enumerate(scenario.platforms):
+        rdays = set(pf.round_weekdays)
+        members = eligibility.platform_members.get(pf.id, eligibility.platform_producers)
+        for pid in members:
+            if pid in ix.producer and rdays & set(producers[ix.producer[pid]].delivery_weekdays):
+                plat.plat_pq[q, ix.producer[pid]] = True
+        if not plat.plat_refrigerated[q]:
+            logger.info("platform %s has no refrigerated van: chilled goods stay off it", pf.id)
+    q_of = {pf.id: q for q, pf in enumerate(scenario.platforms)}
     for kid in eligibility.platform_kitchens:
-        if kid in ix.kitchen and rdays & set(canteens[ix.kitchen[kid]].delivery_weekdays):
+        if kid not in ix.kitchen:
+            continue
+        q = q_of.get(eligibility.platform_of(kid) or scenario.platforms[0].id, 0)
+        rdays = set(scenario.platforms[q].round_weekdays)
+        if rdays & set(canteens[ix.kitchen[kid]].delivery_weekdays):
             plat.plat_kitch[ix.kitchen[kid]] = True
-    plat.plat_pickup_cost[:] = stop_cost
+            plat.plat_k_q[ix.kitchen[kid]] = q
+    plat.plat_prod[:] = plat.plat_pq.any(axis=0)
+    first_q = np.argmax(plat.plat_pq, axis=0)  # a producer's first platform
+    plat.plat_pickup_cost[:] = plat.plat_stop_cost[first_q][:, None]
     for (pid, wk), eur in overrides.platform_pickup_eur.items():
         if pid in ix.producer and wk in ix.week:
             plat.plat_pickup_cost[ix.producer[pid], ix.week[wk]] = eur
-    refrigerated = any(v.refrigerated for v in pf.vans)
-    if not refrigerated:
-        logger.info("platform %s has no refrigerated van: chilled goods stay off it", pf.id)
-    return plat._replace(
-        plat_margin=pf.margin_pct / 100.0,
-        plat_stop_cost=stop_cost,
-        plat_kg_week=sum(v.capacity_kg for v in pf.vans) * len(pf.round_weekdays),
-        plat_weekday=int(min(pf.round_weekdays)),
-        plat_refrigerated=refrigerated,
-    )
+    return plat
+
+
+def _stop_cost(scenario: Scenario, pf: Platform) -> float:
+    """EUR of the handling time of one stop of ``pf``'s round, at its first van's hourly
+    rate (the estimate's rates when it has no van)."""
+    eur_per_hour = pf.vans[0].cost_eur_per_hour if pf.vans else _rates(scenario).eur_per_hour
+    return pf.service_time_s / 3600.0 * eur_per_hour
 
 
 def build_match_data(

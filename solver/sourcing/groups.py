@@ -12,10 +12,11 @@ Kitchens of different groups share producers near the groups' borders, so a grou
 capacity minus what they bought, each producer's drops a week minus theirs, a producer
 delivering every ``n`` weeks only in the weeks it already delivers or ``n`` weeks and
 more away from them (:func:`every_n_open`), and the platform's kilograms a week minus
-theirs, shared out by the platform kitchens' demand so that the first groups do not
-fill the vans the last ones depend on. A platform pickup an earlier group made is open
-to later groups at no cost, outside the producer's drop count and without a minimum
-(the earlier group met it on its own, so the union does).
+theirs, per platform, shared out by that platform's kitchens' demand so that the first
+groups do not fill the vans the last ones depend on. A platform pickup an earlier group
+made (any platform's, per producer and week) is open to later groups at no cost, outside
+the producer's drop count and without a minimum (the earlier group met it on its own, so
+the union does).
 
 The territory's bound prices what the groups share (:mod:`solver.sourcing.joint`); the
 sum of the groups' bounds (:mod:`solver.sourcing.bound`, ``Decomposition(joint=False)``)
@@ -104,7 +105,8 @@ def kitchen_lines(data: MatchData) -> np.ndarray:
     with)."""
     offers = np.bincount(data.o_p, minlength=len(data.producers)).astype(float)
     lines = np.bincount(data.pk_k, weights=offers[data.pk_p], minlength=len(data.kitchens))
-    return lines + data.plat_kitch * float(offers[data.plat_prod].sum())
+    plat_offers = np.array([float(offers[row].sum()) for row in data.plat_pq] or [0.0])
+    return lines + data.plat_kitch * plat_offers[np.maximum(data.plat_k_q, 0)]
 
 
 def balanced_labels(xy: np.ndarray, size: np.ndarray, centres: np.ndarray) -> np.ndarray:
@@ -156,10 +158,14 @@ class SupplyLedger:
         self.data = data
         self.used_cap = np.zeros_like(data.o_cap)  # (O, W) units bought
         self.drops_used = np.zeros((len(data.producers), data.n_weeks))  # drops + pickups
-        self.plat_kg_used = np.zeros(data.n_weeks)
+        n_q = len(data.plat_kg_week)
+        self.plat_kg_used = np.zeros((n_q, data.n_weeks))
         self.pickup_done = np.zeros((len(data.producers), data.n_weeks), dtype=bool)
         kg_demand = (data.demand * data.kg_per_unit[None, :, None]).sum(axis=(1, 2))  # (K,)
-        self.plat_weight = np.array([float((kg_demand * data.plat_kitch)[g].sum()) for g in groups])
+        on_q = data.plat_k_q[None, :] == np.arange(n_q)[:, None]  # (Q, K)
+        self.plat_weight = np.array(
+            [[float((kg_demand * on_q[q])[g].sum()) for q in range(n_q)] for g in groups]
+        ).reshape(len(groups), n_q)  # (G, Q)
 
     def left_for(self, sub: MatchData, n_g: int, reserve: np.ndarray | None = None) -> MatchData:
         """Group ``n_g``'s problem ``sub`` with only what earlier groups left, less the
@@ -168,15 +174,15 @@ class SupplyLedger:
         cap = np.maximum(data.o_cap - self.used_cap, 0.0)
         if reserve is not None:
             cap = np.maximum(cap - reserve, 0.0)
-        share = self.plat_weight[n_g] / max(self.plat_weight[n_g:].sum(), 1e-9)
-        quota = np.maximum(data.plat_kg_week - self.plat_kg_used, 0.0) * share
+        share = self.plat_weight[n_g] / np.maximum(self.plat_weight[n_g:].sum(axis=0), 1e-9)
+        quota = np.maximum(data.plat_kg_week[:, None] - self.plat_kg_used, 0.0) * share[:, None]
         cap *= every_n_open(data.every_n, self.drops_used > 0)[data.o_p]
         done = self.pickup_done.copy()
         return dataclasses.replace(
             sub,
             o_cap=cap,
             drops_used=self.drops_used.copy(),
-            plat_kg_used=data.plat_kg_week - quota,
+            plat_kg_used=data.plat_kg_week[:, None] - quota,
             pickup_done=done,
             plat_pickup_cost=np.where(done, 0.0, data.plat_pickup_cost),
         )
@@ -190,7 +196,8 @@ class SupplyLedger:
             np.add.at(self.used_cap, (lines.offer[mine], wk[mine]), q[mine])
             plat = lines.channel == PLATFORM
             kg = q * self.data.kg_per_unit[lines.product]
-            np.add.at(self.plat_kg_used, wk[plat], kg[plat])
+            q = self.data.plat_k_q[lines.kitchen[plat]]
+            np.add.at(self.plat_kg_used, (q, wk[plat]), kg[plat])
         for pw in drops:
             np.add.at(self.drops_used, (pw[:, 0], pw[:, 1]), 1.0)
         for pw in pickups:  # one drop per pickup, however many groups share it

@@ -16,8 +16,8 @@ Sets
 ``K`` purchasing kitchens, ``I`` products, ``P`` producers, ``O`` offers (a producer's
 product), ``W`` calendar weeks (holidays included), ``PK`` direct pairs allowed by
 :mod:`solver.prepare.eligibility` whose producer and kitchen share a delivery weekday,
-``PP`` / ``PK_pl`` producers / kitchens of the platform's round (sharing a weekday with
-the round).
+``Q`` platforms, ``PP_q`` / ``PK_q`` producers / kitchens of platform ``q``'s round (sharing
+a weekday with the round; a kitchen is on one round, ``q(k)``).
 
 Parameters
 ----------
@@ -25,7 +25,7 @@ Parameters
 ``F[k,i,w] = min(sum_{j=1..L_i} d[k,i,w+j], storage / kg_i)`` the most that may be in stock
 at the end of week ``w``; ``R = d + F`` the most worth buying in week ``w``;
 ``cap[o,w] = Offer.capacity_in_month(month of w's Thursday)``; ``c_o`` producer price,
-``(1 + margin) c_o`` platform price, ``c^ref[k,i]`` the kitchen's reference wholesaler;
+``(1 + margin_q(k)) c_o`` platform price, ``c^ref[k,i]`` the kitchen's reference wholesaler;
 ``min_kg_p, min_eur_p`` minimum order, ``n_p`` (delivers every ``n_p`` weeks), ``D_p``
 (drops a week), ``D_k`` (deliveries a kitchen receives a week); ``f_pk`` EUR per direct
 drop, ``g_pw`` per platform pickup, ``h`` per platform stop (logistics estimate or
@@ -35,15 +35,16 @@ overrides, :mod:`solver.sourcing.data`); target shares ``t^E, t^B, t^MF, t^L``, 
 Variables
 ---------
 ``xd[o,k,w] >= 0`` bought directly (``(p(o),k) in PK``), ``xp[o,k,w] >= 0`` through the
-platform, ``xr[k,i,w] >= 0`` from the reference wholesaler, ``s[k,i,w] >= 0`` stock at the
-end of ``w`` (storable products); binaries ``y[p,k,w]`` (direct drop), ``z[p,w]``
-(platform pickup, pooled over kitchens), ``v[k,w]`` (platform stop), ``r[k,w]``
-(wholesaler delivery), ``a[p,w]`` (producer delivers that week, only when ``n_p > 1``),
-``b`` (one per line of an offer with a minimum lot); ``u[p,k,w] in [0,1]`` (new
-supplier); shortfalls ``sh[k,T] >= 0`` for ``T`` in egalim, bio, meat_fish_egalim, local,
-budget (EUR). Lines exist only where ``cap > 0`` and ``R > 0``; drops ``(p,k,w)``
-(pickups ``(p,w)``) whose producer's minimum cannot be reached even at full reach and
-capacity are pruned with their lines (no feasible plan uses them).
+kitchen's platform ``q(k)`` (``p(o) in PP_q(k)``), ``xr[k,i,w] >= 0`` from the reference
+wholesaler (one per range of labels it sells the product in, :mod:`solver.sourcing.data`),
+``s[k,i,w] >= 0`` stock at the end of ``w`` (storable products); binaries ``y[p,k,w]``
+(direct drop), ``z[q,p,w]`` (platform pickup, pooled over the kitchens of ``q``'s round),
+``v[k,w]`` (platform stop), ``r[k,w]`` (wholesaler delivery), ``a[p,w]`` (producer
+delivers that week, only when ``n_p > 1``), ``b`` (one per line of an offer with a
+minimum lot); ``u[p,k,w] in [0,1]`` (new supplier); shortfalls ``sh[k,T] >= 0`` for ``T``
+in egalim, bio, meat_fish_egalim, local, budget (EUR). Lines exist only where ``cap > 0``
+and ``R > 0``; drops ``(p,k,w)`` (pickups ``(q,p,w)``) whose producer's minimum cannot be
+reached even at full reach and capacity are pruned with their lines (no feasible plan uses them).
 
 Objective (MIN_COST)
 --------------------
@@ -71,8 +72,8 @@ Constraints (one ``add_*`` function each)
   >= min_kg z``, ``sum c xp >= min_eur z`` (the pooled pickup; both minimums apply).
 * ``min_lots``: a line of an offer with ``min_lot`` is 0 or at least the lot,
   ``min_lot b <= x <= min(cap, R) b``.
-* ``platform_capacity``: ``sum kg xp[.,.,w] <= van payload x round days``; chilled and
-  frozen goods stay off a platform without a refrigerated van.
+* ``platform_capacity``: ``sum kg xp[.,k,w] over k in PK_q <= q's van payload x round
+  days``; chilled and frozen goods stay off a platform without a refrigerated van.
 * ``reference_link``: ``xr <= R r``.
 * ``producer_frequency``: ``sum_k y[p,k,w] + z[p,w] <= D_p``; ``y, z <= a[p,w]``,
   ``sum_{w'=w..w+n_p-1} a[p,w'] <= 1`` (at most one delivery week in ``n_p``).
@@ -251,8 +252,8 @@ def _line_vars(
     """Purchase and stock columns, priced at what is paid (MAX_LOCAL: weighted cost
     minus the local value)."""
     d_val = data.o_price[c.xd_o]
-    p_val = data.o_price[c.xp_o] * (1.0 + data.plat_margin)
-    r_val = data.ref_price[c.xr_k, c.xr_i]
+    p_val = data.o_price[c.xp_o] * (1.0 + data.plat_margin[data.plat_k_q[c.xp_k]])
+    r_val, _, _ = data.reference_lines(c.xr_k, c.xr_i, c.xr_x)
     if spec.mode is ObjectiveMode.MAX_LOCAL:
         cw = spec.cost_weight
         d_cost, p_cost, r_cost = cw * d_val - d_val, cw * p_val - p_val, cw * r_val
@@ -309,11 +310,14 @@ def _binary_vars(
     y_keys, xd_drop = index_of(c.xd_pk * n_t + c.xd_t)
     y_pk, y_t = y_keys // n_t, y_keys % n_t
     y = vs.add("y", len(y_keys), 1.0, cw * (data.pk_cost[y_pk] + per_order), True)
-    z_keys, xp_pickup = index_of(data.o_p[c.xp_o] * n_t + c.xp_t)
-    z_p, z_t = z_keys // n_t, z_keys % n_t
+    n_p = len(data.producers)
+    pickup_of = data.plat_k_q[c.xp_k] * n_p + data.o_p[c.xp_o]  # platform q, producer p
+    z_keys, xp_pickup = index_of(pickup_of * n_t + c.xp_t)
+    z_p, z_t = z_keys // n_t % n_p, z_keys % n_t
     z = vs.add("z", len(z_keys), 1.0, cw * data.plat_pickup_cost[z_p, w0 + z_t], True)
     v_keys, xp_stop = index_of(c.xp_k * n_t + c.xp_t)
-    v = vs.add("v", len(v_keys), 1.0, cw * (data.plat_stop_cost + per_order), True)
+    stop_eur = data.plat_stop_cost[data.plat_k_q[v_keys // n_t]] if len(v_keys) else 0.0
+    v = vs.add("v", len(v_keys), 1.0, cw * (stop_eur + per_order), True)
     r_keys, xr_del = index_of(c.xr_k * n_t + c.xr_t)
     r = vs.add("r", len(r_keys), 1.0, cw * per_order, True)
     a_keys = np.unique(

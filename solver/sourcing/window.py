@@ -344,6 +344,8 @@ class WindowModel:
     chg_x: np.ndarray = field(default_factory=_ints)
     chg_q: np.ndarray = field(default_factory=lambda: np.zeros(0))
     chg_kg_per_unit: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    #: range of each wholesaler line: -1 the cheapest reference offer, else ``MatchData.rx_*``
+    xr_x: np.ndarray = field(default_factory=_ints)
 
     def objective_of(self, x: np.ndarray) -> float:
         """Window objective (heuristic terms included) of a solution ``x``."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -173,6 +173,44 @@ class FakeServices:
             self.calls.append(f"replan:{objective}")
         self._work(progress)
         return FakeResult({"objective": objective, "shortfalls": len(shortfalls)})
+
+    def compare(
+        self,
+        scenarios: Sequence[tuple[str, Scenario]],
+        *,
+        weeks: int | None = None,
+        params: SolveParams,
+        with_rounds: bool = True,
+        progress: Progress | None = None,
+    ) -> FakeResult:
+        """Name the scenarios and count their canteens."""
+        with self._lock:
+            self.calls.append("compare:" + ",".join(name for name, _ in scenarios))
+        self._work(progress)
+        return FakeResult(
+            {
+                "scenarios": [
+                    {"name": name, "canteens": len(sc.canteens), "platforms": len(sc.platforms)}
+                    for name, sc in scenarios
+                ],
+                "weeks": weeks,
+            }
+        )
+
+    def contracts(
+        self,
+        scenario: Scenario,
+        *,
+        weeks: int | None = None,
+        params: SolveParams,
+        with_rounds: bool = True,
+        progress: Progress | None = None,
+    ) -> FakeResult:
+        """Name the scenario."""
+        with self._lock:
+            self.calls.append(f"contracts:{scenario.settings.name}")
+        self._work(progress)
+        return FakeResult({"scenario": scenario.settings.name, "weeks": weeks})
 
     def artifacts(self, kind: str, result: Any, *, full: bool = True) -> list[Artifact]:
         """One small file per export name of the kind (no workbook unless ``full``)."""

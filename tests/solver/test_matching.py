@@ -363,7 +363,7 @@ def test_a_later_group_joins_an_earlier_groups_pickup(every_n: int) -> None:
     from solver.sourcing import build_match_data
 
     data = build_match_data(inst.scenario, inst.demand, inst.meals, inst.eligibility)
-    one_pickup_two_stops = data.plat_pickup_cost[0, 0] + 2 * data.plat_stop_cost
+    one_pickup_two_stops = data.plat_pickup_cost[0, 0] + 2 * data.plat_stop_cost[0]
     assert res.logistics_cost_eur == pytest.approx(one_pickup_two_stops)
     check = check_plan(inst.scenario, inst.demand, inst.meals, inst.eligibility, res.plan)
     assert check.ok, check.violations

@@ -115,6 +115,15 @@ def _no_platform_but_a_round(d: Path) -> None:
     edit(d, "producers.csv", 3, delivery_modes="self_delivery")
 
 
+def _unknown_canteen_platform(d: Path) -> None:
+    """ribiers names a platform that platforms.csv does not have."""
+    rows = _read(d / "canteens.csv")
+    rows[0].append("platform_id")
+    rows[1].append("")
+    rows[2].append("echanges-paysan")
+    _write(d / "canteens.csv", rows)
+
+
 def _no_platform_but_a_platform_producer(d: Path) -> None:
     """No platform at all while bergerie-sisteron delivers via the platform."""
     (d / "platforms.csv").unlink()
@@ -615,6 +624,17 @@ CASES: list[tuple[str, Edit, str, int, str, str, str, int]] = [
         1,
     ),
     (
+        "unknown_canteen_platform",
+        _unknown_canteen_platform,
+        "canteens.csv",
+        3,
+        "platform_id",
+        "echanges-paysan",
+        "unknown platform 'echanges-paysan', not in platforms.csv "
+        "(did you mean 'echanges-paysans'?)",
+        1,
+    ),
+    (
         "platform_producer_without_platform",
         _no_platform_but_a_platform_producer,
         "producers.csv",
@@ -672,6 +692,7 @@ def test_every_rule_has_a_failing_case() -> None:
         "service_days_in_menu": "service_days_without_any_menu",
         "reference_prices": "no_reference_price",
         "platform_vans": "platform_without_van",
+        "canteen_platform_links": "unknown_canteen_platform",
         "platform_producers": "platform_producer_without_platform",
         "offer_seasons": "offered_out_of_any_season",
     }
