@@ -645,6 +645,7 @@ class PlanOutcome:
         if self.territory.scenario.platforms:
             self.platforms().to_csv(out / "platforms.csv", index=False)
             written["platforms.csv"] = out / "platforms.csv"
+            stamp_files([written["platforms.csv"]], self.provenance)
         for n, (pid, rounds) in enumerate(self.all_rounds.items()):
             # the first platform's rounds at the top (one platform: as always), the others
             # in a folder each

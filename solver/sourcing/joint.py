@@ -88,8 +88,9 @@ from solver.sourcing.bound import (
     add_capacity_prices,
     capacity_used,
 )
-from solver.sourcing.data import MatchData, restrict_kitchens
+from solver.sourcing.data import MatchData
 from solver.sourcing.model import build_window, solve_window
+from solver.sourcing.restrict import restrict_kitchens
 from solver.sourcing.tasks import TaskFuture, TaskRunner
 from solver.sourcing.window import TARGETS, ObjectiveSpec, WindowModel, bound_state
 

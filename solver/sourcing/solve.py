@@ -69,11 +69,11 @@ from solver.sourcing.data import (
     MatchData,
     TargetPenalties,
     build_match_data,
-    restrict_kitchens,
 )
 from solver.sourcing.groups import groups_of_ids, kitchen_groups
 from solver.sourcing.model import build_window, solve_window
 from solver.sourcing.plans import Layout, Plans, plan_groups
+from solver.sourcing.restrict import restrict_kitchens
 from solver.sourcing.result import (
     BOUND_GROUP_SUM,
     BOUND_WHOLE,
