@@ -52,7 +52,7 @@ def _plan_year(out: Path, time_limit_s: float, rounds: bool) -> float:
         with_rounds=rounds,
     )
     seconds = time.perf_counter() - t0
-    outcome.provenance.update(scenario_path=str(DEMO))
+    outcome.record.update(scenario_path=str(DEMO))
     outcome.write_outputs(out)
     s = outcome.sourcing
     print(
