@@ -39,7 +39,8 @@ service ``f_s``, leg kg ``q_l`` and handling ``h_l = ceil(q_l * service_s_per_kg
   ``T'[i,i] = 0``. Consecutive legs at the same site therefore share one fixed service time.
 * Capacity: two load dimensions, ``[grams, cold grams]``; a van has capacity
   ``[C_v, C_v if refrigerated else 0]``, so a chilled/frozen leg can never ride a
-  non-refrigerated van (exact, no penalty trick). Capacity holds per trip.
+  non-refrigerated van (exact, no penalty trick). Capacity holds per trip. Without a cold leg,
+  or with every van refrigerated, the cold dimension cannot bind and is left out (grams only).
 * Vehicle types: one per group of vans identical in everything but their id (``num_available``
   = the group's size), own depot for start and end, own costs; ``tw_early``/``tw_late`` = the
   phase's window of the van (earliest start, latest return at the depot), ``shift_duration =
@@ -64,7 +65,9 @@ first and last plans is kept. ``objective="fewest_vans"`` (fewest vans first, th
 route-elimination loop around the same search:
 
 1. solve with every van, each van carrying an extra weight ``FEWEST_VANS_EUR_PER_VAN`` (below a
-   leg's prize, above a round's cost) for ``FLEET_FIRST_SHARE`` of the budget;
+   leg's prize, above a round's cost) for ``FLEET_FIRST_SHARE`` of the budget, every leg
+   required (the search is much faster without optional legs); when that finds no feasible plan
+   (the fleet cannot serve every leg), again with the legs optional;
 2. the legs it serves become *required*; remove the route with the fewest legs, cap the fleet at
    the vans still used (one fewer in that route's group) and search from the remaining routes
    (the removed legs are reinserted by the search, infeasibly at first, under adaptive
@@ -285,13 +288,24 @@ def _prize_units(leg: Leg) -> int:
     return int(round(eur * COST_UNITS_PER_EUR))
 
 
-def _amount(order: Order) -> list[int]:
+def _amount(order: Order, cold_dim: bool) -> list[int]:
     grams = int(round(order.kg * GRAMS_PER_KG))
-    return [grams, grams if order.cold_chain in COLD else 0]
+    return [grams, grams if order.cold_chain in COLD else 0] if cold_dim else [grams]
+
+
+def _needs_cold_dim(legs: Sequence[Leg], groups: Sequence[_Group]) -> bool:
+    """The cold load dimension matters only with a cold leg and a non-refrigerated van."""
+    cold_leg = any(leg.order.cold_chain in COLD for leg in legs)
+    return cold_leg and any(not g.van.refrigerated for g in groups)
 
 
 def _vehicle_type(
-    problem: RoundsProblem, group: _Group, count: int, depot_k: int, van_weight_eur: float
+    problem: RoundsProblem,
+    group: _Group,
+    count: int,
+    depot_k: int,
+    van_weight_eur: float,
+    cold_dim: bool,
 ) -> VehicleType:
     """The PyVRP vehicle type of ``count`` vans of ``group`` (reload padding: module docstring)."""
     from pyvrp import VehicleType
@@ -309,7 +323,7 @@ def _vehicle_type(
         reloads = {"reload_depots": [depot_k], "max_reloads": v.max_trips - 1}
     return VehicleType(
         num_available=count,
-        capacity=[cap, cap if v.refrigerated else 0],
+        capacity=[cap, cap if v.refrigerated else 0] if cold_dim else [cap],
         start_depot=depot_k,
         end_depot=depot_k,
         fixed_cost=fixed,
@@ -324,7 +338,7 @@ def _vehicle_type(
 
 
 def _client(
-    problem: RoundsProblem, leg: Leg, pos: dict[int, int], required: frozenset[str]
+    problem: RoundsProblem, leg: Leg, pos: dict[int, int], required: frozenset[str], cold: bool
 ) -> Client:
     """A leg loaded at the depot: a PyVRP client delivered at its kitchen."""
     from pyvrp import Client
@@ -332,7 +346,7 @@ def _client(
     ds = problem.site(leg.delivery_site_id)
     return Client(
         location=pos[problem.index(ds.id)],
-        delivery=_amount(leg.order),
+        delivery=_amount(leg.order, cold),
         tw_early=ds.tw_start_s,
         tw_late=ds.tw_end_s,
         prize=_prize_units(leg),
@@ -342,7 +356,7 @@ def _client(
 
 
 def _shipment(
-    problem: RoundsProblem, leg: Leg, pos: dict[int, int], required: frozenset[str]
+    problem: RoundsProblem, leg: Leg, pos: dict[int, int], required: frozenset[str], cold: bool
 ) -> Shipment:
     """A leg as a PyVRP shipment (windows, release and deadline of the module docstring)."""
     from pyvrp import Shipment
@@ -362,7 +376,7 @@ def _shipment(
         delivery_tw_early=ds.tw_start_s,
         delivery_tw_late=ds.tw_end_s,
         delivery_service_duration=h,
-        amount=_amount(leg.order),
+        amount=_amount(leg.order, cold),
         prize=_prize_units(leg),
         required=leg.order.id in required,
         name=leg.order.id,
@@ -393,8 +407,9 @@ def _build(
     ]
     client_legs = [leg for leg in legs if _as_client(problem, leg, groups)]
     shipment_legs = [leg for leg in legs if not _as_client(problem, leg, groups)]
-    clients = [_client(problem, leg, pos, required) for leg in client_legs]
-    shipments = [_shipment(problem, leg, pos, required) for leg in shipment_legs]
+    cold = _needs_cold_dim(legs, groups)
+    clients = [_client(problem, leg, pos, required, cold) for leg in client_legs]
+    shipments = [_shipment(problem, leg, pos, required, cold) for leg in shipment_legs]
     multi = {g.van.depot_site_id for g in groups if g.van.max_trips > 1}
     depots = [
         Depot(location=k, service_duration=problem.reload_s if s in multi else 0, name=s)
@@ -404,7 +419,7 @@ def _build(
     for g, (group, count) in enumerate(zip(groups, counts, strict=True)):
         if count > 0:
             depot_k = mats.depot_sites.index(group.van.depot_site_id)
-            vtypes.append(_vehicle_type(problem, group, count, depot_k, van_weight_eur))
+            vtypes.append(_vehicle_type(problem, group, count, depot_k, van_weight_eur, cold))
             type_groups.append(g)
             depot_of_type.append(group.van.depot_site_id)
     data = ProblemData(
@@ -582,14 +597,17 @@ def _eliminate_routes(
 
     w = van_weight_eur
     full = [len(g.vehicles) for g in groups]
-    model = _build(problem, legs, groups, full, mats, van_weight_eur=w)
-    first_stop = Deadline(FLEET_FIRST_SHARE * total_s, budget.clock)
-    best = _search(
-        model.data,
-        first_stop,
-        seed,
-        start_penalty=_start_penalties(model.data, FIRST_PENALTY_FACTOR),
-    )
+    every = frozenset(leg.order.id for leg in legs if leg.prize_eur is None)
+    for required in (every, frozenset()):  # serving every leg is the fast, common case
+        model = _build(problem, legs, groups, full, mats, van_weight_eur=w, required=required)
+        best = _search(
+            model.data,
+            Deadline(FLEET_FIRST_SHARE * total_s, budget.clock),
+            seed,
+            start_penalty=_start_penalties(model.data, FIRST_PENALTY_FACTOR),
+        )
+        if best.is_feasible():
+            break
     first = (model, best)
     if not best.is_feasible() or best.num_routes() <= 1:  # nothing to remove: search on
         more = _search(

@@ -24,7 +24,8 @@ Heuristic (two passes; every plan is checked by the independent checker at the e
    d. day ``d`` is re-planned with the collected orders loaded at the depot (their loading must
       start by drop + max storage - 24 h) and its other orders direct;
    e. the new pair of plans replaces the old one when it serves every order the old one served,
-      delivers every collected order, and costs less (km, hours and fixed costs of both days).
+      delivers every collected order, and costs less (km, hours and fixed costs of both days;
+      with ``objective="fewest_vans"``: fewer van-days first).
 
 The second pass shares the rest of the budget equally among the pairs of days.
 """
@@ -66,6 +67,7 @@ class DayPlan:
     outgoing: dict[str, int] = field(default_factory=dict)
     served: set[str] = field(default_factory=set)
     cost_eur: float = 0.0
+    van_days: int = 0
 
 
 def _depot(problem: RoundsProblem) -> str:
@@ -121,6 +123,7 @@ def _day_plan(
         for r in timed_trips(problem, vehicles[vid], day, trips, vehicles[vid].shift_start_s)
     ]
     own_ids = {o.id for o in own}
+    summary = summarise(problem, routes, [])
     served = {a.order_id for t in plan.values() for trip in t for a in trip}
     outgoing = {
         oid: s.departure_s
@@ -138,7 +141,8 @@ def _day_plan(
         incoming={k: v for k, v in incoming.items() if k in served},
         outgoing=outgoing,
         served=served & own_ids,
-        cost_eur=summarise(problem, routes, []).cost_eur,
+        cost_eur=summary.cost_eur,
+        van_days=summary.van_days,
     )
 
 
@@ -209,15 +213,20 @@ def choose(problem: RoundsProblem, saving: dict[str, float]) -> dict[str, float]
     return kept
 
 
-def _better(old: tuple[DayPlan, DayPlan], new: tuple[DayPlan, DayPlan]) -> bool:
-    """The new pair serves all the old one served, delivers what it collected, costs less."""
+def _better(old: tuple[DayPlan, DayPlan], new: tuple[DayPlan, DayPlan], fewest_vans: bool) -> bool:
+    """The new pair serves all the old one served, delivers what it collected, and costs less
+    (with ``fewest_vans``: uses fewer van-days, or as many and costs less)."""
     (p0, d0), (p1, d1) = old, new
+    vans0, vans1 = p0.van_days + d0.van_days, p1.van_days + d1.van_days
+    cheaper = p1.cost_eur + d1.cost_eur < p0.cost_eur + d0.cost_eur - 1e-6
+    if fewest_vans:
+        cheaper = vans1 < vans0 or (vans1 == vans0 and cheaper)
     return (
         p1.served >= p0.served
         and d1.served >= d0.served
         and set(p1.outgoing) <= d1.served
         and set(d1.incoming) == set(p1.outgoing)
-        and p1.cost_eur + d1.cost_eur < p0.cost_eur + d0.cost_eur - 1e-6
+        and cheaper
     )
 
 
@@ -262,7 +271,7 @@ def solve_overnight(
         if not new_p.outgoing:
             continue
         new_d = plan_day(problem, d, own[d], new_p.outgoing, {}, each, search)
-        if _better((old_p, plans[d]), (new_p, new_d)):
+        if _better((old_p, plans[d]), (new_p, new_d), search.objective == "fewest_vans"):
             logger.info("overnight: %d order(s) of %s stored", len(new_p.outgoing), d)
             plans[p], plans[d] = new_p, new_d
     routes = [r for plan in plans.values() for r in plan.routes]

@@ -14,9 +14,9 @@ Options of the platform carried by the problem (all off by default):
   and of the reported cost, so the trade-off between vans and km is explicit;
 * ``Vehicle.max_trips`` > 1 (multi-trip): the van may come back to its depot and leave again
   within its shift, spending ``RoundsProblem.reload_s`` there between two trips;
-* ``RoundsProblem.cold_room`` (overnight cross-dock): an order of day ``d`` may be collected on
-  the day before (:func:`previous_day`) into the depot's cold room and delivered on ``d``, within
-  the room's capacity per cold-chain class and the class's maximum storage time.
+* ``RoundsProblem.cold_room`` (overnight cross-dock, direct mode): an order of day ``d`` may be
+  collected on the day before (:func:`previous_day`) into the depot's cold room and delivered on
+  ``d``, within the room's capacity per cold-chain class and the class's maximum storage time.
 """
 
 from __future__ import annotations
