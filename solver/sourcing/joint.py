@@ -318,8 +318,9 @@ def shared_offer_weeks(data: MatchData, groups: Sequence[np.ndarray]) -> np.ndar
     n_p, n_g = len(data.producers), len(groups)
     reach = np.zeros((n_p, n_g), dtype=bool)
     reach[data.pk_p, label[data.pk_k]] = True
-    on_round = np.array([bool(data.plat_kitch[ks].any()) for ks in groups])
-    reach[np.ix_(data.plat_prod, on_round)] = True
+    for q in range(len(data.plat_pq)):  # each platform's producers reach its round's groups
+        on_round = np.array([bool((data.plat_k_q[ks] == q).any()) for ks in groups])
+        reach[np.ix_(data.plat_pq[q], on_round)] = True
     shared_p = reach.sum(axis=1) >= 2
     mask = shared_p[data.o_p][:, None] & (data.o_cap > 0)
     return np.flatnonzero(mask.ravel())

@@ -152,7 +152,7 @@ def _place(
     if o is None:
         return -1, k, -1, f"{supplier} has no offer of {data.products[i]} that week"
     pk = ix.pk.get((p, k))
-    on_round = bool(data.plat_prod[p] and data.plat_kitch[k])
+    on_round = bool(data.plat_kitch[k] and data.plat_pq[data.plat_k_q[k], p])
     direct = channel in (Channel.DIRECT, Channel.FARM_PICKUP) or (
         channel is None and pk is not None
     )
