@@ -104,7 +104,8 @@ The weekly cycle and re-planning (:mod:`solver.sourcing.cycle_rules`)
   with demand (the kitchen's, or any kitchen's), a continuous ``dev[G,w] >= 0`` with
   ``dev >= X[G,w] - X[G,w']`` and ``dev >= X[G,w'] - X[G,w]``, priced ``rho =
   Ordering.regularity_eur_per_kg`` (weeks without demand are skipped: holidays do not
-  count as a change).
+  count as a change; a producer's volume is that of the kitchens planned together, so a
+  territory split into groups of kitchens keeps each group's part steady).
 * ``changes`` (a previous plan, ``MatchData.previous``): each previous line ``l`` of
   quantity ``q`` with a candidate ``x`` has a binary ``c_l``, ``x - max(M - q, 0) c_l <= q +
   tol`` and ``x + q c_l >= q - tol``; each other candidate line a binary ``n`` with ``x <=
