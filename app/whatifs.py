@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from app import services
+from app.provenance import provenance_text, stamp_files
 from solver.core import Scenario, SolveParams
 from solver.evaluation import Report, check_contracts, producers_table
 from solver.reporting import (
@@ -51,9 +52,23 @@ class Comparison:
         """Every plan passed every checker."""
         return all(o.ok for o in self.outcomes)
 
+    @property
+    def provenance(self) -> str:
+        """Synthetic data (any scenario's)? Estimated drive times (any plan's)?"""
+        terr = [o.territory for o in self.outcomes]
+        return provenance_text(
+            synthetic=any(t.scenario.settings.synthetic for t in terr),
+            estimated=any(t.matrix.estimated for t in terr),
+            travel_source=terr[0].matrix.source,
+        )
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: the scenarios, each table's rows, the verdicts."""
+        """JSON-ready: the scenarios, each table's rows, the verdicts, the provenance."""
+        terr = [o.territory for o in self.outcomes]
         return {
+            "synthetic_scenario": any(t.scenario.settings.synthetic for t in terr),
+            "travel_estimated": any(t.matrix.estimated for t in terr),
+            "travel_source": terr[0].matrix.source,
             "scenarios": [
                 {
                     "name": name,
@@ -70,8 +85,10 @@ class Comparison:
         }
 
     def write(self, folder: str | Path) -> dict[str, Path]:
-        """The comparison's CSV files and workbook in ``folder``."""
-        return write_comparison(self.tables, folder)
+        """The comparison's CSV files (with their provenance column) and workbook."""
+        written = write_comparison(self.tables, folder)
+        stamp_files(written.values(), self.provenance)
+        return written
 
 
 def figures_of(outcome: services.PlanOutcome, name: str) -> ScenarioFigures:
@@ -175,6 +192,7 @@ class ContractsOutcome:
             "weeks": [w.isoformat() for w in t.weeks],
             "synthetic_scenario": t.scenario.settings.synthetic,
             "travel_source": t.matrix.source,
+            "travel_estimated": t.matrix.estimated,
             "plan_status": self.plan.sourcing.status,
             "plan_ok": self.plan.ok,
             "objective_eur": services.json_ready(self.plan.sourcing.objective_eur),
@@ -190,6 +208,7 @@ class ContractsOutcome:
         out = Path(folder)
         synthetic = self.plan.territory.scenario.settings.synthetic
         written = write_contracts(self.contracts, out, synthetic=synthetic)
+        stamp_files(written.values(), self.plan.provenance)
         summary = self.to_dict(lines=False)
         (out / "contracts_summary.json").write_text(json.dumps(summary, indent=1, default=str))
         written["contracts_summary.json"] = out / "contracts_summary.json"

@@ -84,11 +84,10 @@ def test_written_files(comparison: whatifs.Comparison, tmp_path: Path) -> None:
         "compare_producers.csv",
         "compare.xlsx",
     }
-    assert pd.read_csv(tmp_path / "compare_kitchens.csv")["kitchen_id"].tolist() == [
-        "cc-gap",
-        "cc-nyons",
-        "ecole-buis",
-    ]
+    kitchens = pd.read_csv(tmp_path / "compare_kitchens.csv")
+    assert kitchens["kitchen_id"].tolist() == ["cc-gap", "cc-nyons", "ecole-buis"]
+    assert kitchens.columns[-1] == "provenance"
+    assert kitchens["provenance"].str.startswith("SYNTHETIC").all()
     data = comparison.to_dict()
     assert data["ok"] and len(data["scenarios"]) == 2 and data["kitchens"]
 

@@ -132,6 +132,8 @@ def test_outputs(outcome: whatifs.ContractsOutcome, tmp_path: Path) -> None:
     """CSV, workbook, summary and one Markdown page per producer, marked synthetic."""
     written = outcome.write(tmp_path)
     assert {"contracts.csv", "contracts.xlsx", "contracts_summary.json"} <= set(written)
+    header = (tmp_path / "contracts.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header.split(",")[-1] == "provenance"
     pages = sorted((tmp_path / "producers").glob("*.md"))
     assert [p.stem for p in pages] == sorted(set(outcome.contracts.lines["producer_id"]))
     text = pages[0].read_text(encoding="utf-8")
