@@ -8,6 +8,7 @@ and enforces the limits (scenarios per comparison, size of an override, weeks).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -98,10 +99,35 @@ def resolve_variant(
         if not files and not texts:
             scenario = resolver.bundled(name, field=f"{field}scenario_name")
         else:
-            scenario, _, problems = collect_scenario_variant(folder, files, texts=texts)
-            if problems:
-                raise _located(ScenarioError(problems), f"{field}overrides")
+            scenario = _variant_of_folder(folder, files, texts, field)
     check_scenario_limits(scenario, resolver.settings)
+    return scenario
+
+
+#: Variants of bundled scenarios already read: (folder, stamp, files, texts) -> scenario.
+_VARIANTS: dict[tuple[Any, ...], Scenario] = {}
+_VARIANTS_LOCK = threading.Lock()
+_VARIANTS_KEPT = 16
+
+
+def _variant_of_folder(
+    folder: Path, files: list[str | Path], texts: list[tuple[str, str]], field: str
+) -> Scenario:
+    """A bundled folder changed by variant files and texts (cached until a file changes)."""
+    paths = [*folder.iterdir(), *(Path(f) for f in files)]
+    stamp = max((p.stat().st_mtime for p in paths if p.exists()), default=0.0)
+    key = (str(folder), stamp, tuple(str(f) for f in files), tuple(texts))
+    with _VARIANTS_LOCK:
+        hit = _VARIANTS.get(key)
+    if hit is not None:
+        return hit
+    scenario, _, problems = collect_scenario_variant(folder, files, texts=texts)
+    if problems:
+        raise _located(ScenarioError(problems), f"{field}overrides")
+    with _VARIANTS_LOCK:
+        if len(_VARIANTS) >= _VARIANTS_KEPT:
+            _VARIANTS.pop(next(iter(_VARIANTS)))
+        _VARIANTS[key] = scenario
     return scenario
 
 
