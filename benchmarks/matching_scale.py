@@ -179,6 +179,11 @@ def run_one(
     }
 
 
+def _child(queue: Any, *args: Any) -> None:
+    """Run :func:`run_one` in a child process and send its row back."""
+    queue.put(run_one(*args))
+
+
 def engines(time_limit_s: float) -> None:
     """Same 4-week window of the 1x synthetic territory with HiGHS, SCIP and CP-SAT."""
     from benchmarks.synthetic_territory import make_territory
@@ -325,8 +330,14 @@ def main() -> None:
     ctx = mp.get_context("spawn")
     rows = []
     for kind, scale, limit, workers in jobs:
-        with ctx.Pool(1) as pool:
-            row = pool.apply(run_one, (kind, scale, limit, args.window_weeks, workers))
+        queue = ctx.Queue()
+        # a plain (non-daemonic) process: a LocalCluster starts worker processes of its own
+        proc = ctx.Process(
+            target=_child, args=(queue, kind, scale, limit, args.window_weeks, workers)
+        )
+        proc.start()
+        row = queue.get()
+        proc.join()
         rows.append(row)
         print(f"done: {row['name']} in {row['solve_s']:.1f} s, gap {row['gap']:.2%}", flush=True)
     out = io.StringIO()

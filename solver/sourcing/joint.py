@@ -345,7 +345,8 @@ class JointPricing:
 
     ``value_eur`` is ``L`` with LP windows at ``point``; ``window_eur[g][b]`` each window's
     LP value there; ``used[g]`` (flat indices, units) what group ``g`` buys of the shared
-    offer-weeks; ``capacity_eur`` the ``sum lambda cap`` term.
+    offer-weeks; ``capacity_eur`` the ``sum lambda cap`` term; ``runtime_s`` the
+    pricing's wall-clock seconds and ``task_s`` its tasks' seconds, added up.
     """
 
     shared: np.ndarray
@@ -357,6 +358,7 @@ class JointPricing:
     first_eur: float
     passes: int
     runtime_s: float
+    task_s: float = 0.0  # seconds the passes' tasks took, all groups and passes
 
     def prices(self, g: int) -> GroupPrices:
         """Group ``g``'s multipliers at the best point."""
@@ -515,7 +517,7 @@ def price_shared_supply(
     point = _start(data, jobs, rels, shared)
     best: JointPricing | None = None
     first = float("nan")
-    delta, stall, last_s = START_DELTA, 0, 0.0
+    delta, stall, last_s, task_s = START_DELTA, 0, 0.0, 0.0
     per_task = min(1.0, runner.slots / len(jobs))
     for n_pass in range(max_passes):
         left = seconds - (time.perf_counter() - t0)
@@ -524,6 +526,7 @@ def price_shared_supply(
         t_pass = time.perf_counter()
         passes = _pass(runner, handle, jobs, point, shared, max(1.0, left * per_task))
         last_s = time.perf_counter() - t_pass
+        task_s += sum(p.runtime_s for p in passes)
         failed = [p.failure for p in passes if p.failure]
         if failed:
             logger.info("joint pricing pass %d stopped: %s", n_pass + 1, failed[0])
@@ -558,6 +561,7 @@ def price_shared_supply(
         return None
     best.first_eur = first
     best.runtime_s = time.perf_counter() - t0
+    best.task_s = task_s
     logger.info(
         "joint pricing: L %.2f EUR after %d passes (first %.2f), %d shared offer-weeks priced",
         best.value_eur,

@@ -362,7 +362,7 @@ def _joint_bound(
     value = pricing.bound(mip)
     lifted = sum(1 for row in mip for wb in row if wb is not None and np.isfinite(wb.value_eur))
     n_windows = sum(len(row) for row in mip)
-    seconds = rel_s + pricing.runtime_s + feeder.seconds
+    seconds = rel_s + pricing.task_s + feeder.seconds
     if np.isfinite(lp_sum) and lp_sum > value:
         return TerritoryBound(lp_sum, groups, "OPTIMAL", seconds, BOUND_GROUP_SUM)
     method = (
