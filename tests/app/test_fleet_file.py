@@ -19,6 +19,7 @@ from solver.core import ScenarioError
 
 runner = CliRunner()
 TINY = Path(__file__).parent.parent / "data" / "scenarios" / "tiny"
+DEMO_FLEET = Path(__file__).parents[2] / "scenarios" / "baronnies" / "rounds" / "fleet_ep.csv"
 FLEET = (
     "id;capacity_kg;refrigerated;fixed_cost_eur;cost_eur_per_km;shift_start;shift_end;max_trips\n"
     "big;800;yes;90;0,40;05:30;14:00;2\n"
@@ -40,6 +41,14 @@ def test_fleet_file_reads_costs_trips_and_defaults(tmp_path: Path) -> None:
     assert (big.shift_start_s, big.shift_end_s, big.max_shift_s) == (19800, 50400, 30600)
     assert big.max_trips == 2 and big.depot_site_id == "depot" and big.refrigerated
     assert small.max_trips == 1 and not small.refrigerated and small.cost_eur_per_hour == 25.0
+
+
+def test_demo_fleet_file_reads() -> None:
+    """The demo platform's example fleet file (README): refrigerated vans with a fixed cost."""
+    vans = read_fleet_csv(DEMO_FLEET, "echanges_paysans_05")
+    assert [v.id for v in vans] == ["ep05_van_1", "ep05_van_2"]
+    assert all(v.refrigerated and v.fixed_cost_eur > 0 for v in vans)
+    assert all(v.depot_site_id == "echanges_paysans_05" for v in vans)
 
 
 def test_fleet_file_lists_every_bad_cell(tmp_path: Path) -> None:
