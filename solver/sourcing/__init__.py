@@ -1,6 +1,7 @@
 """Sourcing: which kitchen buys what from whom, week by week (the optimiser and its
 greedy baseline)."""
 
+from solver.sourcing.assemble import platform_day as platform_day
 from solver.sourcing.bound import BoundResult as BoundResult
 from solver.sourcing.bound import Relaxation as Relaxation
 from solver.sourcing.bound import RelaxationSolver as RelaxationSolver
@@ -78,6 +79,7 @@ __all__ = [
     "initial_state",
     "lagrangian_mip_bound",
     "ordering_of",
+    "platform_day",
     "solve_relaxation",
     "solve_sourcing",
     "solve_window",

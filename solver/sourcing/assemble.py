@@ -30,6 +30,7 @@ __all__ = [
     "PurchaseLines",
     "Purchases",
     "commit_window",
+    "platform_day",
     "drops_and_pickups",
     "merge_plans",
     "purchase_plan",
@@ -199,8 +200,26 @@ def _delivery_day(
     if channel is Channel.REFERENCE:
         return min(data.kitchen_weekdays[k]) if data.kitchen_weekdays[k] else 1
     if channel is Channel.PLATFORM:
-        return int(data.plat_weekday[data.plat_k_q[k]])
+        return platform_day(
+            data.plat_weekdays[data.plat_k_q[k]],
+            data.producer_weekdays[p],
+            data.kitchen_weekdays[k],
+        )
     return pair_day.get((p, k), 1)
+
+
+def platform_day(
+    round_days: tuple[int, ...], producer_days: tuple[int, ...], kitchen_days: tuple[int, ...]
+) -> int:
+    """ISO weekday of a platform line: the platform's first round day on which the
+    producer delivers and the kitchen receives, else the first on which the producer
+    delivers (the model only puts producers who share a round day on a round), else the
+    first round day."""
+    for wanted in (set(producer_days) & set(kitchen_days), set(producer_days)):
+        days = [d for d in round_days if d in wanted]
+        if days:
+            return days[0]
+    return round_days[0] if round_days else 1
 
 
 def purchase_plan(scenario: Scenario, data: MatchData, bought: Purchases) -> PurchasePlan:

@@ -160,7 +160,7 @@ class MatchData:
     plat_pickup_cost: np.ndarray  # (P, W)
     plat_stop_cost: np.ndarray  # (Q,)
     plat_kg_week: np.ndarray  # (Q,)
-    plat_weekday: np.ndarray  # (Q,) ISO weekday of the round
+    plat_weekdays: list[tuple[int, ...]]  # (Q,) ISO weekdays of the rounds, ascending
     plat_refrigerated: np.ndarray  # (Q,) bool
     plat_k_q: np.ndarray  # (K,) platform of each kitchen's round, -1 off every round
     plat_pq: np.ndarray  # (Q, P) bool: platform q collects from producer p
@@ -175,6 +175,7 @@ class MatchData:
     t_local: np.ndarray
     kitchen_weekdays: list[tuple[int, ...]]
     producer_names: list[str]
+    producer_weekdays: list[tuple[int, ...]]  # (P,) ISO weekdays each producer delivers
     logistics_source: str = "estimate"
     cheapest_price: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     # taken by kitchens planned before (groups of kitchens): drops + pickups per (P, W),
@@ -317,6 +318,7 @@ class _Producers(NamedTuple):
     per_week: np.ndarray
     every_n: np.ndarray
     producer_names: list[str]
+    producer_weekdays: list[tuple[int, ...]]
 
 
 class _Offers(NamedTuple):
@@ -345,7 +347,7 @@ class _Platform(NamedTuple):
     plat_pickup_cost: np.ndarray
     plat_stop_cost: np.ndarray
     plat_kg_week: np.ndarray
-    plat_weekday: np.ndarray
+    plat_weekdays: list[tuple[int, ...]]
     plat_refrigerated: np.ndarray
     plat_k_q: np.ndarray
     plat_pq: np.ndarray
@@ -469,6 +471,7 @@ def _producers(producers: Sequence[Producer]) -> _Producers:
         per_week=np.array([p.deliveries_per_week for p in producers], dtype=float),
         every_n=np.array([p.delivery_every_n_weeks for p in producers], dtype=int),
         producer_names=[p.name for p in producers],
+        producer_weekdays=[tuple(sorted(int(d) for d in p.delivery_weekdays)) for p in producers],
     )
 
 
@@ -570,9 +573,9 @@ def _platform(
                 for pf in scenario.platforms
             ]
         ),
-        plat_weekday=np.array(
-            [int(min(pf.round_weekdays)) for pf in scenario.platforms], dtype=int
-        ),
+        plat_weekdays=[
+            tuple(sorted(int(d) for d in pf.round_weekdays)) for pf in scenario.platforms
+        ],
         plat_refrigerated=np.array(
             [any(v.refrigerated for v in pf.vans) for pf in scenario.platforms], dtype=bool
         ),

@@ -105,3 +105,37 @@ def test_platforms_table_has_each_platform(planned: services.PlanOutcome) -> Non
     assert (table["kg"] > 0).all() and (table["distance_km"] > 0).all()
     plat_kg = sum(ln.quantity_kg for ln in planned.plan.lines if ln.channel is Channel.PLATFORM)
     assert table["kg"].sum() == pytest.approx(plat_kg)
+
+
+def test_platform_lines_fall_on_a_round_day_their_farm_delivers(two_depots: Scenario) -> None:
+    """Gap's round runs Monday and Tuesday; its farm delivers on Tuesday only: the farm's
+    platform lines are dated Tuesday (not the round's first day) and the plan checks."""
+    from solver.core import Weekday
+
+    platforms = tuple(
+        pf.model_copy(update={"round_weekdays": (Weekday.MON, Weekday.TUE)})
+        if pf.id == "ep-gap"
+        else pf
+        for pf in two_depots.platforms
+    )
+    scenario = two_depots.replace(platforms=platforms)
+    out = services.plan_territory(
+        scenario,
+        params=SolveParams(time_limit_s=10.0),
+        weeks=1,
+        base_dir=TWO_DEPOTS,
+        rounds_time_limit_s=1.0,
+    )
+    gap = [ln for ln in out.plan.lines if ln.platform_id == "ep-gap"]
+    assert gap, "Gap's kitchen buys through its platform"
+    assert {ln.delivery_date.isoweekday() for ln in gap} == {2}
+    assert out.ok, out.check.violations
+
+
+def test_platform_day_prefers_the_farm_and_the_kitchen() -> None:
+    """The first round day both can do, else the farm's, else the round's first."""
+    from solver.sourcing import platform_day
+
+    assert platform_day((1, 2, 4), (2, 4), (4, 5)) == 4
+    assert platform_day((1, 2, 4), (2, 4), (5,)) == 2
+    assert platform_day((2, 4), (3,), (3,)) == 2
