@@ -23,8 +23,9 @@ engine memory included) is its own. For each territory the table gives the optim
 solve time, status, cost, lower bound and gap, its peak memory, and the greedy baseline
 (nearest-then-cheapest producer first, :mod:`solver.sourcing.greedy`) on the same territory:
 total cost (food + logistics estimate + target penalties, the optimiser's objective),
-organic %, local %, deliveries per kitchen-week, with ratios optimiser / greedy.
-Synthetic territories are SYNTHETIC (``benchmarks/synthetic_territory.py``).
+organic %, local %, deliveries per kitchen-week, with ratios optimiser / greedy. Every
+plan is verified by the independent checker (:func:`solver.evaluation.check_plan`; its
+verdict, violations and seconds are printed with the bound method). Synthetic territories are SYNTHETIC (``benchmarks/synthetic_territory.py``).
 """
 
 from __future__ import annotations
@@ -144,12 +145,11 @@ def run_one(
     greedy = greedy_plan(scenario, demand, meals, elig)
     greedy_s = time.perf_counter() - t1
     greedy_total = _penalised(scenario, (demand, meals, elig), greedy)
-    check_ok: Any = "-"
-    if kind == "demo":
-        from solver.evaluation import check_plan
+    from solver.evaluation import check_plan
 
-        chk = check_plan(scenario, demand, meals, elig, res.plan)
-        check_ok = f"{chk.ok} ({len(chk.violations)} violations)"
+    t2 = time.perf_counter()
+    chk = check_plan(scenario, demand, meals, elig, res.plan)
+    check_ok = f"{chk.ok} ({len(chk.violations)} violations, {time.perf_counter() - t2:.0f} s)"
     opt = _metrics(res.plan, meals, res.objective_eur)
     gre = _metrics(greedy, meals, greedy_total)
     return {
