@@ -25,7 +25,8 @@ solve time, status, cost, lower bound and gap, its peak memory, and the greedy b
 total cost (food + logistics estimate + target penalties, the optimiser's objective),
 organic %, local %, deliveries per kitchen-week, with ratios optimiser / greedy. Every
 plan is verified by the independent checker (:func:`solver.evaluation.check_plan`; its
-verdict, violations and seconds are printed with the bound method). Synthetic territories are SYNTHETIC (``benchmarks/synthetic_territory.py``).
+verdict, violations and seconds are printed with the bound method). Synthetic territories
+are SYNTHETIC (``benchmarks/synthetic_territory.py``).
 """
 
 from __future__ import annotations
