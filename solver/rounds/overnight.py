@@ -10,24 +10,40 @@ Heuristic (two passes; every plan is checked by the independent checker at the e
 
 1. every day is planned directly (as direct mode), with ``FIRST_PASS_SHARE`` of the budget;
 2. for each day ``d`` whose day before ``p`` may have rounds (``problem.days`` empty or naming
-   it), in the order of the days:
+   it), in the order of the days, two candidate pairs of plans of ``(p, d)`` are built and each
+   replaces the current pair when it is better (step e):
 
-   a. the *saving* of storing an order of ``d`` is the cost of its van's day minus the cost of
-      the same trips with the order loaded at the depot at the start of its trip instead of
-      collected at its farm (timed exactly; an order whose modified trips break a window or the
-      shift is not a candidate);
-   b. candidates with a positive saving are kept by saving per kg within the room's capacity
-      per class (so whatever subset is collected fits the room);
-   c. day ``p`` is re-planned with its own legs plus, per candidate, an *optional* collection
-      leg farm -> depot whose prize is its saving: the engine collects it only when the detour
-      costs less than the saving;
-   d. day ``d`` is re-planned with the collected orders loaded at the depot (their loading must
-      start by drop + max storage - 24 h) and its other orders direct;
-   e. the new pair of plans replaces the old one when it serves every order the old one served,
-      delivers every collected order, and costs less (km, hours and fixed costs of both days;
-      with ``objective="fewest_vans"``: fewer van-days first).
+   a. *per-order candidate*. The *saving* of storing an order of ``d`` is the cost of its van's
+      day minus the cost of the same trips with the order loaded at the depot at the start of
+      its trip instead of collected at its farm (timed exactly; an order whose modified trips
+      break a window or the shift is not a candidate). Candidates with a positive saving are
+      kept by saving per kg within the room's capacity per class (so whatever subset is
+      collected fits the room). Day ``p`` is re-planned with its own legs plus, per candidate,
+      an *optional* collection leg farm -> depot whose prize is its saving: the engine collects
+      it only when the detour costs less than the saving;
+   b. *whole-day candidate*. Every *storable* order of ``d`` is proposed: the room takes its
+      class, its collection alone on ``p`` (farm window -> depot, a van's shift) and its
+      delivery alone from the depot on ``d`` are feasible (the screening's tests), and the
+      shortest storage those days allow (latest drop on ``p``: the depot's window end or the
+      latest shift end; earliest loading on ``d``: the depot's window start or the earliest
+      shift start) is within the class's limit. When the room cannot take them all, per class:
+      the orders the current plan of ``d`` leaves out first, then by saving per kg (step a's),
+      then the lightest first (most orders in the room). Day ``p`` is re-planned with its own
+      legs plus these collections as legs to serve whenever possible (the engine drops a leg
+      only when the day cannot hold it); the orders it does not collect stay direct on ``d``;
+   c. in both candidates, day ``d`` is then re-planned with the collected orders loaded at the
+      depot (their loading must start by drop + max storage - 24 h) and its other orders
+      direct;
+   d. a candidate is *consistent* when ``d`` delivers every order ``p`` collected and ``p``
+      still serves the orders stored the night before it (collected on the day before ``p``);
+   e. a consistent candidate is *better* than the current pair when, lexicographically: it
+      serves more orders of ``p`` and ``d`` in total; then (``objective="fewest_vans"``) fewer
+      van-days; then it costs less (km, hours and fixed costs of both days). It may leave out
+      an order the current pair serves only when it serves strictly more in total; at an equal
+      count it must serve every order the current pair serves.
 
-The second pass shares the rest of the budget equally among the pairs of days.
+The second pass shares the rest of the budget equally among the pairs of days, and each pair's
+share equally among its candidates' two solves.
 """
 
 from __future__ import annotations
@@ -37,13 +53,13 @@ import logging
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from solver.rounds.engine import Leg, Search, Trips, solve_legs
 from solver.rounds.problem import DAY_S, WEEKDAYS, ColdRoom, Order, RoundsProblem, previous_day
 from solver.rounds.result import Route, Unassigned, summarise
 from solver.rounds.schedule import Activity, fits_windows, timed_trips
-from solver.rounds.screening import fleet_full, screen
+from solver.rounds.screening import alone_reason, fleet_full, screen
 
 logger = logging.getLogger(__name__)
 
@@ -86,12 +102,13 @@ def plan_day(
     day: str,
     own: Sequence[Order],
     incoming: dict[str, int],
-    collect: dict[str, float],
+    collect: dict[str, float | None],
     budget_s: float,
     search: Search,
 ) -> DayPlan:
     """Plan ``day``: its ``own`` servable orders (those in ``incoming`` loaded at the depot) and
-    optional collections of next-day orders (order id -> saving in EUR, the leg's prize)."""
+    collections of next-day orders (order id -> the leg's prize: the saving in EUR, or None for
+    a collection to make whenever the day can hold it)."""
     room = problem.cold_room or ColdRoom()
     depot = _depot(problem)
     orders = {o.id: o for o in problem.orders}
@@ -213,21 +230,70 @@ def choose(problem: RoundsProblem, saving: dict[str, float]) -> dict[str, float]
     return kept
 
 
-def _better(old: tuple[DayPlan, DayPlan], new: tuple[DayPlan, DayPlan], fewest_vans: bool) -> bool:
-    """The new pair serves all the old one served, delivers what it collected, and costs less
-    (with ``fewest_vans``: uses fewer van-days, or as many and costs less)."""
-    (p0, d0), (p1, d1) = old, new
-    vans0, vans1 = p0.van_days + d0.van_days, p1.van_days + d1.van_days
-    cheaper = p1.cost_eur + d1.cost_eur < p0.cost_eur + d0.cost_eur - 1e-6
-    if fewest_vans:
-        cheaper = vans1 < vans0 or (vans1 == vans0 and cheaper)
+def _consistent(old_p: DayPlan, new: tuple[DayPlan, DayPlan]) -> bool:
+    """Day ``d`` delivers every order ``p`` collects, and ``p`` still serves the orders stored
+    the night before it."""
+    p1, d1 = new
     return (
-        p1.served >= p0.served
-        and d1.served >= d0.served
-        and set(p1.outgoing) <= d1.served
+        set(p1.outgoing) <= d1.served
         and set(d1.incoming) == set(p1.outgoing)
-        and cheaper
+        and set(old_p.incoming) <= p1.served
     )
+
+
+def _better(old: tuple[DayPlan, DayPlan], new: tuple[DayPlan, DayPlan], fewest_vans: bool) -> bool:
+    """The new pair is consistent and, lexicographically, serves more orders in total, or as
+    many (all the old pair serves) with fewer van-days (``fewest_vans`` only) or at lower cost."""
+    (p0, d0), (p1, d1) = old, new
+    if not _consistent(p0, new):
+        return False
+    n0, n1 = len(p0.served) + len(d0.served), len(p1.served) + len(d1.served)
+    if n1 != n0:
+        return n1 > n0
+    if not (p1.served >= p0.served and d1.served >= d0.served):
+        return False
+    vans0, vans1 = p0.van_days + d0.van_days, p1.van_days + d1.van_days
+    if fewest_vans and vans1 != vans0:
+        return vans1 < vans0
+    return p1.cost_eur + d1.cost_eur < p0.cost_eur + d0.cost_eur - 1e-6
+
+
+def storable(problem: RoundsProblem, order: Order, before: str) -> bool:
+    """The whole-day candidate's test (module docstring, step b): ``order`` may be collected on
+    ``before`` into the cold room and delivered from the depot on its own day."""
+    room = problem.cold_room or ColdRoom()
+    depot = _depot(problem)
+    if order.pickup_site_id == depot or room.capacity_kg.get(order.cold_chain, 0.0) < order.kg:
+        return False
+    collect = replace(order, delivery_site_id=depot, day=before)
+    deliver = replace(order, pickup_site_id=depot)
+    vans = problem.vehicles
+    if alone_reason(problem, collect, vans, before) or alone_reason(
+        problem, deliver, vans, order.day
+    ):
+        return False
+    site = problem.site(depot)
+    latest_drop_s = min(site.tw_end_s, max(v.shift_end_s for v in vans))
+    earliest_load_s = max(site.tw_start_s, min(v.shift_start_s for v in vans))
+    return DAY_S + earliest_load_s - latest_drop_s <= room.max_storage_s(order.cold_chain)
+
+
+def choose_day(
+    problem: RoundsProblem, orders: Sequence[Order], plan: DayPlan, saving: dict[str, float]
+) -> dict[str, float | None]:
+    """The whole-day candidate's orders within the room's capacity per class (module docstring,
+    step b), each a collection to make whenever possible."""
+    room = problem.cold_room or ColdRoom()
+    left = dict(room.capacity_kg)
+    kept: dict[str, float | None] = {}
+    ranked = sorted(
+        orders, key=lambda o: (o.id in plan.served, -saving.get(o.id, 0.0) / o.kg, o.kg, o.id)
+    )
+    for o in ranked:
+        if left.get(o.cold_chain, 0.0) + 1e-9 >= o.kg:
+            left[o.cold_chain] -= o.kg
+            kept[o.id] = None
+    return kept
 
 
 def _chronological(day: str) -> tuple[int, str]:
@@ -261,19 +327,28 @@ def solve_overnight(
         for d in sorted(days, key=_chronological)
         if (p := previous_day(d)) is not None and (not problem.days or p in problem.days)
     ]
+    each = (1.0 - FIRST_PASS_SHARE) * budget_s / (4 * max(1, len(pairs)))
+    fewest = search.objective == "fewest_vans"
     for p, d in pairs:
-        each = (1.0 - FIRST_PASS_SHARE) * budget_s / (2 * len(pairs))
-        old_p = plans.get(p, DayPlan(p))
-        candidates = choose(problem, savings(problem, plans[d]))
-        if not candidates:
-            continue
-        new_p = plan_day(problem, p, own.get(p, []), old_p.incoming, candidates, each, search)
-        if not new_p.outgoing:
-            continue
-        new_d = plan_day(problem, d, own[d], new_p.outgoing, {}, each, search)
-        if _better((old_p, plans[d]), (new_p, new_d), search.objective == "fewest_vans"):
-            logger.info("overnight: %d order(s) of %s stored", len(new_p.outgoing), d)
-            plans[p], plans[d] = new_p, new_d
+        saving = savings(problem, plans[d])
+        whole = [o for o in own[d] if storable(problem, o, p)]
+        candidates: list[tuple[str, dict[str, float | None]]] = [
+            ("per-order", dict(choose(problem, saving))),
+            ("whole-day", choose_day(problem, whole, plans[d], saving)),
+        ]
+        for kind, collect in candidates:
+            if not collect:
+                continue
+            old_p = plans.get(p, DayPlan(p))
+            new_p = plan_day(problem, p, own.get(p, []), old_p.incoming, collect, each, search)
+            if not new_p.outgoing:
+                continue
+            new_d = plan_day(problem, d, own[d], new_p.outgoing, {}, each, search)
+            if _better((old_p, plans[d]), (new_p, new_d), fewest):
+                logger.info(
+                    "overnight (%s): %d order(s) of %s stored", kind, len(new_p.outgoing), d
+                )
+                plans[p], plans[d] = new_p, new_d
     routes = [r for plan in plans.values() for r in plan.routes]
     unassigned = refused + [u for plan in plans.values() for u in plan.unassigned]
     stored = sorted(oid for plan in plans.values() for oid in plan.incoming)

@@ -201,6 +201,54 @@ def test_checker_catches_full_cold_room_and_expired_storage() -> None:
     assert "DAY" in no_room.codes()
 
 
+def _early_kitchens_problem(room: ColdRoom | None) -> RoundsProblem:
+    """A far farm F (30 km east of the depot) and two kitchens 10 km north and south of the
+    depot, both open 06:00-07:15, with Tuesday's two orders; one van from 06:00.
+
+    Directly the van reaches F at 06:33 and the first kitchen at 07:08, the second not before
+    07:30; one order stored and the other direct reaches the second kitchen at 07:21 at best.
+    Collecting both on Monday (D-F-D) and delivering both from the depot on Tuesday
+    (D-K1-K2-D) serves both: the shortest plan that does (any plan visits F once, and K1, K2
+    from D on Tuesday).
+    """
+    early = (6 * H, 7 * H + 15 * 60)
+    sites = [
+        site("D", "depot", 0, 0),
+        site("F", "farm", 30, 0),
+        site("K1", "kitchen", 0, 10, early),
+        site("K2", "kitchen", 0, -10, early),
+    ]
+    orders = [
+        Order("a", "F", "K1", 40, cold_chain="chilled", day="TUE"),
+        Order("b", "F", "K2", 40, cold_chain="chilled", day="TUE"),
+    ]
+    return problem(sites, orders, [van("V1")], cold_room=room)
+
+
+def test_cold_room_serves_a_day_the_van_cannot_serve_directly() -> None:
+    """Without a cold room one of Tuesday's orders is FLEET_FULL; with it, both are collected
+    on Monday and delivered from the depot: all served, checked, hand-computed distance."""
+    without = solve_rounds(_early_kitchens_problem(None), time_limit_s=LIMIT)
+    assert without.check is not None and without.check.ok, without.check
+    assert [u.reason_code for u in without.unassigned] == ["FLEET_FULL"]
+    p = _early_kitchens_problem(ColdRoom({"chilled": 100.0}, {"chilled": 36.0}))
+    res = solve_rounds(p, time_limit_s=LIMIT)
+    assert res.check is not None and res.check.ok, res.check
+    assert check_rounds(p, res).ok
+    assert res.status == "ALL_SERVED" and res.overnight == ("a", "b")
+    best = _metres(p, "D", "F", "D") + _metres(p, "D", "K1", "K2", "D")
+    assert sum(r.distance_m for r in res.routes) == best == 100_000
+    assert {r.day for r in res.routes} == {"MON", "TUE"}
+
+
+def test_cold_room_too_small_for_the_whole_day() -> None:
+    """A 40 kg room takes one of the two orders: the other stays direct and cannot fit."""
+    p = _early_kitchens_problem(ColdRoom({"chilled": 40.0}, {"chilled": 36.0}))
+    res = solve_rounds(p, time_limit_s=LIMIT)
+    assert res.check is not None and res.check.ok, res.check
+    assert len(res.unassigned) == 1 and len(res.overnight) <= 1
+
+
 def test_options_round_trip_through_json() -> None:
     """Fixed cost, trips, reload time and cold room survive the JSON; the result shows them."""
     p = replace(_reload_problem(2), cold_room=ColdRoom({"chilled": 80.0}, {"frozen": 48.0}))
