@@ -216,18 +216,23 @@ def _activities(route: Route) -> list[Activity]:
     ]
 
 
-def choose(problem: RoundsProblem, saving: dict[str, float]) -> dict[str, float]:
-    """The candidates kept by saving per kg within the cold room's capacity per class."""
-    room = problem.cold_room or ColdRoom()
-    orders = {o.id: o for o in problem.orders}
-    left = dict(room.capacity_kg)
-    kept: dict[str, float] = {}
-    for oid in sorted(saving, key=lambda o: -saving[o] / orders[o].kg):
-        o = orders[oid]
+def _fill_room(problem: RoundsProblem, ranked: Sequence[Order]) -> list[Order]:
+    """The orders of ``ranked``, in that order, that still fit the cold room's capacity of
+    their class when their turn comes."""
+    left = dict((problem.cold_room or ColdRoom()).capacity_kg)
+    kept: list[Order] = []
+    for o in ranked:
         if left.get(o.cold_chain, 0.0) + 1e-9 >= o.kg:
             left[o.cold_chain] -= o.kg
-            kept[oid] = saving[oid]
+            kept.append(o)
     return kept
+
+
+def choose(problem: RoundsProblem, saving: dict[str, float]) -> dict[str, float]:
+    """The candidates kept by saving per kg within the cold room's capacity per class."""
+    orders = {o.id: o for o in problem.orders}
+    ranked = [orders[oid] for oid in sorted(saving, key=lambda o: -saving[o] / orders[o].kg)]
+    return {o.id: saving[o.id] for o in _fill_room(problem, ranked)}
 
 
 def _consistent(old_p: DayPlan, new: tuple[DayPlan, DayPlan]) -> bool:
@@ -283,17 +288,10 @@ def choose_day(
 ) -> dict[str, float | None]:
     """The whole-day candidate's orders within the room's capacity per class (module docstring,
     step b), each a collection to make whenever possible."""
-    room = problem.cold_room or ColdRoom()
-    left = dict(room.capacity_kg)
-    kept: dict[str, float | None] = {}
     ranked = sorted(
         orders, key=lambda o: (o.id in plan.served, -saving.get(o.id, 0.0) / o.kg, o.kg, o.id)
     )
-    for o in ranked:
-        if left.get(o.cold_chain, 0.0) + 1e-9 >= o.kg:
-            left[o.cold_chain] -= o.kg
-            kept[o.id] = None
-    return kept
+    return dict.fromkeys((o.id for o in _fill_room(problem, ranked)), None)
 
 
 def _chronological(day: str) -> tuple[int, str]:
