@@ -4,9 +4,8 @@ Lagrangian decomposition over windows.
 The year's relaxation
 ---------------------
 :func:`solve_relaxation` solves the LP relaxation of the whole horizon, all kitchens of a
-group, by dual simplex (on these models several times faster than interior point, even
-without crossover: ``benchmarks/README.md``), or by interior point without crossover on
-request (its value and duals are all a bound needs). Rows that an LP meets fractionally at almost no
+group, by interior point without crossover (its value and duals are all a bound needs; a
+basic solution costs much more time). Rows that an LP meets fractionally at almost no
 cost are left out (:data:`RELAXATION_DROPS`: tie-break links, minimum lots, the links of
 platform lines to their pickup and stop): a further relaxation, still a lower bound, that
 the Lagrangian windows (with every row) then lift. Every plan of the monolithic MIP is
@@ -169,11 +168,9 @@ def solve_relaxation(
     time_limit_s: float,
     *,
     drop_rules: tuple[str, ...] = (),
-    barrier: bool = False,
 ) -> Relaxation | None:
-    """The monolithic model's LP relaxation over the whole horizon, by dual simplex (or
-    by interior point without crossover: ``barrier``), without the rows of
-    :data:`RELAXATION_DROPS` and ``drop_rules``.
+    """The monolithic model's LP relaxation over the whole horizon, by interior point,
+    without the rows of :data:`RELAXATION_DROPS` and ``drop_rules``.
 
     ``None`` when it does not finish within ``time_limit_s``.
     """
@@ -183,8 +180,8 @@ def solve_relaxation(
         params,
         time_limit_s,
         relax=True,
-        barrier=barrier,
-        crossover=not barrier,
+        barrier=True,
+        crossover=False,
         drop_rules=RELAXATION_DROPS + drop_rules,
     )
     if sol.status != "OPTIMAL" or sol.duals is None:
