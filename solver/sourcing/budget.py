@@ -125,10 +125,6 @@ class Decomposition:
         where the relaxation's was an estimate); the best plan is kept.
     first_pass_share
         With improving passes, the first pass ends by this share of the windows' time.
-    plan_before_relaxation
-        With improving passes, the first pass plans while the year relaxation is solved
-        (targets met by each window's prefix of the year instead of the relaxation's
-        forecast); the relaxation's stock prices then serve the improving passes.
     """
 
     window_pair_weeks: int = 6_000
@@ -146,7 +142,6 @@ class Decomposition:
     pricing_passes: int = 30
     improving_passes: int = 0
     first_pass_share: float = 0.5
-    plan_before_relaxation: bool = False
 
     def __post_init__(self) -> None:
         for name in ("window_pair_weeks", "group_pair_weeks"):

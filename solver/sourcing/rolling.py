@@ -61,8 +61,7 @@ class GroupTask:
     ``compute_bound`` False leaves multi-window groups without the Lagrangian bound.
     ``improving_passes`` passes plan the windows again after the first one, each with the
     best plan so far as its forecast of later weeks; the first pass then ends by
-    ``first_pass_share`` of the windows' time, and with ``plan_before_relaxation`` it
-    plans while the year relaxation is solved, without its signals.
+    ``first_pass_share`` of the windows' time.
     """
 
     spec: ObjectiveSpec
@@ -72,7 +71,6 @@ class GroupTask:
     compute_bound: bool = True
     improving_passes: int = 0
     first_pass_share: float = 1.0
-    plan_before_relaxation: bool = False
 
     @property
     def single(self) -> bool:
@@ -143,14 +141,11 @@ class _Progress:
         self, progress: Callable[[float, str], None] | None, span: tuple[float, float]
     ) -> None:
         self.progress, self.span = progress, span
-        self.done = 0.0
 
     def __call__(self, frac: float, msg: str) -> None:
-        # never backwards: the relaxation may arrive after a first pass's windows
-        self.done = max(self.done, frac)
         if self.progress:
             lo, hi = self.span
-            self.progress(lo + (hi - lo) * self.done, msg)
+            self.progress(lo + (hi - lo) * frac, msg)
 
 
 def plan_group(
@@ -177,28 +172,15 @@ def plan_group(
     run = GroupRun(Purchases(), initial_state(data), task.spec.penalty_row())
     if task.single:
         run.bound_method = METHOD_SINGLE
-    early = (
-        task.plan_before_relaxation
-        and task.improving_passes > 0
-        and rel_job is not None
-        and not task.single
-    )
-
-    def take(first: GroupRun) -> Relaxation | None:
-        rel = _take_relaxation(first, rel_job, report)
-        if rel is not None and task.compute_bound:
-            first.bound_job = helper.submit(_bound_with_relaxation, task.bound, rel, bound_seconds)
-        return rel
-
-    rel = None if early else take(run)
+    rel = _take_relaxation(run, rel_job, report)
     # the windows end by this time; the Lagrangian bound runs beside them, or after them
     # when there is no relaxation to take multipliers from
-    after = not (task.single or rel is not None or early or not task.compute_bound)
+    after = not (task.single or rel is not None or not task.compute_bound)
     share = WINDOWS_SHARE_BOUND_AFTER if after else WINDOWS_SHARE
     deadline = time.perf_counter() + share * (budget_s - (time.perf_counter() - t_start))
-    run, window_bound = _plan_passes(
-        data, task, run, rel, deadline, report, take if early else None
-    )
+    if rel is not None and task.compute_bound:
+        run.bound_job = helper.submit(_bound_with_relaxation, task.bound, rel, bound_seconds)
+    run, window_bound = _plan_passes(data, task, run, rel, deadline, report)
     if task.single:
         run.lower = window_bound
         run.bound_status = run.stats[0].status
@@ -220,12 +202,9 @@ def _plan_passes(
     rel: Relaxation | None,
     deadline: float,
     report: _Progress,
-    take: Callable[[GroupRun], Relaxation | None] | None,
 ) -> tuple[GroupRun, float]:
     """The windows planned in order, then again by each improving pass with the best
-    plan's later weeks as forecast; the best plan and the last window's bound. Given
-    ``take``, the first pass plans without the relaxation and ``take`` waits for it
-    after that pass."""
+    plan's later weeks as forecast; the best plan and the last window's bound."""
     size = [(data.demand[:, :, a:b] > 0).sum() + 1.0 for a, b in task.windows]
     passes = 1 + (task.improving_passes if not task.single else 0)
     now = time.perf_counter()
@@ -255,8 +234,6 @@ def _plan_passes(
                 cur.bound_job = best.bound_job
                 best = cur
             logger.info("improving pass %d: %.2f EUR", n_pass, best.total_eur(data))
-        elif take is not None:
-            rel = take(best)
         forecast = best
     return best, window_bound
 

@@ -261,7 +261,6 @@ def _layout(
             compute_bound,
             dec.improving_passes,
             dec.first_pass_share,
-            dec.plan_before_relaxation,
         )
         for b, w in zip(bound_subs, windows, strict=True)
     ]

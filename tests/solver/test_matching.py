@@ -523,22 +523,3 @@ def test_an_improving_pass_keeps_the_better_plan_and_a_feasible_one(seed: int) -
     assert twice.lower_bound_eur <= twice.objective_eur + 1e-6
     check = check_plan(inst.scenario, inst.demand, inst.meals, inst.eligibility, twice.plan)
     assert check.ok, check.violations[:3]
-
-
-@pytest.mark.parametrize("seed", [1, 3])
-def test_a_first_pass_planned_before_the_relaxation_still_gets_its_bound(seed: int) -> None:
-    """The first pass plans while the year relaxation is solved; the improving pass and
-    the bound then use it: the plan passes the independent checker and the bound is the
-    one priced by the relaxation, below the brute-force optimum."""
-    from solver.evaluation import check_plan
-
-    inst, drops, n_w = random_instance(seed)
-    res = _solve_weekly(
-        inst,
-        drops,
-        decomposition=Decomposition(improving_passes=1, plan_before_relaxation=True),
-    )
-    check = check_plan(inst.scenario, inst.demand, inst.meals, inst.eligibility, res.plan)
-    assert check.ok, check.violations[:3]
-    assert res.bound_method == _solve_weekly(inst, drops).bound_method
-    assert res.lower_bound_eur <= brute_force(inst, drops, n_w) + 1e-4
