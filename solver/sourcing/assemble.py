@@ -93,11 +93,7 @@ class Purchases:
 def _window_lines(m: WindowModel, x: np.ndarray, data: MatchData) -> PurchaseLines:
     """The lines a window's solution ``x`` buys (calendar week indices)."""
     qd, qp, qr = x[m.xd], x[m.xp], x[m.xr]
-    # a line whose delivery binary is closed buys nothing: what is left is the engine's
-    # feasibility tolerance on its big-M link, not a purchase
-    sd = (qd > _QTY_EPS) & (x[m.y][m.xd_drop] > 0.5)
-    spl = (qp > _QTY_EPS) & (x[m.z][m.xp_pickup] > 0.5) & (x[m.v][m.xp_stop] > 0.5)
-    sr = (qr > _QTY_EPS) & (x[m.r][m.xr_del] > 0.5)
+    sd, spl, sr = qd > _QTY_EPS, qp > _QTY_EPS, qr > _QTY_EPS
     ch_d = np.array(
         [FARM_PICKUP if c is Channel.FARM_PICKUP else DIRECT for c in data.pk_channel], dtype=int
     )

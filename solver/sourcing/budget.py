@@ -119,12 +119,6 @@ class Decomposition:
     pricing_share, pricing_passes
         The pricing's subgradient passes take at most this share of the time limit
         (from the year relaxations' end), and this many passes.
-    improving_passes
-        After the first pass over a group's windows, plan them again this many times,
-        each pass with the best plan so far as its forecast of the later weeks (exact
-        where the relaxation's was an estimate); the best plan is kept.
-    first_pass_share
-        With improving passes, the first pass ends by this share of the windows' time.
     """
 
     window_pair_weeks: int = 6_000
@@ -140,8 +134,6 @@ class Decomposition:
     joint_plan: bool = False
     pricing_share: float = 0.2
     pricing_passes: int = 30
-    improving_passes: int = 0
-    first_pass_share: float = 0.5
 
     def __post_init__(self) -> None:
         for name in ("window_pair_weeks", "group_pair_weeks"):

@@ -38,13 +38,7 @@ from solver.sourcing.model import WindowSolution, build_window, solve_window
 from solver.sourcing.result import TOL_EUR, WindowStats, target_shortfalls
 from solver.sourcing.stages import changes_of, fewest_changes, keep_previous, lexicographic_best
 from solver.sourcing.tasks import TaskFuture, TaskRunner
-from solver.sourcing.window import (
-    AGGREGATES,
-    ObjectiveSpec,
-    WindowModel,
-    WindowState,
-    initial_state,
-)
+from solver.sourcing.window import ObjectiveSpec, WindowModel, WindowState, initial_state
 
 __all__ = ["GroupRun", "GroupTask", "plan_group"]
 
@@ -59,9 +53,6 @@ class GroupTask:
     """One group of kitchens to plan: its objective, engine settings, windows and bound.
 
     ``compute_bound`` False leaves multi-window groups without the Lagrangian bound.
-    ``improving_passes`` passes plan the windows again after the first one, each with the
-    best plan so far as its forecast of later weeks; the first pass then ends by
-    ``first_pass_share`` of the windows' time.
     """
 
     spec: ObjectiveSpec
@@ -69,8 +60,6 @@ class GroupTask:
     windows: list[tuple[int, int]]
     bound: GroupBound
     compute_bound: bool = True
-    improving_passes: int = 0
-    first_pass_share: float = 1.0
 
     @property
     def single(self) -> bool:
@@ -96,27 +85,6 @@ class GroupRun:
     pickups: list[np.ndarray] = field(default_factory=list)  # (p, w) of every platform pickup
     bound_job: TaskFuture[BoundResult] | None = None
     changed: int = 0  # the previous plan's order lines changed, as the model counts them
-    agg: np.ndarray | None = None  # (K, W, len(AGGREGATES)) the plan's value aggregates
-    # each window's solution and weeks, a hint to plan the window again
-    solutions: list[tuple[np.ndarray, tuple[int, int]]] = field(default_factory=list)
-
-    def total_eur(self, data: MatchData) -> float:
-        """The plan's monolithic objective: its costs and its yearly target penalties."""
-        eur, _ = target_shortfalls(data, self.state, self.penalty)
-        return self.bought.cost_eur + float((eur * self.penalty[None, :]).sum())
-
-    def restart(self, data: MatchData) -> GroupRun:
-        """An empty plan of the same group that keeps this run's bound so far."""
-        return GroupRun(
-            Purchases(),
-            initial_state(data),
-            self.penalty,
-            lower=self.lower,
-            bound_status=self.bound_status,
-            bound_method=self.bound_method,
-            bound_rt=self.bound_rt,
-            bound_job=self.bound_job,
-        )
 
     def keep_bound(self, res: BoundResult) -> None:
         """Keep ``res`` if it beats the bound at hand (or there is none)."""
@@ -180,7 +148,17 @@ def plan_group(
     deadline = time.perf_counter() + share * (budget_s - (time.perf_counter() - t_start))
     if rel is not None and task.compute_bound:
         run.bound_job = helper.submit(_bound_with_relaxation, task.bound, rel, bound_seconds)
-    run, window_bound = _plan_passes(data, task, run, rel, deadline, report)
+    size = [(data.demand[:, :, a:b] > 0).sum() + 1.0 for a, b in task.windows]
+    clock = WindowClock(deadline, size)
+    window_bound = float("nan")
+    for n_done, (w0, w1) in enumerate(task.windows):
+        m, sol = _solve_window(data, task, run.state, rel, (w0, w1), clock.limit_s(n_done))
+        window_bound = sol.bound
+        _record(run, data, m, sol, task.spec)
+        report(
+            0.2 + 0.75 * (n_done + 1) / len(task.windows),
+            f"weeks {data.weeks[w0]}..{data.weeks[w1 - 1]}: {sol.status} in {sol.runtime_s:.1f}s",
+        )
     if task.single:
         run.lower = window_bound
         run.bound_status = run.stats[0].status
@@ -193,49 +171,6 @@ def plan_group(
         if rel_job is None:
             report(1.0, f"lower bound {run.lower:,.2f} EUR ({run.bound_status})")
     return run
-
-
-def _plan_passes(
-    data: MatchData,
-    task: GroupTask,
-    run: GroupRun,
-    rel: Relaxation | None,
-    deadline: float,
-    report: _Progress,
-) -> tuple[GroupRun, float]:
-    """The windows planned in order, then again by each improving pass with the best
-    plan's later weeks as forecast; the best plan and the last window's bound."""
-    size = [(data.demand[:, :, a:b] > 0).sum() + 1.0 for a, b in task.windows]
-    passes = 1 + (task.improving_passes if not task.single else 0)
-    now = time.perf_counter()
-    share = task.first_pass_share if passes > 1 else 1.0
-    ends = [now + (deadline - now) * share, *[deadline] * (passes - 1)]
-    best, window_bound, forecast = run, float("nan"), None
-    for n_pass, end in enumerate(ends):
-        cur = run if n_pass == 0 else best.restart(data)
-        if n_pass:
-            end = time.perf_counter() + (end - time.perf_counter()) / (passes - n_pass)
-        clock = WindowClock(end, size)
-        cur.agg = np.zeros((len(data.kitchens), data.n_weeks, len(AGGREGATES)))
-        for n_done, (w0, w1) in enumerate(task.windows):
-            m, sol = _solve_window(
-                data, task, cur.state, rel, (w0, w1), clock.limit_s(n_done), forecast
-            )
-            window_bound = sol.bound
-            _record(cur, data, m, sol, task.spec)
-            frac = (n_pass + (n_done + 1) / len(task.windows)) / passes
-            report(
-                0.2 + 0.75 * frac,
-                f"weeks {data.weeks[w0]}..{data.weeks[w1 - 1]}: {sol.status} in "
-                f"{sol.runtime_s:.1f}s" + (f" (pass {n_pass + 1})" if n_pass else ""),
-            )
-        if cur is not best:
-            if cur.total_eur(data) < best.total_eur(data) - TOL_EUR:
-                cur.bound_job = best.bound_job
-                best = cur
-            logger.info("improving pass %d: %.2f EUR", n_pass, best.total_eur(data))
-        forecast = best
-    return best, window_bound
 
 
 def _take_relaxation(
@@ -264,24 +199,18 @@ def _solve_window(
     rel: Relaxation | None,
     weeks: tuple[int, int],
     limit_s: float,
-    forecast: GroupRun | None = None,
 ) -> tuple[WindowModel, WindowSolution]:
     """Build and solve one window within ``limit_s`` seconds: the reference-only plan
-    first, then the MIP from it; the better of the two. Later weeks are forecast by the
-    relaxation, or by ``forecast``, a plan of every week (whose solution of this window
-    is a hint)."""
+    first, then the MIP from it; the better of the two."""
     w0, w1 = weeks
     last = w1 == data.n_weeks
-    later = None if rel is None else rel.agg
-    if forecast is not None and forecast.agg is not None:
-        later = forecast.agg
     m = build_window(
         data,
         w0,
         w1,
         state,
         task.spec,
-        lookahead=None if (later is None or last) else later[:, w1:, :].sum(axis=1),
+        lookahead=None if (rel is None or last) else rel.agg[:, w1:, :].sum(axis=1),
         stock_price_out=None if (rel is None or last) else rel.stock_price[:, :, w1],
     )
     params = task.params
@@ -292,10 +221,6 @@ def _solve_window(
         base.objective = m.objective_of(base.x)
         base.status = "FEASIBLE"
     hint = base.x if base.has_solution else None
-    if forecast is not None:
-        again = next((x for x, s in forecast.solutions if s == weeks), None)
-        if again is not None and len(again) == m.vars.n:
-            hint = again
     left_s = max(0.1, limit_s - base.runtime_s)
     staged: list[WindowSolution | None] = []
     if task.spec.lexicographic_changes and len(m.chg):
@@ -348,9 +273,6 @@ def _record(
             runtime_s=sol.runtime_s,
         )
     )
-    if run.agg is not None:
-        run.agg[:, m.w0 : m.w1, :] = sol.x[m.agg]
-    run.solutions.append((sol.x, (m.w0, m.w1)))
     drops, pickups = drops_and_pickups(m, sol, data)
     run.drops.append(drops)
     run.pickups.append(pickups)

@@ -259,8 +259,6 @@ def _layout(
                 b, spec, params, GroupBound.windows_for(w, b.n_weeks), bound_drops, relaxation
             ),
             compute_bound,
-            dec.improving_passes,
-            dec.first_pass_share,
         )
         for b, w in zip(bound_subs, windows, strict=True)
     ]
